@@ -1,0 +1,69 @@
+"""Names of every figure memload reports: ``<scope>.<metric>`` (see shared/design.md).
+
+This module is the one place that says which addresses exist, so that a scenario naming an
+unknown figure is rejected when it is loaded, and the report and thresholds agree on names.
+"""
+from __future__ import annotations
+
+OPERATIONS: tuple[str, ...] = (
+    "create_memory",
+    "create_memory_batch",
+    "get_memory",
+    "list_memories",
+    "delete_memory",
+    "search",
+    "llm_chat",
+    "embed",
+    "rag_query",
+)
+PROCESS_SCOPES: tuple[str, ...] = ("target", "loadgen")
+SCOPES: tuple[str, ...] = OPERATIONS + ("total",) + PROCESS_SCOPES
+
+PERCENTILES: dict[str, float] = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
+
+# Request figures, for every operation and for ``total``.
+REQUEST_METRICS: tuple[str, ...] = (
+    "requests",
+    "failures",
+    "rps",
+    "error_rate",
+    "avg_ms",
+    *(f"{p}_ms" for p in PERCENTILES),
+    "max_ms",
+    # open-model figures (arrival-rate scenarios)
+    "queue_ms",
+    "dropped",
+)
+
+# LLM streaming figures; each latency has a mean (``ttft_ms``) and percentiles (``ttft_p95_ms``).
+LLM_LATENCIES: tuple[str, ...] = ("ttft", "itl", "tpot", "e2e")
+LLM_METRICS: tuple[str, ...] = (
+    *(f"{name}_ms" for name in LLM_LATENCIES),
+    *(f"{name}_{p}_ms" for name in LLM_LATENCIES for p in PERCENTILES),
+    "output_tokens",
+    "output_tokens_per_s",
+    "goodput_rps",
+)
+
+# Process figures over the steady window: rss_mb, num_fds and threads are peaks, cpu_pct the mean,
+# cpu_pct_max the peak.
+PROCESS_METRICS: tuple[str, ...] = ("cpu_pct", "cpu_pct_max", "rss_mb", "num_fds", "threads")
+TARGET_ONLY_METRICS: tuple[str, ...] = ("cache_hit_rate",)
+
+LLM_SCOPES: tuple[str, ...] = ("llm_chat", "rag_query", "total")
+
+
+def metrics_for_scope(scope: str) -> tuple[str, ...]:
+    """The metric names that exist for one scope (empty for an unknown scope)."""
+    if scope in PROCESS_SCOPES:
+        extra = TARGET_ONLY_METRICS if scope == "target" else ()
+        return PROCESS_METRICS + extra
+    if scope not in SCOPES:
+        return ()
+    return REQUEST_METRICS + (LLM_METRICS if scope in LLM_SCOPES else ())
+
+
+def is_known_figure(address: str) -> bool:
+    """True when ``address`` (``scope.metric``) names a figure memload reports."""
+    scope, _, metric = address.partition(".")
+    return metric in metrics_for_scope(scope)
