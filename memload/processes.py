@@ -1,0 +1,145 @@
+"""Child processes of a run: the reference target and Locust (master, workers or one process).
+
+Children start in their own session so that a Ctrl-C in the terminal reaches memload only, and
+memload stops them in order (load generator first, then the target) and keeps what they wrote.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import requests
+
+TARGET_START_TIMEOUT_S = 30.0
+STOP_GRACE_S = 20.0
+
+
+class HarnessError(RuntimeError):
+    """Something memload itself could not do; one line, exit code 2."""
+
+
+@dataclass
+class Child:
+    role: str  # "target", "locust", "locust-master", "locust-worker-1", …
+    process: subprocess.Popen
+    log: IO | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, *, grace_s: float = STOP_GRACE_S) -> int | None:
+        """SIGTERM, wait, then SIGKILL; returns the exit code."""
+        if self.running():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        if self.log is not None:
+            self.log.close()
+        return self.process.returncode
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def spawn(role: str, argv: list[str], *, log_path: Path, env: dict[str, str] | None = None,
+          stdout: int | None = None) -> Child:
+    log = open(log_path, "ab")
+    process = subprocess.Popen(argv, stdout=stdout if stdout is not None else log, stderr=log,
+                               stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    return Child(role=role, process=process, log=log)
+
+
+def reference_target_argv(options: dict[str, object], *, seed: int, db_path: Path) -> list[str]:
+    """``memload serve`` on a free loopback port with the scenario's [reference] options."""
+    argv = [sys.executable, "-m", "memload", "serve", "--host", "127.0.0.1", "--port", "0",
+            "--db", str(db_path), "--seed", str(seed)]
+    for key, value in options.items():
+        flag = "--" + key.replace("_", "-")
+        if isinstance(value, bool):
+            argv.append(flag if value else "--no-" + key.replace("_", "-"))
+        else:
+            argv += [flag, str(value)]
+    return argv
+
+
+def start_reference_target(options: dict[str, object], *, seed: int, run_dir: Path) -> tuple[Child, str]:
+    """Start the reference target, read its URL from the first stdout line, wait for /health."""
+    argv = reference_target_argv(options, seed=seed, db_path=run_dir / "target.db")
+    child = spawn("target", argv, log_path=run_dir / "target.log", stdout=subprocess.PIPE)
+    deadline = time.monotonic() + TARGET_START_TIMEOUT_S
+    url = _read_first_line(child, deadline)
+    wait_for_health(url, deadline=deadline)
+    return child, url
+
+
+def _read_first_line(child: Child, deadline: float) -> str:
+    import selectors
+
+    assert child.process.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(child.process.stdout, selectors.EVENT_READ)
+    while time.monotonic() < deadline:
+        if selector.select(timeout=0.2):
+            line = child.process.stdout.readline().decode().strip()
+            if line.startswith("http"):
+                return line
+        if not child.running():
+            break
+    child.stop(grace_s=2)
+    raise HarnessError("the reference target did not start (see target.log in the results directory)")
+
+
+def wait_for_health(url: str, *, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/health", timeout=1.0).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise HarnessError(f"the reference target at {url} did not become healthy")
+
+
+def check_reachable(host: str, *, timeout_s: float = 3.0) -> None:
+    """Any HTTP answer from ``host`` will do; no answer is a one-line HarnessError."""
+    try:
+        requests.get(host, timeout=timeout_s, allow_redirects=False)
+    except requests.exceptions.InvalidURL as error:
+        raise HarnessError(f"--host {host!r} is not a valid URL: {error}") from None
+    except requests.exceptions.MissingSchema:
+        raise HarnessError(f"--host {host!r} needs a scheme, e.g. http://{host}") from None
+    except requests.exceptions.ConnectTimeout:
+        raise HarnessError(f"cannot reach {host}: no answer within {timeout_s:g} s") from None
+    except requests.exceptions.ConnectionError as error:
+        reason = "connection refused" if "refused" in str(error).lower() else _short(error)
+        raise HarnessError(f"cannot reach {host}: {reason}") from None
+    except requests.RequestException as error:
+        raise HarnessError(f"cannot reach {host}: {_short(error)}") from None
+
+
+def _short(error: Exception) -> str:
+    text = str(error)
+    return text.rsplit(": ", 1)[-1].strip("')\"") if len(text) > 120 else text
+
+
+def child_env(extra: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra)
+    return env
