@@ -8,6 +8,9 @@ from pathlib import Path
 
 CSV_PREFIX = "locust"  # -> locust_stats.csv, locust_stats_history.csv, locust_failures.csv, …
 EXPECT_WORKERS_MAX_WAIT_S = 60
+# Users finish the request in flight when a run stops, so that every request the target saw is
+# in Locust's statistics (a killed user's last request would be sent but never counted).
+STOP_TIMEOUT_S = 15
 
 
 def locustfile_path() -> Path:
@@ -26,7 +29,7 @@ class LocustPlan:
 
     def common(self) -> list[str]:
         return [sys.executable, "-m", "locust", "-f", str(locustfile_path()), "--host", self.host,
-                "--loglevel", "INFO"]
+                "--loglevel", "INFO", "--stop-timeout", str(STOP_TIMEOUT_S)]
 
     def main_argv(self) -> list[str]:
         """The single process, or the master when there are workers."""

@@ -6,10 +6,12 @@ memload stops them in order (load generator first, then the target) and keeps wh
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ class Child:
     role: str  # "target", "locust", "locust-master", "locust-worker-1", …
     process: subprocess.Popen
     log: IO | None = None
+    scratch_dir: Path | None = None  # removed once the process has stopped
 
     @property
     def pid(self) -> int:
@@ -49,6 +52,8 @@ class Child:
                 self.process.wait(timeout=5)
         if self.log is not None:
             self.log.close()
+        if self.scratch_dir is not None:
+            shutil.rmtree(self.scratch_dir, ignore_errors=True)
         return self.process.returncode
 
 
@@ -81,8 +86,10 @@ def reference_target_argv(options: dict[str, object], *, seed: int, db_path: Pat
 
 def start_reference_target(options: dict[str, object], *, seed: int, run_dir: Path) -> tuple[Child, str]:
     """Start the reference target, read its URL from the first stdout line, wait for /health."""
-    argv = reference_target_argv(options, seed=seed, db_path=run_dir / "target.db")
+    scratch = Path(tempfile.mkdtemp(prefix="memload-target-"))  # the target's database is not a result
+    argv = reference_target_argv(options, seed=seed, db_path=scratch / "memories.db")
     child = spawn("target", argv, log_path=run_dir / "target.log", stdout=subprocess.PIPE)
+    child.scratch_dir = scratch
     deadline = time.monotonic() + TARGET_START_TIMEOUT_S
     url = _read_first_line(child, deadline)
     wait_for_health(url, deadline=deadline)

@@ -136,7 +136,8 @@ class _Session:
         next_progress = time.monotonic() + PROGRESS_EVERY_S
         while main.running():
             if self.stop.wait(0.2):
-                return "interrupted", "stopped by a signal"
+                # In the web UI, Ctrl-C is how a user who stopped the test there finishes the run.
+                return ("completed", "") if plan.web else ("interrupted", "stopped by a signal")
             if deadline is not None and time.monotonic() > deadline:
                 return "failed", "Locust did not finish in time; stopped by the watchdog"
             if not self.request.quiet and not plan.web and time.monotonic() >= next_progress:

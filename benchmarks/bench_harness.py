@@ -1,0 +1,118 @@
+"""Is the harness the bottleneck? Prints two figures of issue 3, measured in one invocation:
+
+1. overhead: requests/s of memload's users (`memload run`, search mix, no waits) against a trivial
+   target, over requests/s of bare Locust FastHttpUsers making the same request to the same
+   target; rounds alternate, the ratio is the median over rounds (target: >= 0.80);
+2. scaling: requests/s of `memload run --workers 2` over `--workers 1`, against a trivial target
+   whose large answers make the load generator, not the target, the limit (target: >= 1.5).
+
+    .venv/bin/python benchmarks/bench_harness.py [--rounds 3] [--seconds 15] [--users 20]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).parent
+WARMUP_S = 3.0
+
+
+def start_trivial(results: int) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen([sys.executable, str(HERE / "trivial_target.py"), "--results", str(results)],
+                               stdout=subprocess.PIPE, text=True)
+    return process, process.stdout.readline().strip()
+
+
+def steady_rps(history_csv: Path) -> float:
+    with open(history_csv, newline="") as file:
+        rows = [r for r in csv.DictReader(file) if r["Name"] == "Aggregated" and r["Total Request Count"] != "0"]
+    start = float(rows[0]["Timestamp"]) + WARMUP_S
+    steady = [r for r in rows if float(r["Timestamp"]) >= start]
+    first, last = steady[0], steady[-1]
+    seconds = float(last["Timestamp"]) - float(first["Timestamp"])
+    return (int(last["Total Request Count"]) - int(first["Total Request Count"])) / seconds
+
+
+def run_bare(url: str, *, users: int, seconds: int, out: Path) -> float:
+    prefix = out / f"bare{time.monotonic_ns()}"
+    subprocess.run([sys.executable, "-m", "locust", "-f", str(HERE / "bare_locustfile.py"), "--headless",
+                    "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--host", url, "--csv", str(prefix),
+                    "--csv-full-history", "--only-summary", "--loglevel", "WARNING"],
+                   check=True, capture_output=True)
+    return steady_rps(Path(f"{prefix}_stats_history.csv"))
+
+
+def scenario_file(out: Path, *, users: int, seconds: int) -> Path:
+    path = out / "bench.toml"
+    path.write_text(f'name = "bench"\ntarget = "reference"\n[load]\nusers = {users}\nspawn_rate = {users}\n'
+                    f'duration = "{seconds}s"\n[pacing]\nwait = "none"\n[mix]\nsearch = 1\n')
+    return path
+
+
+def run_memload(url: str, *, users: int, seconds: int, workers: int, out: Path) -> float:
+    runs = out / f"runs{time.monotonic_ns()}"
+    subprocess.run([sys.executable, "-m", "memload", "run", str(scenario_file(out, users=users, seconds=seconds)),
+                    "--host", url, "--out", str(runs), "--no-report", "--quiet", "--workers", str(workers)],
+                   check=True, capture_output=True)
+    return steady_rps(next(runs.iterdir()) / "locust_stats_history.csv")
+
+
+def overhead(rounds: int, users: int, seconds: int, out: Path) -> None:
+    target, url = start_trivial(results=0)
+    ratios = []
+    try:
+        for index in range(rounds):
+            bare = run_bare(url, users=users, seconds=seconds, out=out)
+            ours = run_memload(url, users=users, seconds=seconds, workers=0, out=out)
+            ratios.append(ours / bare)
+            print(f"  round {index + 1}: bare Locust {bare:8.0f} req/s   memload {ours:8.0f} req/s   "
+                  f"ratio {ours / bare:.2f}", flush=True)
+    finally:
+        target.terminate()
+    median = statistics.median(ratios)
+    print(f"overhead: memload/bare requests/s, median of {rounds}: {median:.2f} (target >= 0.80: "
+          f"{'PASS' if median >= 0.8 else 'FAIL'})")
+
+
+def scaling(rounds: int, users: int, seconds: int, out: Path) -> None:
+    target, url = start_trivial(results=100)
+    ratios = []
+    try:
+        for index in range(rounds):
+            one = run_memload(url, users=users, seconds=seconds, workers=1, out=out)
+            two = run_memload(url, users=users, seconds=seconds, workers=2, out=out)
+            ratios.append(two / one)
+            print(f"  round {index + 1}: 1 worker {one:8.0f} req/s   2 workers {two:8.0f} req/s   "
+                  f"ratio {two / one:.2f}", flush=True)
+    finally:
+        target.terminate()
+    median = statistics.median(ratios)
+    print(f"scaling: --workers 2 / --workers 1 requests/s, median of {rounds}: {median:.2f} (target >= 1.5: "
+          f"{'PASS' if median >= 1.5 else 'FAIL'})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--only", choices=("overhead", "scaling"))
+    args = parser.parse_args()
+    print(f"machine: {psutil.cpu_count()} cores; target, Locust and memload share them")
+    with tempfile.TemporaryDirectory(prefix="memload-bench-") as tmp:
+        if args.only in (None, "overhead"):
+            overhead(args.rounds, args.users, args.seconds, Path(tmp))
+        if args.only in (None, "scaling"):
+            scaling(args.rounds, args.users, args.seconds, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

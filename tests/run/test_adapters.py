@@ -1,0 +1,69 @@
+"""Each adapter's requests, made with Locust's real HTTP client, against the reference target
+(reference, openai) or a small fake of mem0's REST API that records what it was sent."""
+from __future__ import annotations
+
+from tests.run.conftest import probe_adapter
+from tests.run.fakes import FakeMem0
+
+
+def by_name(events: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for event in events:
+        grouped.setdefault(event["name"], []).append(event)
+    return grouped
+
+
+def test_reference_adapter_every_operation_succeeds(reference_target):
+    result = probe_adapter("reference", reference_target)
+    events = by_name(result["events"])
+    assert set(events) == {"create_memory", "create_memory_batch", "get_memory", "list_memories", "search",
+                           "llm_chat", "embed", "rag_query", "delete_memory"}
+    failed = [e for e in result["events"] if e["error"] and e["name"] != "get_memory"]
+    assert failed == []
+    # the memory is gone after delete: the second get fails with 404
+    assert [e["error"] is None for e in events["get_memory"]] == [True, False]
+    assert "404" in events["get_memory"][1]["error"]
+    assert isinstance(result["returned"]["create_memory"], str)
+    assert len(result["returned"]["create_memory_batch"]) == 2
+    assert result["returned"]["delete_memory"] is True
+
+
+def test_streamed_chat_is_timed_to_the_end_of_the_stream(reference_target):
+    result = probe_adapter("reference", reference_target)
+    chat = by_name(result["events"])["llm_chat"][0]
+    llm = chat["llm"]
+    assert chat["error"] is None
+    assert llm["tokens_source"] == "usage" and llm["output_tokens"] >= 1
+    assert 0 < llm["ttft_ms"] <= llm["e2e_ms"]
+    assert chat["ms"] == llm["e2e_ms"]  # Locust records the whole stream, not just the headers
+
+
+def test_openai_adapter_against_an_openai_compatible_server(reference_target):
+    result = probe_adapter("openai", reference_target)
+    events = by_name(result["events"])
+    assert set(events) == {"llm_chat", "embed"}
+    assert all(e["error"] is None for e in result["events"])
+    assert result["returned"]["llm_chat"]["output_tokens"] >= 1
+
+
+def test_openai_adapter_reports_an_unknown_model_as_a_failure(reference_target):
+    result = probe_adapter("openai", reference_target, model="no-such-model")
+    chat = by_name(result["events"])["llm_chat"][0]
+    assert chat["error"] and "HTTP 4" in chat["error"]
+
+
+def test_mem0_adapter_sends_mem0_shapes():
+    with FakeMem0() as fake:
+        result = probe_adapter("mem0", fake.url)
+        sent = fake.requests
+    assert all(e["error"] is None for e in result["events"] if e["name"] != "get_memory")
+    create = next(r for r in sent if r[:2] == ("POST", "/memories"))
+    assert create[3] == {"messages": [{"role": "user", "content": "I am allergic to peanuts and live in Lisbon."}],
+                         "user_id": "probe-user"}
+    search = next(r for r in sent if r[:2] == ("POST", "/search"))
+    assert search[3]["query"] == "allergic to peanuts" and search[3]["filters"] == {"user_id": "probe-user"}
+    listing = next(r for r in sent if r[:2] == ("GET", "/memories"))
+    assert listing[2] == {"user_id": "probe-user"}
+    memory_id = result["returned"]["create_memory"]
+    assert ("DELETE", f"/memories/{memory_id}", {}, None) in sent
+    assert by_name(result["events"])["get_memory"][-1]["error"]  # 404 after delete

@@ -1,0 +1,139 @@
+"""Scenario files: every shipped one loads, and every mistake is named by file, key and allowance."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from memload.scenario import ScenarioError, apply_overrides, load_scenario, shipped_scenarios
+
+VALID = """
+name = "t"
+target = "reference"
+warmup = "2s"
+[load]
+users = 5
+spawn_rate = 5
+duration = "10s"
+[mix]
+create_memory = 1
+search = 1
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_every_shipped_scenario_loads():
+    names = set(shipped_scenarios())
+    assert {"smoke", "load", "stress", "spike", "soak", "capacity", "ci"} <= names
+    for name in names:
+        scenario = load_scenario(name)
+        assert scenario.description, name
+        assert scenario.load.duration_s > scenario.warmup_s
+
+
+def test_shipped_durations_match_their_promises():
+    assert load_scenario("smoke").load.duration_s <= 30
+    assert load_scenario("ci").load.duration_s <= 120
+    assert load_scenario("soak").load.duration_s == 24 * 3600
+    load = load_scenario("load").load
+    assert (load.users, load.spawn_rate, load.duration_s) == (50, 10, 600)
+
+
+def test_valid_file_resolves_defaults(tmp_path):
+    scenario = load_scenario(str(write(tmp_path, VALID)))
+    assert scenario.warmup_s == 2.0 and scenario.load.shape == "constant"
+    assert scenario.pacing.wait == "none" and scenario.llm.model == "fast"
+    assert scenario.mix == {"create_memory": 1.0, "search": 1.0}
+
+
+@pytest.mark.parametrize(("edit", "key", "allowed"), [
+    (lambda t: "colour = 1\n" + t, "colour", "allowed: name, description"),
+    (lambda t: t.replace("users = 5", "users = 5\nshape = \"square\""), "load.shape", "allowed: constant, ramp, steps, spike"),
+    (lambda t: t.replace("users = 5", "users = \"five\""), "load.users", "whole number"),
+    (lambda t: t.replace("users = 5", "users = 0"), "load.users", "at least 1"),
+    (lambda t: t.replace('duration = "10s"', 'duration = "ten"'), "load.duration", "like 30s"),
+    (lambda t: t.replace("search = 1", "serch = 1"), "mix.serch", "allowed: create_memory"),
+    (lambda t: t.replace("create_memory = 1\nsearch = 1", "search = 0"), "mix", "at least one operation"),
+    (lambda t: t.replace("search = 1", "search = -1"), "mix.search", "at least 0"),
+    (lambda t: t.replace('warmup = "2s"', 'warmup = "20s"'), "warmup", "shorter than the run"),
+    (lambda t: t + '[thresholds]\n"search.p95" = "< 5"\n', "thresholds.search.p95", "unknown metric"),
+    (lambda t: t + '[thresholds]\n"serch.p95_ms" = "< 5"\n', "thresholds.serch.p95_ms", "unknown scope"),
+    (lambda t: t + '[thresholds]\n"search.p95_ms" = "about 5"\n', "thresholds.search.p95_ms", "cannot parse"),
+    (lambda t: t.replace('target = "reference"', 'target = "openai"'), "mix", "cannot do create_memory, search"),
+    (lambda t: t.replace('target = "reference"', 'target = "nosuch"'), "target", "built in: reference, openai, mem0"),
+    (lambda t: t + "[pacing]\nwait = \"between\"\nmin_s = 1\nmax_s = 0.5\n", "pacing.max_s", "at least min_s"),
+    (lambda t: t + "[pacing]\nwait = \"sometimes\"\n", "pacing.wait", "allowed: none, between"),
+    (lambda t: t + "[llm]\nstream = \"yes\"\n", "llm.stream", "true or false"),
+    (lambda t: t + "[data]\ntop_k = 1000\n", "data.top_k", "at most 100"),
+    (lambda t: t.split("[mix]")[0], "mix", "missing table"),
+])
+def test_errors_name_file_key_and_what_is_allowed(tmp_path, edit, key, allowed):
+    path = write(tmp_path, edit(VALID))
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(str(path))
+    message = str(caught.value)
+    assert message.startswith(f"{path}: {key}: "), message
+    assert allowed in message
+
+
+def test_shape_specific_errors(tmp_path):
+    spike = VALID.replace("users = 5", 'shape = "spike"\nusers = 5\nspike_users = 50\nspike_at = "8s"\nspike_duration = "5s"')
+    with pytest.raises(ScenarioError, match="load.spike_at: the spike must end before the run does"):
+        load_scenario(str(write(tmp_path, spike)))
+    steps = VALID.replace("users = 5", 'shape = "steps"\nsteps = []\nstep_duration = "5s"').replace('duration = "10s"', "")
+    with pytest.raises(ScenarioError, match="load.steps: must be a non-empty list"):
+        load_scenario(str(write(tmp_path, steps)))
+
+
+def test_toml_syntax_error_and_unknown_name(tmp_path):
+    with pytest.raises(ScenarioError, match="not valid TOML"):
+        load_scenario(str(write(tmp_path, "name = ")))
+    with pytest.raises(ScenarioError, match="unknown scenario; shipped: .*smoke"):
+        load_scenario("no-such-scenario")
+
+
+def test_overrides_are_applied_and_validated(tmp_path):
+    scenario = load_scenario(str(write(tmp_path, VALID)))
+    changed = apply_overrides(scenario, users=7, spawn_rate=2, duration="1m", seed=9)
+    assert (changed.load.users, changed.load.spawn_rate, changed.load.duration_s, changed.seed) == (7, 2, 60, 9)
+    with pytest.raises(ScenarioError, match="--duration"):
+        apply_overrides(scenario, duration="soon")
+    with pytest.raises(ScenarioError, match="cannot do"):
+        apply_overrides(scenario, target="openai")
+    capacity = apply_overrides(load_scenario("capacity"), users=100)
+    assert capacity.load.steps == (5, 12, 25, 50, 100)
+
+
+def test_round_trip_through_json_dict():
+    from memload.scenario import Scenario
+
+    scenario = load_scenario("capacity")
+    assert Scenario.from_dict(scenario.to_dict()) == scenario
+
+
+def test_cli_reports_scenario_errors_in_one_line_with_exit_2(tmp_path):
+    path = write(tmp_path, VALID.replace("search = 1", "serch = 1"))
+    result = subprocess.run([sys.executable, "-m", "memload", "run", str(path)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert f"{path}: mix.serch: unknown key" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_custom_adapter_file_is_found_relative_to_the_scenario(tmp_path):
+    (tmp_path / "my_adapter.py").write_text(
+        "from memload.adapters.base import Adapter\n"
+        "class Mine(Adapter):\n    name = 'mine'\n    operations = frozenset({'search'})\n"
+        "    def search(self, user_id, query):\n        self.call_json('POST', '/find', operation='search', body={'q': query})\n")
+    text = VALID.replace('target = "reference"', 'target = "my_adapter.py:Mine"')
+    with pytest.raises(ScenarioError, match="cannot do create_memory"):
+        load_scenario(str(write(tmp_path, text)))
+    ok = load_scenario(str(write(tmp_path, text.replace("create_memory = 1\n", ""), "ok.toml")))
+    assert ok.target == "my_adapter.py:Mine"

@@ -1,0 +1,110 @@
+"""Small pure pieces of `memload run`: durations, SSE parsing, content, shapes, redaction."""
+from __future__ import annotations
+
+import pytest
+
+from memload.content import ContentPool, UserContent
+from memload.durations import format_duration, parse_duration_s
+from memload.runinfo import redact
+from memload.scenario import load_scenario
+from memload.sse import read_chat_stream
+
+
+@pytest.mark.parametrize(("text", "seconds"), [(90, 90), ("30s", 30), ("10m", 600), ("1h30m", 5400),
+                                               ("24h", 86400), ("250ms", 0.25), ("2.5", 2.5)])
+def test_parse_duration(text, seconds):
+    assert parse_duration_s(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("bad", ["ten", "5x", "", True, None, -3, "1h-2m"])
+def test_parse_duration_rejects(bad):
+    with pytest.raises(ValueError):
+        parse_duration_s(bad)
+
+
+def test_format_duration():
+    assert format_duration(5400) == "1h30m" and format_duration(0) == "0s"
+
+
+def lines(*chunks: bytes):
+    queue = list(b"".join(chunks).splitlines(keepends=True))
+    return lambda: queue.pop(0) if queue else b""
+
+
+def test_sse_stream_with_usage():
+    body = (b'data: {"choices":[{"delta":{"role":"assistant"}}]}\n\n'
+            b'data: {"choices":[{"delta":{"content":"Hel"}}]}\n\n'
+            b'data: {"choices":[{"delta":{"content":"lo"}}]}\n\n'
+            b'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}\n\n'
+            b"data: [DONE]\n\n")
+    stats = read_chat_stream(lines(body), request_start_perf_s=0.0)
+    assert stats.error is None and stats.done
+    assert len(stats.content_perf_s) == 2 and stats.output_tokens == 2 and stats.tokens_source == "usage"
+    assert stats.ttft_ms is not None and stats.ttft_ms <= stats.e2e_ms
+    assert len(stats.itl_ms) == 1
+
+
+def test_sse_counts_chunks_without_usage_and_joins_multiline_data():
+    body = (b'data: {"choices":[{"delta":\ndata: {"content":"a"}}]}\n\n'
+            b'data: {"choices":[{"delta":{"content":"b"}}]}\r\n\r\n'
+            b"data: [DONE]\n\n")
+    stats = read_chat_stream(lines(body), request_start_perf_s=0.0)
+    assert stats.error is None and stats.output_tokens == 2 and stats.tokens_source == "chunks"
+
+
+@pytest.mark.parametrize(("body", "error"), [
+    (b'data: {"choices":[{"delta":{"content":"a"}}]}\n\n', "without data: [DONE]"),
+    (b"data: not json\n\n", "not JSON"),
+    (b'data: {"error":{"message":"overloaded"}}\n\n', "overloaded"),
+])
+def test_sse_errors(body, error):
+    assert error in read_chat_stream(lines(body), request_start_perf_s=0.0).error
+
+
+def test_sse_broken_connection_is_a_failure_not_a_crash():
+    def broken() -> bytes:
+        raise ConnectionResetError("reset by peer")
+
+    assert "stream broken" in read_chat_stream(broken, request_start_perf_s=0.0).error
+
+
+def test_content_is_repeatable_per_seed_and_user():
+    pool = ContentPool.build(3)
+    first = [UserContent(pool, seed=3, user_index=1).memory() for _ in range(1)]
+    again = [UserContent(pool, seed=3, user_index=1).memory() for _ in range(1)]
+    other = UserContent(pool, seed=3, user_index=2)
+    assert first == again
+    assert [other.memory() for _ in range(5)] != [UserContent(pool, seed=3, user_index=1).memory() for _ in range(5)]
+    assert ContentPool.build(3) == pool
+
+
+def test_content_lengths_have_a_long_tail_within_limits():
+    user = UserContent(ContentPool.build(1), seed=1, user_index=0)
+    lengths = sorted(len(user.memory()) for _ in range(5000))
+    median, p99, longest = lengths[2500], lengths[4950], lengths[-1]
+    assert 40 < median < 400
+    assert p99 > 4 * median  # a long tail
+    assert longest < 64 * 1024
+
+
+def test_users_at_each_shape():
+    from memload.shapes import users_at
+
+    ramp = load_scenario("stress").load
+    assert users_at(ramp, 0) == 10 and users_at(ramp, ramp.duration_s / 2) == 255
+    assert users_at(ramp, ramp.duration_s) is None
+    steps = load_scenario("capacity").load
+    assert [users_at(steps, t) for t in (0, 119, 120, 599)] == [10, 10, 25, 200]
+    assert users_at(steps, 600) is None
+    spike = load_scenario("spike").load
+    assert [users_at(spike, t) for t in (0, 119, 120, 179, 180)] == [20, 20, 200, 200, 20]
+    constant = load_scenario("smoke").load
+    assert users_at(constant, 5) == 10 and users_at(constant, 20) is None
+
+
+def test_redact_hides_secrets_and_url_passwords():
+    data = {"api_key": "sk-123", "token": "t", "nested": {"Authorization": "Bearer x"},
+            "host": "http://bob:hunter2@127.0.0.1:8000", "users": 5, "empty_token": None}
+    clean = redact(data)
+    assert clean["api_key"] == clean["token"] == clean["nested"]["Authorization"] == "***"
+    assert clean["host"] == "http://bob:***@127.0.0.1:8000" and clean["users"] == 5 and clean["empty_token"] is None
