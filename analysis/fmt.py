@@ -1,0 +1,32 @@
+"""How figures read in the reports: units from the metric name."""
+from __future__ import annotations
+
+import math
+
+NA = "n/a"
+
+
+def unit_of(metric: str) -> str:
+    if metric.endswith("_ms"):
+        return "ms"
+    if metric.endswith("_mb"):
+        return "MB"
+    if metric.startswith("cpu_pct"):
+        return "%"
+    if metric.endswith("rps") or metric.endswith("_per_s"):
+        return "/s"
+    return ""
+
+
+def format_value(address: str, value: float | None) -> str:
+    """``12.3 ms``, ``0.120 % (0.0012)``, ``1,234``; ``n/a`` for no value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NA
+    metric = address.rpartition(".")[2]
+    if metric in ("error_rate", "cache_hit_rate"):
+        return f"{value * 100:.3g} % ({value:.4g})"
+    if metric in ("requests", "failures", "num_fds", "threads", "dropped", "output_tokens"):
+        return f"{value:,.0f}"
+    unit = unit_of(metric)
+    number = f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3g}"
+    return f"{number} {unit}".strip() if unit != "/s" else f"{number}/s"

@@ -1,0 +1,111 @@
+"""Request plots: throughput with users, latency percentiles per operation with their thresholds,
+error rate, and the response-time distribution. Each function returns a matplotlib Figure."""
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from memload.analysis.percentiles import METHOD_HISTORY_MIXTURE, METHOD_WHOLE_RUN
+from memload.analysis.plotkit import (finish, new_figure, outside_legend, scope_color, shade_warmup,
+                                      threshold_lines)
+from memload.analysis.series import Series, TimeAxis
+from memload.analysis.thresholds import Threshold
+
+LATENCY_STYLES: dict[str, str] = {"p50": ":", "p95": "--", "p99": "-"}
+DISTRIBUTION_MAX_NINES = 5.0
+METHOD_TITLES: dict[str, str] = {
+    METHOD_WHOLE_RUN: "Locust's whole-run percentiles",
+    METHOD_HISTORY_MIXTURE: "approximate: mix of Locust's 10 s history snapshots",
+}  # where "100%" (the maximum) sits on the nines axis
+
+
+def plot_rps(axis: TimeAxis, rps: Mapping[str, Series], users: Series | None, *, warmup_s: float,
+             thresholds: Sequence[Threshold] = ()) -> Figure:
+    """Requests/s over time per operation (and in total), with the user count on a second axis."""
+    figure, (ax,) = new_figure()
+    scopes = list(rps)
+    shade_warmup(ax, axis, warmup_s)
+    for scope, series in rps.items():
+        ax.plot(axis.x(series.t_unix), series.values, label=scope, color=scope_color(scope, scopes),
+                linewidth=1.8 if scope == "total" else 1.2)
+    threshold_lines(ax, [t for t in thresholds if t.address.endswith(".rps")])
+    handles, labels = ax.get_legend_handles_labels()
+    if users is not None:
+        twin = ax.twinx()
+        twin.plot(axis.x(users.t_unix), users.values, color="grey", linestyle="-.", label="users")
+        twin.set_ylabel("users (concurrent)")
+        twin.set_ylim(bottom=0)
+        more_handles, more_labels = twin.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + more_labels
+    ax.set_ylim(bottom=0)
+    finish(ax, title="Throughput: requests per second by operation", xlabel=axis.label,
+           ylabel="requests/s", legend=False)
+    outside_legend(ax, handles, labels, x_offset=1.09 if users is not None else 1.01)
+    return figure
+
+
+def plot_latency(axis: TimeAxis, scope: str, latency_ms: Mapping[str, Series], *, warmup_s: float,
+                 thresholds: Sequence[Threshold] = ()) -> Figure:
+    """p50/p95/p99 of one operation over time, with that operation's pNN_ms thresholds."""
+    figure, (ax,) = new_figure()
+    shade_warmup(ax, axis, warmup_s)
+    for label, series in latency_ms.items():
+        ax.plot(axis.x(series.t_unix), series.values, label=label, linestyle=LATENCY_STYLES.get(label, "-"))
+    wanted = {f"{scope}.{label}_ms" for label in latency_ms}
+    drawn = [t for t in thresholds if t.address in wanted]
+    threshold_lines(ax, drawn)
+    peaks = [float(np.nanmax(s.values)) for s in latency_ms.values() if finite(s.values)]
+    top = max(peaks + [t.limit for t in drawn] + [1.0])
+    ax.set_ylim(0, top * 1.1)
+    finish(ax, title=f"Response time of {scope} (Locust's 10 s window percentiles)",
+           xlabel=axis.label, ylabel="response time (ms)")
+    return figure
+
+
+def plot_error_rate(axis: TimeAxis, error_rate: Mapping[str, Series], *, warmup_s: float,
+                    thresholds: Sequence[Threshold] = ()) -> Figure:
+    """Failures / requests (%) over time in total and for each operation that had failures."""
+    figure, (ax,) = new_figure()
+    scopes = list(error_rate)
+    shade_warmup(ax, axis, warmup_s)
+    for scope, series in error_rate.items():
+        if scope != "total" and not np.nan_to_num(series.values).any():
+            continue  # an operation without failures would only add a line at 0
+        ax.plot(axis.x(series.t_unix), series.values * 100.0, label=scope, color=scope_color(scope, scopes),
+                linewidth=1.8 if scope == "total" else 1.0, alpha=1.0 if scope == "total" else 0.7)
+    threshold_lines(ax, [t for t in thresholds if t.address.endswith(".error_rate")], scale=100.0)
+    ax.set_ylim(bottom=0)
+    finish(ax, title="Error rate: failed requests as a share of requests", xlabel=axis.label,
+           ylabel="error rate (% of requests)")
+    return figure
+
+
+def nines(percent: float) -> float:
+    """Position of a percentile on a 'nines' axis: 90 -> 1, 99 -> 2, 99.9 -> 3; 100 -> the end."""
+    if percent >= 100.0:
+        return DISTRIBUTION_MAX_NINES
+    return min(-math.log10(1.0 - percent / 100.0), DISTRIBUTION_MAX_NINES)
+
+
+def plot_distribution(distributions: Mapping[str, Mapping[float, float]], *, method: str) -> Figure:
+    """Response time against percentile per operation, on a 'nines' axis (50 % ... max)."""
+    figure, (ax,) = new_figure()
+    scopes = list(distributions)
+    for scope, values in distributions.items():
+        percents = sorted(values)
+        ax.plot([nines(p) for p in percents], [values[p] for p in percents], marker="o", markersize=3,
+                label=scope, color=scope_color(scope, scopes), linewidth=1.8 if scope == "total" else 1.2)
+    ticks = [50.0, 90.0, 99.0, 99.9, 99.99, 100.0]
+    ax.set_xticks([nines(p) for p in ticks], ["50%", "90%", "99%", "99.9%", "99.99%", "max"])
+    ax.set_ylim(bottom=0)
+    finish(ax, title=f"Response-time distribution over the steady window\n({METHOD_TITLES.get(method, method)})",
+           xlabel="percentile of requests", ylabel="response time (ms)")
+    return figure
+
+
+def finite(values: np.ndarray) -> bool:
+    """True when a series has anything to draw."""
+    return bool(np.isfinite(values).any())

@@ -1,0 +1,60 @@
+"""``write_report(run_dir)``: turn a results directory into ``run_dir/report/`` (plots, report.html,
+report.md, summary.json, junit.xml) and a verdict. ``memload report`` and, at the end of
+``memload run``, the runner call it. Never imports locust or gevent."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from memload.analysis import columns as C
+from memload.analysis.analyse import Analysis, analyse
+from memload.analysis.errors import ReportError
+from memload.analysis.html import write_html
+from memload.analysis.junit import write_junit
+from memload.analysis.markdown import write_markdown
+from memload.analysis.plotset import write_plots
+from memload.analysis.summary import write_summary
+from memload.analysis.thresholds import ThresholdResult
+
+__all__ = ["ReportError", "ReportOutcome", "write_report"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportOutcome:
+    exit_code: int  # 0: every threshold passes (or there are none); 1: one fails
+    verdict: str  # "PASS", "FAIL" or "NO THRESHOLDS"
+    report_dir: Path
+    warnings: list[str] = field(default_factory=list)
+    results: list[ThresholdResult] = field(default_factory=list)
+    figures: dict[str, float] = field(default_factory=dict)  # every figure by address
+
+    @property
+    def failed(self) -> list[ThresholdResult]:
+        return [r for r in self.results if not r.passed]
+
+
+def _write_all(analysis: Analysis, report_dir: Path) -> None:
+    plots = write_plots(analysis, report_dir / C.PLOTS_DIR)
+    write_summary(analysis, report_dir / "summary.json")
+    write_junit(analysis, report_dir / "junit.xml")
+    write_markdown(analysis, report_dir / "report.md")
+    write_html(analysis, plots, report_dir / "report.html")
+
+
+def write_report(run_dir: Path) -> ReportOutcome:
+    """Analyse ``run_dir`` and write ``run_dir/report/``.
+
+    Returns the outcome (exit code 0 or 1, verdict, warnings); raises ReportError, with a one-line
+    message, for a harness error: no such directory, run.json or locust_stats_history.csv missing
+    or unusable, a threshold that does not parse (the message names its key)."""
+    run_dir = Path(run_dir)
+    analysis = analyse(run_dir)
+    report_dir = run_dir / C.REPORT_DIR
+    try:
+        report_dir.mkdir(exist_ok=True)
+        _write_all(analysis, report_dir)
+    except OSError as error:
+        raise ReportError(f"cannot write {report_dir}: {error.strerror or error}") from None
+    return ReportOutcome(exit_code=analysis.exit_code, verdict=analysis.verdict, report_dir=report_dir,
+                         warnings=list(analysis.warnings), results=list(analysis.results),
+                         figures=dict(analysis.figures))
