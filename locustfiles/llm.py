@@ -1,15 +1,15 @@
 """LLM workload: chat completions (streamed when the scenario says so) and embeddings."""
 from __future__ import annotations
 
-from memload.loadgen import MemloadUser
+from memload.loadgen import Tenant
 
 
-def llm_chat(user: MemloadUser) -> None:
-    user.adapter.llm_chat(user.content.chat_messages())
+def llm_chat(tenant: Tenant) -> None:
+    tenant.adapter.llm_chat(tenant.content.chat_messages())
 
 
-def embed(user: MemloadUser) -> None:
-    user.adapter.embed([user.content.memory()])
+def embed(tenant: Tenant) -> None:
+    tenant.adapter.embed([tenant.content.memory()])
 
 
 OPERATIONS = {"llm_chat": llm_chat, "embed": embed}

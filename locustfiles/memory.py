@@ -2,39 +2,39 @@
 Behaviour only: the adapter makes the HTTP request, Locust's request event records it."""
 from __future__ import annotations
 
-from memload.loadgen import LIST_LIMIT, MemloadUser
+from memload.loadgen import LIST_LIMIT, Tenant
 
 
-def create_memory(user: MemloadUser) -> None:
-    text = user.content.memory()
-    user.remember(user.adapter.create_memory(user.user_id, text), text)
+def create_memory(tenant: Tenant) -> None:
+    text = tenant.content.memory()
+    tenant.remember(tenant.adapter.create_memory(tenant.user_id, text), text)
 
 
-def create_memory_batch(user: MemloadUser) -> None:
-    texts = [user.content.memory() for _ in range(user.scenario.data.batch_size)]
-    ids = user.adapter.create_memory_batch(user.user_id, texts)
+def create_memory_batch(tenant: Tenant) -> None:
+    texts = [tenant.content.memory() for _ in range(tenant.scenario.data.batch_size)]
+    ids = tenant.adapter.create_memory_batch(tenant.user_id, texts)
     for memory_id, text in zip(ids, texts):
-        user.remember(memory_id, text)
+        tenant.remember(memory_id, text)
 
 
-def get_memory(user: MemloadUser) -> None:
+def get_memory(tenant: Tenant) -> None:
     """Reads one of the user's own memories; a user with none yet stores one first."""
-    if not user.memory_ids:
-        create_memory(user)
+    if not tenant.memory_ids:
+        create_memory(tenant)
         return
-    user.adapter.get_memory(user.user_id, user.rng.choice(user.memory_ids))
+    tenant.adapter.get_memory(tenant.user_id, tenant.rng.choice(tenant.memory_ids))
 
 
-def list_memories(user: MemloadUser) -> None:
-    user.adapter.list_memories(user.user_id, LIST_LIMIT)
+def list_memories(tenant: Tenant) -> None:
+    tenant.adapter.list_memories(tenant.user_id, LIST_LIMIT)
 
 
-def delete_memory(user: MemloadUser) -> None:
+def delete_memory(tenant: Tenant) -> None:
     """Deletes the user's oldest known memory; a user with none yet stores one first."""
-    if not user.memory_ids:
-        create_memory(user)
+    if not tenant.memory_ids:
+        create_memory(tenant)
         return
-    user.adapter.delete_memory(user.user_id, user.memory_ids.popleft())
+    tenant.adapter.delete_memory(tenant.user_id, tenant.memory_ids.popleft())
 
 
 OPERATIONS = {

@@ -1,11 +1,11 @@
 """RAG workload: a question answered from the user's memories (search, then an LLM answer)."""
 from __future__ import annotations
 
-from memload.loadgen import MemloadUser
+from memload.loadgen import Tenant
 
 
-def rag_query(user: MemloadUser) -> None:
-    user.adapter.rag_query(user.user_id, user.content.question())
+def rag_query(tenant: Tenant) -> None:
+    tenant.adapter.rag_query(tenant.user_id, tenant.content.question())
 
 
 OPERATIONS = {"rag_query": rag_query}

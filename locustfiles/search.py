@@ -2,16 +2,16 @@
 and from fresh text (that should not), in the scenario's proportion."""
 from __future__ import annotations
 
-from memload.loadgen import MemloadUser
+from memload.loadgen import Tenant
 
 
-def search(user: MemloadUser) -> None:
-    known_share = user.scenario.data.known_query_share
-    if user.texts and user.rng.random() < known_share:
-        query = user.content.query_from(user.rng.choice(user.texts))
+def search(tenant: Tenant) -> None:
+    known_share = tenant.scenario.data.known_query_share
+    if tenant.texts and tenant.rng.random() < known_share:
+        query = tenant.content.query_from(tenant.rng.choice(tenant.texts))
     else:
-        query = user.content.fresh_query()
-    user.adapter.search(user.user_id, query)
+        query = tenant.content.fresh_query()
+    tenant.adapter.search(tenant.user_id, query)
 
 
 OPERATIONS = {"search": search}

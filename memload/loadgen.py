@@ -1,7 +1,10 @@
-"""The simulated user of a scenario: one tenant with a stable user_id, its own seeded content and
-memory of what it stored, an adapter for the target, and an operation picked by the scenario's mix.
+"""The simulated users of a scenario.
 
-Locustfiles provide one function per operation; this module assembles them into a FastHttpUser.
+A ``Tenant`` is one end user of the memory service: a stable user_id, its own seeded content, and
+the ids and texts of what it stored. In the closed model each Locust user is one tenant and runs
+the mix in a loop (``MemloadUser``); in the open model (memload.arrival) requests arrive on a
+schedule and each is served on behalf of one of a pool of tenants. Locustfiles provide one
+function per operation, taking a tenant.
 """
 from __future__ import annotations
 
@@ -10,12 +13,13 @@ import json
 import os
 import random
 from collections import deque
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from locust import FastHttpUser, between, constant, constant_throughput, task
 
-from memload.adapters.base import AdapterOptions
+from memload.adapters.base import Adapter, AdapterOptions
 from memload.adapters.registry import load_adapter_class
 from memload.content import ContentPool, UserContent
 from memload.scenario import Scenario
@@ -26,7 +30,7 @@ KNOWN_IDS_PER_USER = 256
 KNOWN_TEXTS_PER_USER = 64
 LIST_LIMIT = 20
 
-Operation = Callable[["MemloadUser"], None]
+Operation = Callable[["Tenant"], None]
 
 
 def scenario_from_env() -> Scenario:
@@ -37,34 +41,76 @@ def scenario_from_env() -> Scenario:
     return Scenario.from_dict(json.loads(raw))
 
 
-class MemloadUser(FastHttpUser):
-    abstract = True
+@dataclass(kw_only=True)
+class Tenant:
     scenario: Scenario
-    pool: ContentPool
-    operations: tuple[Operation, ...]
-    weights: tuple[float, ...]
-    _counter = itertools.count()
+    user_id: str
+    content: UserContent
+    adapter: Adapter
+    memory_ids: deque[str] = field(default_factory=lambda: deque(maxlen=KNOWN_IDS_PER_USER))
+    texts: deque[str] = field(default_factory=lambda: deque(maxlen=KNOWN_TEXTS_PER_USER))
 
-    def on_start(self) -> None:
-        worker_index = getattr(self.environment.runner, "worker_index", 0)
-        self.user_index = next(MemloadUser._counter)
-        seed = self.scenario.seed
-        self.user_id = f"memload-s{seed}-w{worker_index}-u{self.user_index}"
-        self.content = UserContent(self.pool, seed=seed + 7919 * worker_index, user_index=self.user_index)
-        self.rng = self.content.rng
-        self.memory_ids: deque[str] = deque(maxlen=KNOWN_IDS_PER_USER)
-        self.texts: deque[str] = deque(maxlen=KNOWN_TEXTS_PER_USER)
-        self.adapter = self.adapter_class(self.client, options=self.adapter_options)
+    @property
+    def rng(self) -> random.Random:
+        return self.content.rng
 
     def remember(self, memory_id: str | None, text: str) -> None:
         if memory_id:
             self.memory_ids.append(memory_id)
         self.texts.append(text)
 
+    def with_adapter(self, adapter: Adapter) -> "Tenant":
+        """The same tenant (shared memory of ids and texts) speaking through another adapter."""
+        return replace(self, adapter=adapter)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Workload:
+    """What every user class of a scenario shares in one process."""
+
+    scenario: Scenario
+    pool: ContentPool
+    operations: tuple[Operation, ...]
+    weights: tuple[float, ...]
+    adapter_class: type[Adapter]
+    adapter_options: AdapterOptions
+
+    @classmethod
+    def build(cls, scenario: Scenario, operations: dict[str, Operation]) -> "Workload":
+        chosen = [(operations[name], weight) for name, weight in scenario.mix.items() if weight > 0]
+        return cls(scenario=scenario, pool=ContentPool.build(scenario.seed),
+                   operations=tuple(op for op, _ in chosen), weights=tuple(w for _, w in chosen),
+                   adapter_class=load_adapter_class(scenario.target, base_dir=Path(scenario.path).parent),
+                   adapter_options=adapter_options_for(scenario))
+
+    def tenant(self, client, *, worker_index: int, user_index: int) -> Tenant:
+        seed = self.scenario.seed
+        return Tenant(scenario=self.scenario, user_id=f"memload-s{seed}-w{worker_index}-u{user_index}",
+                      content=UserContent(self.pool, seed=seed + 7919 * worker_index, user_index=user_index),
+                      adapter=self.adapter_class(client, options=self.adapter_options))
+
+    def pick(self, rng: random.Random) -> Operation:
+        return rng.choices(self.operations, weights=self.weights)[0]
+
+
+def worker_index_of(user: FastHttpUser) -> int:
+    return getattr(user.environment.runner, "worker_index", 0)
+
+
+class MemloadUser(FastHttpUser):
+    """Closed model: each user is one tenant running the mix, pacing by the scenario's wait."""
+
+    abstract = True
+    workload: Workload
+    _counter = itertools.count()
+
+    def on_start(self) -> None:
+        self.tenant = self.workload.tenant(self.client, worker_index=worker_index_of(self),
+                                           user_index=next(MemloadUser._counter))
+
     @task
     def next_operation(self) -> None:
-        operation = self.rng.choices(self.operations, weights=self.weights)[0]
-        operation(self)
+        self.workload.pick(self.tenant.rng)(self.tenant)
 
 
 def wait_time_for(pacing: Pacing) -> Callable:
@@ -84,21 +130,13 @@ def adapter_options_for(scenario: Scenario) -> AdapterOptions:
                           namespace=data.namespace)
 
 
+def class_name_for(scenario: Scenario, suffix: str) -> str:
+    return "".join(part.title() for part in scenario.name.replace("-", "_").split("_")) + suffix
+
+
 def build_user_class(scenario: Scenario, operations: dict[str, Operation]) -> type[MemloadUser]:
-    """A concrete user class for ``scenario``: the mix decides which operation runs next."""
-    worker_seed = scenario.seed
-    random.seed(worker_seed)  # Locust's own random waits
-    chosen = [(operations[name], weight) for name, weight in scenario.mix.items() if weight > 0]
-    base_dir = Path(scenario.path).parent
-    attributes = {
-        "scenario": scenario,
-        "pool": ContentPool.build(scenario.seed),
-        "operations": tuple(op for op, _ in chosen),
-        "weights": tuple(weight for _, weight in chosen),
-        "adapter_class": load_adapter_class(scenario.target, base_dir=base_dir),
-        "adapter_options": adapter_options_for(scenario),
-        "wait_time": wait_time_for(scenario.pacing),
-        "abstract": False,
-        "__module__": __name__,
-    }
-    return type(f"{scenario.name.title().replace('-', '').replace('_', '')}User", (MemloadUser,), attributes)
+    """A concrete closed-model user class for ``scenario``: the mix decides what runs next."""
+    random.seed(scenario.seed)  # Locust's own random waits
+    attributes = {"workload": Workload.build(scenario, operations), "wait_time": wait_time_for(scenario.pacing),
+                  "abstract": False, "__module__": __name__}
+    return type(class_name_for(scenario, "User"), (MemloadUser,), attributes)

@@ -117,7 +117,8 @@ class _Session:
     def _start_locust(self, plan: LocustPlan) -> None:
         import json
 
-        env = child_env({"MEMLOAD_SCENARIO_JSON": json.dumps(self.request.scenario.to_dict())})
+        env = child_env({"MEMLOAD_SCENARIO_JSON": json.dumps(self.request.scenario.to_dict()),
+                         "MEMLOAD_RUN_DIR": str(self.run_dir.resolve()), "MEMLOAD_WORKERS": str(plan.workers)})
         main = spawn(plan.main_role(), plan.main_argv(), log_path=self.run_dir / "locust.log", env=env)
         self.children.append(main)
         self.sampler.watch(main.role, main.pid)

@@ -15,10 +15,10 @@ from memload.adapters.registry import operations_of
 from memload.analysis.figures import OPERATIONS
 from memload.analysis.thresholds import ThresholdError, parse_thresholds
 from memload.durations import parse_duration_s
-from memload.scenario_load import LoadShape, Pacing, parse_load, parse_pacing
+from memload.scenario_load import Arrival, LoadShape, Pacing, parse_arrival, parse_load, parse_pacing
 from memload.scenario_errors import ScenarioError, TableReader
 
-TOP_KEYS = ("name", "description", "target", "seed", "warmup", "load", "pacing", "mix", "llm", "data",
+TOP_KEYS = ("name", "description", "target", "seed", "warmup", "load", "arrival", "pacing", "mix", "llm", "data",
             "reference", "thresholds")
 LLM_KEYS = ("model", "stream", "max_tokens", "temperature", "embed_model")
 DATA_KEYS = ("batch_size", "top_k", "known_query_share", "namespace")
@@ -58,6 +58,11 @@ class Scenario:
     data: DataOptions = field(default_factory=DataOptions)
     reference: dict[str, Any] = field(default_factory=dict)
     thresholds: dict[str, Any] = field(default_factory=dict)
+    arrival: Arrival | None = None  # open model; None: closed model (users from [load])
+
+    @property
+    def model(self) -> str:
+        return "open" if self.arrival is not None else "closed"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -65,8 +70,10 @@ class Scenario:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Scenario":
         load = dict(data["load"], steps=tuple(data["load"].get("steps", ())))
+        arrival = data.get("arrival")
         return cls(
-            **{k: v for k, v in data.items() if k not in ("load", "pacing", "llm", "data")},
+            **{k: v for k, v in data.items() if k not in ("load", "pacing", "llm", "data", "arrival")},
+            arrival=None if arrival is None else Arrival(**dict(arrival, steps=tuple(arrival.get("steps", ())))),
             load=LoadShape(**load),
             pacing=Pacing(**data["pacing"]),
             llm=LlmOptions(**data["llm"]),
@@ -108,6 +115,7 @@ def load_scenario(name_or_path: str) -> Scenario:
 def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
     top = TableReader(raw, source=source, prefix="", allowed=TOP_KEYS)
     target = top.str("target", default="reference")
+    load, arrival = _parse_load_or_arrival(top)
     scenario = Scenario(
         name=top.str("name", default=Path(source).stem),
         description=top.str("description", default=""),
@@ -115,7 +123,8 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         target=target,
         seed=top.int("seed", default=1, minimum=0),
         warmup_s=top.duration("warmup", default=0.0),
-        load=parse_load(top.table("load", required=True)),
+        load=load,
+        arrival=arrival,
         pacing=parse_pacing(top.table("pacing")),
         mix=_parse_mix(top.table("mix", required=True)),
         llm=_parse_llm(top.table("llm")),
@@ -125,6 +134,20 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
     )
     check_consistency(scenario)
     return scenario
+
+
+def _parse_load_or_arrival(top: TableReader) -> tuple[LoadShape, Arrival | None]:
+    """Closed model: [load] (users). Open model: [arrival] (a rate), which owns the duration."""
+    if "arrival" not in top.raw:
+        return parse_load(top.table("load", required=True)), None
+    if "load" in top.raw:
+        raise top.error("arrival", "a scenario has either [load] (users, closed model) or [arrival] "
+                                   "(a request rate, open model), not both")
+    if "pacing" in top.raw:
+        raise top.error("pacing", "does not apply to an open-model ([arrival]) scenario")
+    arrival, duration_s = parse_arrival(top.table("arrival"))
+    # One scheduling user per Locust process; the runner sets the count to the number of processes.
+    return LoadShape(shape="constant", users=1, spawn_rate=100.0, duration_s=duration_s), arrival
 
 
 def check_consistency(scenario: Scenario) -> None:
@@ -193,15 +216,31 @@ def _parse_thresholds(top: TableReader, table: object) -> dict[str, Any]:
 
 def apply_overrides(scenario: Scenario, *, target: str | None = None, users: int | None = None,
                     spawn_rate: float | None = None, duration: str | None = None,
-                    seed: int | None = None) -> Scenario:
+                    seed: int | None = None, rate: float | None = None) -> Scenario:
     """Command-line options that override the file; the result is validated again."""
+    arrival = _override_arrival(scenario, users=users, spawn_rate=spawn_rate, rate=rate)
     load = scenario.load.with_overrides(users=users, spawn_rate=spawn_rate,
                                         duration_s=None if duration is None else _cli_duration(duration))
-    changed = replace(scenario, load=load,
+    changed = replace(scenario, load=load, arrival=arrival,
                       target=target if target is not None else scenario.target,
                       seed=seed if seed is not None else scenario.seed)
     check_consistency(changed)
     return changed
+
+
+def _override_arrival(scenario: Scenario, *, users: int | None, spawn_rate: float | None,
+                      rate: float | None) -> Arrival | None:
+    if scenario.arrival is None:
+        if rate is not None:
+            raise ScenarioError("--rate", None, f"{scenario.path} is a closed-model scenario (users); "
+                                                "--rate applies to scenarios with an [arrival] table")
+        return None
+    if users is not None or spawn_rate is not None:
+        raise ScenarioError("--users", None, f"{scenario.path} is an open-model scenario ([arrival]): "
+                                             "use --rate instead of --users/--spawn-rate")
+    if rate is None:
+        return scenario.arrival
+    return replace(scenario.arrival, rate=rate, steps=())
 
 
 def _cli_duration(text: str) -> float:

@@ -115,3 +115,63 @@ def parse_pacing(reader: TableReader) -> Pacing:
     if wait == "constant_throughput":
         return Pacing(wait=wait, rate_per_s=reader.number("rate_per_s", minimum=0.001))
     return Pacing(wait=wait)
+
+
+DISTRIBUTIONS = ("constant", "poisson", "gamma")
+ARRIVAL_KEYS = ("rate", "distribution", "burstiness", "max_concurrency", "tenants", "steps", "step_duration",
+                "duration")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Arrival:
+    """Open model: requests start at scheduled times whatever the target does.
+
+    ``rate`` (requests/s, all workers together) or ``steps`` (a rate per step of
+    ``step_duration_s``); inter-arrival times are constant, exponential (poisson) or gamma with
+    shape ``burstiness`` (1 = poisson, < 1 burstier, > 1 smoother). At most ``max_concurrency``
+    requests are in flight per process; an arrival beyond that is dropped and counted.
+    """
+
+    rate: float
+    distribution: str = "poisson"
+    burstiness: float = 1.0
+    max_concurrency: int = 500
+    tenants: int = 100
+    steps: tuple[float, ...] = ()
+    step_duration_s: float = 0.0
+
+    def rate_at(self, run_time_s: float) -> float:
+        if self.steps:
+            index = min(int(run_time_s // self.step_duration_s), len(self.steps) - 1)
+            return self.steps[index]
+        return self.rate
+
+
+def parse_arrival(reader: TableReader) -> tuple[Arrival, float]:
+    """The [arrival] table and the run's duration in seconds."""
+    reader.keys_checked(ARRIVAL_KEYS)
+    distribution = reader.str("distribution", default="poisson", choices=DISTRIBUTIONS)
+    burstiness = reader.number("burstiness", default=1.0, minimum=0.01)
+    if "burstiness" in reader.raw and distribution != "gamma":
+        raise reader.error("burstiness", "only applies to distribution = \"gamma\"")
+    common = dict(distribution=distribution, burstiness=burstiness,
+                  max_concurrency=reader.int("max_concurrency", default=500, minimum=1),
+                  tenants=reader.int("tenants", default=100, minimum=1))
+    if "steps" in reader.raw:
+        if "rate" in reader.raw:
+            raise reader.error("rate", "give either rate or steps, not both")
+        steps = reader.raw["steps"]
+        if not isinstance(steps, list) or not steps or not all(
+                isinstance(s, (int, float)) and not isinstance(s, bool) and s > 0 for s in steps):
+            raise reader.error("steps", f"must be a non-empty list of rates > 0, got {steps!r}")
+        step_s = reader.duration("step_duration")
+        if step_s <= 0:
+            raise reader.error("step_duration", "must be longer than 0 s")
+        duration_s = reader.duration("duration", default=step_s * len(steps))
+        return Arrival(rate=float(max(steps)), steps=tuple(float(s) for s in steps), step_duration_s=step_s,
+                       **common), duration_s
+    rate = reader.number("rate", minimum=0.001)
+    duration_s = reader.duration("duration")
+    if duration_s <= 0:
+        raise reader.error("duration", "must be longer than 0 s")
+    return Arrival(rate=rate, **common), duration_s

@@ -47,6 +47,10 @@ class Adapter:
     operations: ClassVar[frozenset[str]] = frozenset()
     api_key_env: ClassVar[str | None] = None  # environment variable holding a bearer token
 
+    # Open model: the time.perf_counter() at which this request was scheduled to start. Latency is
+    # then measured from it, and the wait before sending is reported as queue_ms.
+    scheduled_start_perf_s: float | None = None
+
     def __init__(self, client: HttpClient, *, options: AdapterOptions) -> None:
         self.client = client
         self.options = options
@@ -74,6 +78,7 @@ class Adapter:
         expected = tuple(expect)
         with self.client.request(method, path, name=operation, json=body, params=params,
                                  headers=self.headers, catch_response=True) as response:
+            self._measure_from_schedule(response)
             if response.status_code not in expected:
                 response.failure(_status_failure(response, expected))
                 return None
@@ -98,18 +103,35 @@ class Adapter:
                 response.failure(_status_failure(response, (200,)))
                 return None
             headers_ms = response.request_meta["response_time"]
+            sent_perf_s = entered_perf_s - headers_ms / 1000.0
+            start_perf_s = sent_perf_s if self.scheduled_start_perf_s is None else self.scheduled_start_perf_s
+            if self.scheduled_start_perf_s is not None:
+                self._add_context(response, queue_ms=max(0.0, (sent_perf_s - start_perf_s) * 1000.0))
             # Line by line: geventhttpclient's read(n) waits for n bytes, which would hide the
             # arrival time of each chunk; readline returns as soon as a line is there.
-            stats = read_chat_stream(lambda: response._response.readline(b"\n"),
-                                     request_start_perf_s=entered_perf_s - headers_ms / 1000.0)
+            stats = read_chat_stream(lambda: response._response.readline(b"\n"), request_start_perf_s=start_perf_s)
             response.request_meta["response_time"] = stats.e2e_ms
             response.request_meta["response_length"] = stats.bytes_read
-            response.request_meta["context"] = {**response.request_meta.get("context", {}), "llm": stats.as_dict()}
+            self._add_context(response, llm=stats.as_dict())
             if stats.error:
                 response.failure(stats.error)
             else:
                 response.success()
             return stats
+
+
+    def _measure_from_schedule(self, response: Any) -> None:
+        """Open model: the request's time runs from its scheduled start, not from when it was sent."""
+        if self.scheduled_start_perf_s is None:
+            return
+        total_ms = (time.perf_counter() - self.scheduled_start_perf_s) * 1000.0
+        sent_ms = response.request_meta["response_time"]
+        response.request_meta["response_time"] = max(total_ms, sent_ms)
+        self._add_context(response, queue_ms=max(0.0, total_ms - sent_ms))
+
+    @staticmethod
+    def _add_context(response: Any, **values: Any) -> None:
+        response.request_meta["context"] = {**(response.request_meta.get("context") or {}), **values}
 
 
 def _status_failure(response: Any, expected: tuple[int, ...]) -> str:

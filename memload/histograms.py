@@ -1,0 +1,124 @@
+"""Exact, mergeable latency distributions: HDR histograms per (10 s interval, scope, metric) plus
+counters per (interval, scope). Pure data: no Locust, no gevent, so analysis can share the format.
+
+Values are recorded as integers in the unit named by ``UNITS`` (microseconds for every ``*_ms``
+metric), with 3 significant digits over 1 µs .. 1 h. Workers drain their store into a payload of
+encoded histograms every report; the master merges payloads; closed intervals go to two CSV files
+(results/README.md) and leave memory, so memory stays bounded however long the run is.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from hdrh.histogram import HdrHistogram
+
+INTERVAL_S = 10
+LOWEST_VALUE = 1
+HIGHEST_VALUE = 3_600_000_000  # 1 h in µs
+SIGNIFICANT_DIGITS = 3
+LATENCY_METRICS = ("response_ms", "queue_ms", "ttft_ms", "itl_ms", "tpot_ms", "e2e_ms")
+UNITS = {**{m: "us" for m in LATENCY_METRICS}, "output_tokens_per_s": "milli_tokens_per_s"}
+SCALE = {"us": 1000.0, "milli_tokens_per_s": 1000.0}  # recorded integer = value × scale
+COUNTERS = ("requests", "failures", "output_tokens", "goodput", "dropped")
+HISTOGRAM_FILE = "hdr_histograms.csv"
+HISTOGRAM_COLUMNS = ("interval_start", "scope", "metric", "unit", "count", "histogram")
+COUNTS_FILE = "interval_counts.csv"
+COUNTS_COLUMNS = ("interval_start", "scope", *COUNTERS)
+
+
+def new_histogram() -> HdrHistogram:
+    return HdrHistogram(LOWEST_VALUE, HIGHEST_VALUE, SIGNIFICANT_DIGITS)
+
+
+def to_recorded(metric: str, value: float) -> int:
+    scaled = value * SCALE[UNITS[metric]]
+    return min(HIGHEST_VALUE, max(LOWEST_VALUE, int(round(scaled)))) if math.isfinite(scaled) else HIGHEST_VALUE
+
+
+def interval_of(unix_s: float) -> int:
+    return int(unix_s // INTERVAL_S) * INTERVAL_S
+
+
+HistKey = tuple[int, str, str]  # interval_start, scope, metric
+CountKey = tuple[int, str]  # interval_start, scope
+
+
+@dataclass
+class IntervalStore:
+    histograms: dict[HistKey, HdrHistogram] = field(default_factory=dict)
+    counts: dict[CountKey, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: dict.fromkeys(COUNTERS, 0)))
+
+    def record(self, scope: str, metric: str, value: float, *, unix_s: float) -> None:
+        key = (interval_of(unix_s), scope, metric)
+        histogram = self.histograms.get(key)
+        if histogram is None:
+            histogram = self.histograms[key] = new_histogram()
+        histogram.record_value(to_recorded(metric, value))
+
+    def count(self, scope: str, counter: str, amount: int = 1, *, unix_s: float) -> None:
+        self.counts[(interval_of(unix_s), scope)][counter] += amount
+
+    # -- transport: worker -> master ------------------------------------------------------------
+    def drain(self) -> dict[str, list]:
+        """Everything recorded so far, encoded for a worker report; the store is emptied."""
+        payload = {"h": [[i, s, m, h.encode().decode("ascii")] for (i, s, m), h in self.histograms.items()],
+                   "c": [[i, s, dict(c)] for (i, s), c in self.counts.items()]}
+        self.histograms.clear()
+        self.counts.clear()
+        return payload
+
+    def merge(self, payload: dict[str, list]) -> None:
+        for interval, scope, metric, encoded in payload.get("h", []):
+            key = (interval, scope, metric)
+            if key not in self.histograms:
+                self.histograms[key] = new_histogram()
+            self.histograms[key].decode_and_add(encoded.encode("ascii"))
+        for interval, scope, counters in payload.get("c", []):
+            bucket = self.counts[(interval, scope)]
+            for name, amount in counters.items():
+                bucket[name] = bucket.get(name, 0) + amount
+
+    # -- results files --------------------------------------------------------------------------
+    def pop_closed(self, *, before_interval: int | None) -> "IntervalStore":
+        """Remove and return the intervals that start before ``before_interval`` (None: all)."""
+        closed = IntervalStore()
+        for key in [k for k in self.histograms if before_interval is None or k[0] < before_interval]:
+            closed.histograms[key] = self.histograms.pop(key)
+        for key in [k for k in self.counts if before_interval is None or k[0] < before_interval]:
+            closed.counts[key] = self.counts.pop(key)
+        return closed
+
+
+class StoreWriter:
+    """Appends closed intervals to the two CSV files of a run directory."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.histogram_path = run_dir / HISTOGRAM_FILE
+        self.counts_path = run_dir / COUNTS_FILE
+        for path, columns in ((self.histogram_path, HISTOGRAM_COLUMNS), (self.counts_path, COUNTS_COLUMNS)):
+            if not path.exists():
+                with open(path, "w", newline="") as file:
+                    csv.writer(file).writerow(columns)
+
+    def write(self, store: IntervalStore) -> None:
+        with open(self.histogram_path, "a", newline="") as file:
+            writer = csv.writer(file)
+            for (interval, scope, metric), histogram in sorted(store.histograms.items()):
+                writer.writerow((interval, scope, metric, UNITS[metric], histogram.get_total_count(),
+                                 histogram.encode().decode("ascii")))
+        with open(self.counts_path, "a", newline="") as file:
+            writer = csv.writer(file)
+            for (interval, scope), counters in sorted(store.counts.items()):
+                writer.writerow((interval, scope, *(counters.get(name, 0) for name in COUNTERS)))
+
+
+def merged(histograms: Iterable[HdrHistogram]) -> HdrHistogram:
+    total = new_histogram()
+    for histogram in histograms:
+        total.add(histogram)
+    return total
