@@ -13,8 +13,6 @@ from __future__ import annotations
 import os
 import random
 import time
-from typing import Iterator
-
 import gevent
 from gevent.pool import Pool
 from locust import FastHttpUser, constant, task
@@ -22,31 +20,10 @@ from locust import FastHttpUser, constant, task
 from memload import recorder
 from memload.loadgen import Operation, Tenant, Workload, class_name_for, worker_index_of
 from memload.scenario import Scenario
-from memload.scenario_load import Arrival
+from memload.schedule import schedule_s
 
 WORKERS_ENV = "MEMLOAD_WORKERS"
 OPERATION_NAMES: dict[Operation, str] = {}
-
-
-def interarrival_s(arrival: Arrival, rate_per_s: float, rng: random.Random) -> float:
-    """One gap between arrivals at ``rate_per_s``, drawn from the scenario's distribution."""
-    if arrival.distribution == "constant":
-        return 1.0 / rate_per_s
-    if arrival.distribution == "gamma":
-        shape = arrival.burstiness
-        return rng.gammavariate(shape, 1.0 / (rate_per_s * shape))
-    return rng.expovariate(rate_per_s)
-
-
-def schedule_s(arrival: Arrival, *, duration_s: float, processes: int, rng: random.Random) -> Iterator[float]:
-    """Scheduled start times (seconds from the start) of this process's share of the arrivals."""
-    now_s = 0.0
-    while True:
-        rate = arrival.rate_at(now_s) / processes
-        now_s += interarrival_s(arrival, rate, rng)
-        if now_s >= duration_s:
-            return
-        yield now_s
 
 
 class OpenModelUser(FastHttpUser):

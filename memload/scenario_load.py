@@ -50,6 +50,24 @@ class LoadShape:
         return changed
 
 
+def users_at(load: LoadShape, run_time_s: float) -> int | None:
+    """How many users the shape wants ``run_time_s`` into the run; None once it is over."""
+    if run_time_s >= load.duration_s:
+        return None
+    if load.shape == "ramp":
+        share = run_time_s / load.duration_s
+        return max(1, round(load.start_users + (load.users - load.start_users) * share))
+    if load.shape == "steps":
+        index = int(run_time_s // load.step_duration_s) if load.step_duration_s > 0 else 0
+        if index >= len(load.steps):
+            return None
+        return load.steps[index]
+    if load.shape == "spike":
+        in_spike = load.spike_at_s <= run_time_s < load.spike_at_s + load.spike_duration_s
+        return load.spike_users if in_spike else load.users
+    return load.users
+
+
 def _scale_steps(steps: tuple[int, ...], peak: int) -> tuple[int, ...]:
     """``--users`` on a steps shape sets the last step and scales the others in proportion."""
     if not steps or max(steps) == 0:

@@ -9,30 +9,12 @@ from __future__ import annotations
 from locust import LoadTestShape
 from locust.runners import MasterRunner
 
-from memload.scenario_load import LoadShape
+from memload.scenario_load import LoadShape, users_at
 
 MIN_REQUESTS_BEFORE_ERROR_STOP = 100
 SETTLE_LOCAL_S = 1.5  # one more CSV write (every 1 s)
 SETTLE_DISTRIBUTED_S = 4.5  # one more worker report (every 3 s) and CSV write
 MAX_DRAIN_S = 30.0
-
-
-def users_at(load: LoadShape, run_time_s: float) -> int | None:
-    """How many users the shape wants ``run_time_s`` into the run; None once it is over."""
-    if run_time_s >= load.duration_s:
-        return None
-    if load.shape == "ramp":
-        share = run_time_s / load.duration_s
-        return max(1, round(load.start_users + (load.users - load.start_users) * share))
-    if load.shape == "steps":
-        index = int(run_time_s // load.step_duration_s) if load.step_duration_s > 0 else 0
-        if index >= len(load.steps):
-            return None
-        return load.steps[index]
-    if load.shape == "spike":
-        in_spike = load.spike_at_s <= run_time_s < load.spike_at_s + load.spike_duration_s
-        return load.spike_users if in_spike else load.users
-    return load.users
 
 
 class DrainingShape(LoadTestShape):

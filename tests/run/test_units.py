@@ -7,6 +7,7 @@ from memload.content import ContentPool, UserContent
 from memload.durations import format_duration, parse_duration_s
 from memload.runinfo import redact
 from memload.scenario import load_scenario
+from memload.scenario_load import users_at
 from memload.sse import read_chat_stream
 
 
@@ -88,8 +89,6 @@ def test_content_lengths_have_a_long_tail_within_limits():
 
 
 def test_users_at_each_shape():
-    from memload.shapes import users_at
-
     ramp = load_scenario("stress").load
     assert users_at(ramp, 0) == 10 and users_at(ramp, ramp.duration_s / 2) == 255
     assert users_at(ramp, ramp.duration_s) is None
@@ -108,3 +107,13 @@ def test_redact_hides_secrets_and_url_passwords():
     clean = redact(data)
     assert clean["api_key"] == clean["token"] == clean["nested"]["Authorization"] == "***"
     assert clean["host"] == "http://bob:***@127.0.0.1:8000" and clean["users"] == 5 and clean["empty_token"] is None
+
+
+def test_core_modules_do_not_import_locust():
+    """Only the Locust processes import Locust (it monkey-patches the interpreter with gevent)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, memload.cli, memload.run_cli, memload.runner, memload.scenario, memload.schedule, "
+            "memload.histograms; print(sorted(m for m in sys.modules if m.split('.')[0] in ('locust', 'gevent')))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
