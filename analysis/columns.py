@@ -38,11 +38,9 @@ PERCENTILE_COLUMN = re.compile(r"^(\d+(?:\.\d+)?)%$")  # "50%", "99.9%", "100%"
 STATS_REQUESTS = "Request Count"
 STATS_FAILURES = "Failure Count"
 STATS_AVG_MS = "Average Response Time"
-STATS_MIN_MS = "Min Response Time"
+STATS_MIN_MS = "Min Response Time"  # not read: written by analysis.synthetic
 STATS_MAX_MS = "Max Response Time"
 STATS_RPS = "Requests/s"
-STATS_COLUMNS: tuple[str, ...] = (TYPE, NAME, STATS_REQUESTS, STATS_FAILURES, STATS_AVG_MS,
-                                  STATS_MIN_MS, STATS_MAX_MS, STATS_RPS)
 
 # -- locust_stats_history.csv ------------------------------------------------------------------
 HIST_TIMESTAMP = "Timestamp"
@@ -50,24 +48,20 @@ HIST_USERS = "User Count"
 HIST_REQUESTS = "Total Request Count"  # cumulative
 HIST_FAILURES = "Total Failure Count"  # cumulative
 HIST_AVG_MS = "Total Average Response Time"  # cumulative mean
-HIST_MIN_MS = "Total Min Response Time"  # cumulative
+HIST_MIN_MS = "Total Min Response Time"  # cumulative; not read: written by analysis.synthetic
 HIST_MAX_MS = "Total Max Response Time"  # cumulative
-HISTORY_COLUMNS: tuple[str, ...] = (HIST_TIMESTAMP, HIST_USERS, TYPE, NAME, HIST_REQUESTS,
-                                    HIST_FAILURES, HIST_AVG_MS, HIST_MIN_MS, HIST_MAX_MS)
 
 # -- locust_failures.csv -----------------------------------------------------------------------
 FAIL_METHOD = "Method"
 FAIL_NAME = "Name"
 FAIL_ERROR = "Error"
 FAIL_OCCURRENCES = "Occurrences"
-FAILURES_COLUMNS: tuple[str, ...] = (FAIL_METHOD, FAIL_NAME, FAIL_ERROR, FAIL_OCCURRENCES)
 
 # -- locust_exceptions.csv ---------------------------------------------------------------------
 EXC_COUNT = "Count"
 EXC_MESSAGE = "Message"
 EXC_TRACEBACK = "Traceback"
 EXC_NODES = "Nodes"
-EXCEPTIONS_COLUMNS: tuple[str, ...] = (EXC_COUNT, EXC_MESSAGE, EXC_TRACEBACK, EXC_NODES)
 
 # -- resources.csv (memload's monitor) ---------------------------------------------------------
 RES_TIMESTAMP = "timestamp"
@@ -77,8 +71,6 @@ RES_CPU_PCT = "cpu_pct"  # percent of one core
 RES_RSS_MB = "rss_mb"
 RES_THREADS = "threads"
 RES_NUM_FDS = "num_fds"
-RESOURCES_COLUMNS: tuple[str, ...] = (RES_TIMESTAMP, RES_ROLE, RES_PID, RES_CPU_PCT, RES_RSS_MB,
-                                      RES_THREADS, RES_NUM_FDS)
 ROLE_TARGET = "target"
 ROLE_LOADGEN_PREFIX = "locust"  # "locust", "locust-master", "locust-worker-1", ...
 
@@ -87,7 +79,6 @@ TM_TIMESTAMP = "timestamp"
 TM_METRIC = "metric"
 TM_LABELS = "labels"
 TM_VALUE = "value"
-TARGET_METRICS_COLUMNS: tuple[str, ...] = (TM_TIMESTAMP, TM_METRIC, TM_LABELS, TM_VALUE)
 METRIC_CACHE_HITS = "memload_cache_hits_total"
 METRIC_CACHE_MISSES = "memload_cache_misses_total"
 TARGET_METRICS_WANTED: frozenset[str] = frozenset({METRIC_CACHE_HITS, METRIC_CACHE_MISSES})

@@ -53,8 +53,11 @@ def _complete_lines(path: Path, warnings: list[str]) -> Path | io.BytesIO | None
     return io.BytesIO(data[: cut + 1])
 
 
-def _read_header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+def _read_header(source: Path | io.BytesIO) -> list[str]:
+    if isinstance(source, io.BytesIO):
+        first_line = source.getvalue().split(b"\n", 1)[0].decode("utf-8", errors="replace")
+        return next(csv.reader([first_line]), [])
+    with source.open(newline="", encoding="utf-8", errors="replace") as handle:
         return next(csv.reader(handle), [])
 
 
@@ -107,15 +110,15 @@ def read_csv(run_dir: Path, spec: CsvSpec, warnings: list[str]) -> CsvResult | N
     if path.stat().st_size == 0:
         warnings.append(f"{spec.file_name}: empty file; figures and plots from it are absent")
         return None
-    header = _read_header(path)
+    source = _complete_lines(path, warnings)
+    if source is None:
+        return None
+    header = _read_header(source)
     missing = [name for name in spec.required if name not in header]
     if missing:
         warnings.append(f"{spec.file_name}: missing column(s) {', '.join(missing)}; file ignored")
         return None
     percentiles = C.percentile_columns(header) if spec.with_percentiles else {}
-    source = _complete_lines(path, warnings)
-    if source is None:
-        return None
     try:
         try:
             frame = _parse(source, spec, percentiles, numeric=True)

@@ -17,14 +17,13 @@ from memload.analysis.errors import ReportError
 HISTORY_SPEC = CsvSpec(
     file_name=C.HISTORY_CSV,
     numeric=(C.HIST_TIMESTAMP, C.HIST_USERS, C.HIST_REQUESTS, C.HIST_FAILURES, C.HIST_AVG_MS,
-             C.HIST_MIN_MS, C.HIST_MAX_MS),
+             C.HIST_MAX_MS),
     categorical=(C.TYPE, C.NAME),
     with_percentiles=True,
 )
 STATS_SPEC = CsvSpec(
     file_name=C.STATS_CSV,
-    numeric=(C.STATS_REQUESTS, C.STATS_FAILURES, C.STATS_AVG_MS, C.STATS_MIN_MS, C.STATS_MAX_MS,
-             C.STATS_RPS),
+    numeric=(C.STATS_REQUESTS, C.STATS_FAILURES, C.STATS_AVG_MS, C.STATS_MAX_MS, C.STATS_RPS),
     categorical=(C.TYPE, C.NAME),
     with_percentiles=True,
 )
@@ -79,6 +78,14 @@ def _frame(result: CsvResult | None) -> pd.DataFrame | None:
     return None if result is None else result.frame
 
 
+def _samples(result: CsvResult | None, warning: str, warnings: list[str]) -> pd.DataFrame | None:
+    """A monitor file's frame; None, with ``warning``, when it holds no sample analysis uses."""
+    if result is not None and result.frame.empty:
+        warnings.append(warning)
+        return None
+    return _frame(result)
+
+
 def check_run_dir(run_dir: Path) -> None:
     if not run_dir.is_dir():
         raise ReportError(f"run directory {run_dir} does not exist or is not a directory")
@@ -96,14 +103,17 @@ def load_run(run_dir: Path) -> RunData:
         detail = "; ".join(w for w in warnings if w.startswith(C.HISTORY_CSV)) or "no rows"
         raise ReportError(f"required file {C.HISTORY_CSV} in {run_dir} is unusable: {detail}")
     stats = read_csv(run_dir, STATS_SPEC, warnings)
-    data = RunData(
-        run_dir=run_dir, meta=meta, history=history.frame.sort_values(C.HIST_TIMESTAMP, kind="stable", ignore_index=True),
+    ordered = history.frame.sort_values(C.HIST_TIMESTAMP, kind="stable", ignore_index=True)
+    return RunData(
+        run_dir=run_dir, meta=meta, history=ordered,
         history_percentiles=history.percentile_columns,
         stats=_frame(stats), stats_percentiles={} if stats is None else stats.percentile_columns,
         failures=_frame(read_csv(run_dir, FAILURES_SPEC, warnings)),
         exceptions=_frame(read_csv(run_dir, EXCEPTIONS_SPEC, warnings)),
-        resources=_frame(read_csv(run_dir, RESOURCES_SPEC, warnings)),
-        target_metrics=_frame(read_csv(run_dir, TARGET_METRICS_SPEC, warnings)),
+        resources=_samples(read_csv(run_dir, RESOURCES_SPEC, warnings),
+                           f"{C.RESOURCES_CSV}: no samples; process figures and plots are absent", warnings),
+        target_metrics=_samples(read_csv(run_dir, TARGET_METRICS_SPEC, warnings),
+                                f"{C.TARGET_METRICS_CSV}: no {C.METRIC_CACHE_HITS} / {C.METRIC_CACHE_MISSES} "
+                                "samples; no cache hit rate", warnings),
         warnings=warnings,
     )
-    return data

@@ -40,22 +40,27 @@ def counter_at(times_s: np.ndarray, counter: np.ndarray, at_s: np.ndarray | floa
     return np.where(index >= 0, counter[np.clip(index, 0, None)], 0.0)
 
 
+_COUNTERS = (C.HIST_REQUESTS, C.HIST_FAILURES, C.HIST_AVG_MS, C.HIST_MAX_MS)
+
+
+def _counters_at(entry: pd.DataFrame, at_s: float) -> list[float]:
+    times = entry[C.HIST_TIMESTAMP].to_numpy()
+    return [float(counter_at(times, entry[column].to_numpy(), at_s)) for column in _COUNTERS]
+
+
 def _deltas(rows: pd.DataFrame, t_start: float, t_end: float, from_zero: bool) -> dict[str, float]:
-    """Window differences of one scope's counters, summed over its Types."""
-    sums = {"requests": 0.0, "failures": 0.0, "time_ms": 0.0, "max_grown_ms": math.nan}
+    """Window differences of one scope's counters, summed over its Types (from zero: whole run)."""
+    sums = {"requests": 0.0, "failures": 0.0, "time_ms": 0.0, "max_grown_ms": math.nan, "all_grown": 1.0}
     for _, entry in rows.groupby(C.TYPE, observed=True, dropna=False):
-        times = entry[C.HIST_TIMESTAMP].to_numpy()
-        ends = [counter_at(times, entry[col].to_numpy(), t_end) for col in
-                (C.HIST_REQUESTS, C.HIST_FAILURES, C.HIST_AVG_MS, C.HIST_MAX_MS)]
-        starts = [np.zeros(1) for _ in ends] if from_zero else [
-            counter_at(times, entry[col].to_numpy(), t_start) for col in
-            (C.HIST_REQUESTS, C.HIST_FAILURES, C.HIST_AVG_MS, C.HIST_MAX_MS)]
-        (req1, fail1, avg1, max1), (req0, fail0, avg0, max0) = [float(v) for v in ends], [float(v) for v in starts]
+        req1, fail1, avg1, max1 = _counters_at(entry, t_end)
+        req0, fail0, avg0, max0 = [0.0] * 4 if from_zero else _counters_at(entry, t_start)
         sums["requests"] += req1 - req0
         sums["failures"] += fail1 - fail0
         sums["time_ms"] += req1 * avg1 - req0 * avg0
-        if max1 > max0 or (from_zero and req1 > 0):
-            sums["max_grown_ms"] = np.nanmax([sums["max_grown_ms"], max1])
+        if max1 > max0:  # the maximum rose inside the window: Locust's cumulative max is exact
+            sums["max_grown_ms"] = float(np.nanmax([sums["max_grown_ms"], max1]))
+        else:
+            sums["all_grown"] = 0.0
     return sums
 
 
@@ -72,11 +77,18 @@ def _scope_figures(deltas: dict[str, float], duration_s: float,
         for label, percent in PERCENTILES.items():
             if percent in estimate.values_ms:
                 figures[f"{label}_ms"] = estimate.values_ms[percent]
-    maxima = [v for v in (deltas["max_grown_ms"], None if estimate is None else estimate.values_ms.get(100.0))
-              if v is not None and not math.isnan(v)]
-    if maxima and requests > 0:
-        figures["max_ms"] = max(maxima)
+    figures.update(_max_ms(deltas, estimate) if requests > 0 else {})
     return figures
+
+
+def _max_ms(deltas: dict[str, float], estimate: PercentileEstimate | None) -> dict[str, float]:
+    """Exact when every Type's cumulative maximum rose in the window, else with the snapshots'."""
+    exact = deltas["max_grown_ms"]
+    if deltas["all_grown"] and not math.isnan(exact):
+        return {"max_ms": exact}
+    candidates = [v for v in (exact, None if estimate is None else estimate.values_ms.get(100.0))
+                  if v is not None and not math.isnan(v)]
+    return {"max_ms": max(candidates)} if candidates else {}
 
 
 def _types(rows: pd.DataFrame) -> list[str]:

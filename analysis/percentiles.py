@@ -8,10 +8,11 @@ points over a sliding window of about the last 10 s at every row. So:
 - no warm-up (the window is the whole run) and ``locust_stats.csv`` present: Locust's whole-run
   percentiles, as exact as Locust is (it rounds times to ~2 significant digits);
 - otherwise (approximate): the window is cut into 10 s snapshots ending at its last history row;
-  each snapshot is a distribution known by its quantile points (``50%`` ... ``100%``, with
-  ``Total Min Response Time`` as its 0 % point, linear between points) weighted by the requests
-  it saw (the difference of ``Total Request Count`` over those 10 s); the percentile is that of
-  the weighted mixture. A remainder shorter than 10 s at the start of the window is not covered.
+  each snapshot is a distribution known by its quantile points (``50%`` ... ``100%``, linear
+  between points; the half below its median, of which Locust says nothing, is put at the median,
+  which can only raise an estimate) weighted by the requests it saw (the difference of
+  ``Total Request Count`` over those 10 s); the percentile is that of the weighted mixture. A
+  remainder shorter than 10 s at the start of the window is not covered.
 """
 from __future__ import annotations
 
@@ -63,12 +64,13 @@ def _cdf(points: np.ndarray, fractions: np.ndarray, xs: np.ndarray, strict: bool
 
 
 def mixture_percentiles_ms(points_ms: np.ndarray, percents: Sequence[float], weights: np.ndarray,
-                           lower_ms: np.ndarray, wanted: Sequence[float]) -> dict[float, float]:
+                           wanted: Sequence[float]) -> dict[float, float]:
     """Percentiles of a weighted mixture of distributions, each given by quantile points.
 
-    ``points_ms`` is (snapshots, len(percents)); ``lower_ms`` each snapshot's 0 % point."""
+    ``points_ms`` is (snapshots, len(percents)), ``percents`` ascending. Each distribution is
+    linear between its points; the share below its first point sits at that point."""
     fractions = np.concatenate(([0.0], np.asarray(percents, dtype=float) / 100.0))
-    points = np.column_stack((np.minimum(lower_ms, points_ms[:, 0]), points_ms)).astype(float)
+    points = np.column_stack((points_ms[:, 0], points_ms)).astype(float)
     points = np.maximum.accumulate(points, axis=1)
     xs = np.unique(points)
     right = np.zeros(xs.size)
@@ -124,8 +126,7 @@ def _from_history(history: pd.DataFrame, ctx: PercentileContext,
     if not keep.any():
         return None
     values = mixture_percentiles_ms(points[keep], list(ctx.history_columns.values()),
-                                    snaps["_weight"].to_numpy()[keep],
-                                    np.nan_to_num(snaps[C.HIST_MIN_MS].to_numpy()[keep]), wanted)
+                                    snaps["_weight"].to_numpy()[keep], wanted)
     return PercentileEstimate(values_ms=values, method=METHOD_HISTORY_MIXTURE, exact=False,
                               snapshots=int(keep.sum()))
 
@@ -138,8 +139,7 @@ def _from_stats(stats: pd.DataFrame, ctx: PercentileContext,
     if rows.empty or not columns or np.isnan(points).any():
         return None
     values = mixture_percentiles_ms(points, list(ctx.stats_columns.values()),
-                                    rows[C.STATS_REQUESTS].to_numpy(dtype=float),
-                                    np.nan_to_num(rows[C.STATS_MIN_MS].to_numpy(dtype=float)), wanted)
+                                    rows[C.STATS_REQUESTS].to_numpy(dtype=float), wanted)
     return PercentileEstimate(values_ms=values, method=METHOD_WHOLE_RUN, exact=len(rows) == 1,
                               snapshots=len(rows))
 
