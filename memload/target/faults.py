@@ -1,0 +1,86 @@
+"""Injected faults, so a test can prove that memload sees what was injected.
+
+Faults apply to every route but ``/health`` and ``/metrics`` (the monitor and readiness checks
+must keep working), and before the request is handled, so an injected 500 stores nothing.
+"""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+import gevent
+
+from memload.target.errors import ApiError
+
+
+@dataclass(frozen=True, kw_only=True)
+class FaultConfig:
+    """``error_rate`` in [0, 1]; a stall holds responses for the first ``stall_for_s`` of every
+    ``stall_every_s`` window, windows counted from the server's start."""
+
+    error_rate: float = 0.0
+    added_latency_ms: float = 0.0
+    stall_every_s: float = 0.0
+    stall_for_s: float = 0.0
+    leak_bytes_per_request: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.error_rate <= 1.0:
+            raise ValueError("error_rate must be between 0 and 1")
+        if self.added_latency_ms < 0 or self.stall_for_s < 0 or self.stall_every_s < 0:
+            raise ValueError("latencies and stall times must not be negative")
+        if self.stall_for_s > 0 and not 0 < self.stall_for_s < self.stall_every_s:
+            raise ValueError("a stall needs 0 < stall_for_s < stall_every_s")
+        if self.leak_bytes_per_request < 0:
+            raise ValueError("leak_bytes_per_request must not be negative")
+
+    @property
+    def stalls(self) -> bool:
+        return self.stall_for_s > 0
+
+
+def stall_remaining_s(*, elapsed_s: float, stall_every_s: float, stall_for_s: float) -> float:
+    """How long a response at ``elapsed_s`` after the start must still wait (0 outside a stall)."""
+    if stall_for_s <= 0:
+        return 0.0
+    phase_s = elapsed_s % stall_every_s
+    return max(0.0, stall_for_s - phase_s)
+
+
+class FaultInjector:
+    """Applies a ``FaultConfig`` to requests; ``leaked_bytes`` counts what the leak has kept."""
+
+    def __init__(self, config: FaultConfig, *, seed: int) -> None:
+        self.config = config
+        self._rng = random.Random(f"faults:{seed}")
+        self._started_s = time.monotonic()
+        self._leak: list[bytes] = []
+        self.leaked_bytes = 0
+
+    def before_request(self) -> None:
+        """Leak, hold through a stall, add latency, then maybe fail with a 500."""
+        config = self.config
+        if config.leak_bytes_per_request:
+            # Filled (not zeroed) bytes, so the pages count in the resident set at once.
+            self._leak.append(b"\xa5" * config.leak_bytes_per_request)
+            self.leaked_bytes += config.leak_bytes_per_request
+        self.hold_while_stalled()
+        if config.added_latency_ms > 0:
+            gevent.sleep(config.added_latency_ms / 1000.0)
+        if config.error_rate > 0 and self._rng.random() < config.error_rate:
+            raise ApiError(500, "injected fault (--error-rate)", error_type="injected_fault")
+
+    def hold_while_stalled(self) -> None:
+        if not self.config.stalls:
+            return
+        remaining_s = stall_remaining_s(elapsed_s=time.monotonic() - self._started_s,
+                                        stall_every_s=self.config.stall_every_s,
+                                        stall_for_s=self.config.stall_for_s)
+        if remaining_s > 0:
+            gevent.sleep(remaining_s)
+
+    def describe(self) -> dict[str, float | int]:
+        return {"error_rate": self.config.error_rate, "added_latency_ms": self.config.added_latency_ms,
+                "stall_every_s": self.config.stall_every_s, "stall_for_s": self.config.stall_for_s,
+                "leak_bytes_per_request": self.config.leak_bytes_per_request, "leaked_bytes": self.leaked_bytes}
