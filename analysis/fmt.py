@@ -24,7 +24,7 @@ def format_value(address: str, value: float | None) -> str:
         return NA
     metric = address.rpartition(".")[2]
     if metric in ("error_rate", "cache_hit_rate"):
-        return f"{value * 100:.3g} % ({value:.4g})"
+        return "0 %" if value == 0 else f"{value * 100:.3g} % ({value:.4g})"
     if metric in ("requests", "failures", "num_fds", "threads", "dropped", "output_tokens"):
         return f"{value:,.0f}"
     unit = unit_of(metric)

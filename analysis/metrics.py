@@ -78,6 +78,10 @@ def _scope_figures(deltas: dict[str, float], duration_s: float,
             if percent in estimate.values_ms:
                 figures[f"{label}_ms"] = estimate.values_ms[percent]
     figures.update(_max_ms(deltas, estimate) if requests > 0 else {})
+    if "max_ms" in figures:  # a bucket-rounded percentile may exceed the exact maximum
+        for label in PERCENTILES:
+            if f"{label}_ms" in figures:
+                figures[f"{label}_ms"] = min(figures[f"{label}_ms"], figures["max_ms"])
     return figures
 
 
@@ -130,15 +134,15 @@ def min_requests_for(percent: float) -> int:
 
 
 def sample_warnings(figures: RequestFigures) -> list[str]:
-    """'too few samples for a percentile' warnings, one per scope that has any."""
+    """'too few samples for a percentile' warnings: one per percentile, naming the short scopes."""
     warnings = []
-    for scope in figures.scopes:
-        requests = figures.values.get(f"{scope}.requests", 0.0)
-        short = [f"{label} needs >= {min_requests_for(p)}" for label, p in PERCENTILES.items()
-                 if 0 < requests < min_requests_for(p)]
+    for label, percent in PERCENTILES.items():
+        needed = min_requests_for(percent)
+        short = [f"{scope} {figures.values[f'{scope}.requests']:.0f}" for scope in figures.scopes
+                 if 0 < figures.values.get(f"{scope}.requests", 0.0) < needed]
         if short:
-            warnings.append(f"too few samples for a percentile: {scope} has {requests:.0f} requests "
-                            f"in the steady window ({'; '.join(short)})")
+            warnings.append(f"too few samples for a percentile: {label} needs >= {needed} requests in the "
+                            f"steady window; {', '.join(short)}")
     return warnings
 
 

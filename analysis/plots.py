@@ -15,6 +15,7 @@ from memload.analysis.series import Series, TimeAxis
 from memload.analysis.thresholds import Threshold
 
 LATENCY_STYLES: dict[str, str] = {"p50": ":", "p95": "--", "p99": "-"}
+LOG_SCALE_RATIO = 10.0  # latency plots go log-scale when a threshold is this far above the median
 DISTRIBUTION_MAX_NINES = 5.0
 METHOD_TITLES: dict[str, str] = {
     METHOD_WHOLE_RUN: "Locust's whole-run percentiles",
@@ -59,9 +60,19 @@ def plot_latency(axis: TimeAxis, scope: str, latency_ms: Mapping[str, Series], *
     threshold_lines(ax, drawn)
     peaks = [float(np.nanmax(s.values)) for s in latency_ms.values() if finite(s.values)]
     top = max(peaks + [t.limit for t in drawn] + [1.0])
-    ax.set_ylim(0, top * 1.1)
-    finish(ax, title=f"Response time of {scope} (Locust's 10 s window percentiles)",
-           xlabel=axis.label, ylabel="response time (ms)")
+    ylabel = "response time (ms)"
+    values = np.concatenate([s.values[np.isfinite(s.values)] for s in latency_ms.values()])
+    typical = float(np.median(values)) if values.size else 0.0
+    if peaks and drawn and top > LOG_SCALE_RATIO * max(typical, 1e-3):
+        # a threshold far above the data: a log scale shows both the line and the data
+        lows = [float(np.nanmin(s.values[s.values > 0])) for s in latency_ms.values() if (s.values > 0).any()]
+        ax.set_yscale("log")
+        ax.set_ylim(min(lows + [top]) / 2.0, top * 2.0)
+        ylabel = "response time (ms, log scale)"
+    else:
+        ax.set_ylim(0, top * 1.1)
+    finish(ax, title=f"Response time of {scope} (Locust's 10 s window percentiles)", xlabel=axis.label,
+           ylabel=ylabel)
     return figure
 
 

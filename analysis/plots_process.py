@@ -13,7 +13,7 @@ from memload.analysis.series import Series, TimeAxis
 from memload.analysis.thresholds import Threshold
 
 DESIGN_RSS_LIMIT_MB = 512.0  # the users' memory target (shared/design.md, seeds 002/004)
-WARN_BAND_LABEL = f"above {LOADGEN_CPU_WARN_PCT:.0f}%: the load generator may be the bottleneck"
+WARN_BAND_LABEL = f"above {LOADGEN_CPU_WARN_PCT:.0f}%: may limit the load"
 
 
 def plot_target_resources(axis: TimeAxis, cpu: Series, rss: Series, *, warmup_s: float,

@@ -82,6 +82,13 @@ def binned(times_s: np.ndarray, values: np.ndarray, edges: np.ndarray, how: str 
         return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
+def sampled(series: Series) -> Series:
+    """Only the bins that hold a sample: a monitor sampling about once a second leaves some
+    1 s bins empty, which would break the line."""
+    keep = np.isfinite(series.values)
+    return Series(t_unix=series.t_unix[keep], values=series.values[keep], label=series.label)
+
+
 def centres(edges: np.ndarray) -> np.ndarray:
     return (edges[:-1] + edges[1:]) / 2.0
 
@@ -154,8 +161,8 @@ def target_series(resources: pd.DataFrame) -> tuple[Series, Series] | None:
     edges = bin_edges(float(times.min()), float(times.max()))
     cpu = binned(times, sums[C.RES_CPU_PCT].to_numpy(), edges)
     rss = binned(times, sums[C.RES_RSS_MB].to_numpy(), edges, how="max")
-    return (Series(t_unix=centres(edges), values=cpu, label="target CPU"),
-            Series(t_unix=centres(edges), values=rss, label="target RSS"))
+    return (sampled(Series(t_unix=centres(edges), values=cpu, label="target CPU")),
+            sampled(Series(t_unix=centres(edges), values=rss, label="target RSS")))
 
 
 def loadgen_cpu_series(resources: pd.DataFrame) -> list[Series]:
@@ -169,7 +176,7 @@ def loadgen_cpu_series(resources: pd.DataFrame) -> list[Series]:
     keys = [rows[C.RES_ROLE].astype(str), rows[C.RES_PID]]
     for (role, pid), proc in rows.groupby(keys, sort=True):
         cpu = binned(proc[C.RES_TIMESTAMP].to_numpy(), proc[C.RES_CPU_PCT].to_numpy(), edges)
-        result.append(Series(t_unix=centres(edges), values=cpu, label=f"{role} (pid {pid:.0f})"))
+        result.append(sampled(Series(t_unix=centres(edges), values=cpu, label=f"{role} (pid {pid:.0f})")))
     return result
 
 
@@ -182,8 +189,9 @@ def cache_hit_rate_series(target_metrics: pd.DataFrame) -> Series | None:
     times = hits[C.TM_TIMESTAMP].to_numpy()
     first_s = max(float(times.min()), float(misses[C.TM_TIMESTAMP].min()))
     edges = bin_edges(first_s, max(float(times.max()), first_s))
-    d_hits = np.diff(counter_at(times, hits[C.TM_VALUE].to_numpy(), edges))
-    d_misses = np.diff(counter_at(misses[C.TM_TIMESTAMP].to_numpy(), misses[C.TM_VALUE].to_numpy(), edges))
+    # scrapes come about once a second, not on the bin edges: interpolate the counters between them
+    d_hits = np.diff(np.interp(edges, times, hits[C.TM_VALUE].to_numpy()))
+    d_misses = np.diff(np.interp(edges, misses[C.TM_TIMESTAMP].to_numpy(), misses[C.TM_VALUE].to_numpy()))
     lookups = d_hits + d_misses
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(lookups > 0, d_hits / np.maximum(lookups, 1e-300), np.nan)

@@ -126,3 +126,11 @@ def test_long_runs_are_binned_to_at_most_max_points_whole_seconds_wide() -> None
 def test_a_plot_renders_to_png_without_pyplot() -> None:
     figure = plot_cache_hit_rate(AXIS, _series(np.full(60, 0.5)), warmup_s=0.0)
     assert isinstance(figure, Figure) and png_bytes(figure).startswith(b"\x89PNG")
+
+
+def test_latency_goes_log_scale_when_the_threshold_is_far_above_the_data() -> None:
+    latency = {"p50": _series(np.full(60, 2.0)), "p99": _series(np.full(60, 6.0))}
+    (ax,) = plot_latency(AXIS, "search", latency, warmup_s=0.0,
+                         thresholds=parse_thresholds({"search.p99_ms": "< 250"})).axes
+    assert ax.get_yscale() == "log" and ax.get_ylim()[0] <= 1.0 and ax.get_ylim()[1] >= 250.0
+    assert _threshold_ys(ax) == {"search.p99_ms": 250.0} and "log scale" in ax.get_ylabel()
