@@ -16,7 +16,7 @@ from memload import __version__
 from memload.target.cache import LruTtlCache
 from memload.target.completions import ChatEngine, Completion
 from memload.target.errors import ApiError, json_response, register_error_handlers
-from memload.target.faults import FaultConfig, FaultInjector
+from memload.target.faults import FaultConfig, FaultInjector, InjectedFault
 from memload.target.llm import PROFILES
 from memload.target.metrics import EXPOSITION_CONTENT_TYPE, TargetMetrics
 from memload.target.routes_llm import register_llm_routes
@@ -100,7 +100,10 @@ def _register_hooks(app: Flask, *, token: str | None, faults: FaultInjector, met
             return
         if token is not None and not _authorized(token):
             raise ApiError(401, "missing or wrong 'Authorization: Bearer <token>' header")
-        faults.before_request()
+        try:
+            faults.before_request()
+        except InjectedFault as fault:
+            raise ApiError(500, str(fault), error_type="injected_fault") from None
 
     @app.after_request
     def _after(response: Response) -> Response:

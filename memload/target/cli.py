@@ -55,20 +55,22 @@ def serve(host: str, port: int, db_path: Path | None, seed: int, token: str | No
 
     Prints the bound URL as the first line on stdout; logs go to stderr.
     """
-    from gevent import monkey
+    from memload.target.faults import FaultConfig  # imports only gevent: safe before patching
 
-    monkey.patch_all()
-
-    from memload.target.app import TargetConfig, build_target
-    from memload.target.faults import FaultConfig
-    from memload.target.server import open_listener, serve_until_signalled
-
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         faults = FaultConfig(error_rate=error_rate, added_latency_ms=added_latency_ms, stall_every_s=stall_every_s,
                              stall_for_s=stall_for_s, leak_bytes_per_request=leak_bytes_per_request)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+
+    from gevent import monkey
+
+    monkey.patch_all()
+
+    from memload.target.app import TargetConfig, build_target
+    from memload.target.server import open_listener, serve_until_signalled
+
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     temp_dir = None
     if db_path is None:
         temp_dir = Path(tempfile.mkdtemp(prefix="memload-target-"))

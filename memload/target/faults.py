@@ -2,6 +2,8 @@
 
 Faults apply to every route but ``/health`` and ``/metrics`` (the monitor and readiness checks
 must keep working), and before the request is handled, so an injected 500 stores nothing.
+This module imports nothing but gevent, so ``memload serve`` can check its options before
+monkey-patching.
 """
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ from dataclasses import dataclass
 
 import gevent
 
-from memload.target.errors import ApiError
+
+
+class InjectedFault(Exception):
+    """Raised for a request that ``--error-rate`` picked to fail with a 500."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,7 +74,7 @@ class FaultInjector:
         if config.added_latency_ms > 0:
             gevent.sleep(config.added_latency_ms / 1000.0)
         if config.error_rate > 0 and self._rng.random() < config.error_rate:
-            raise ApiError(500, "injected fault (--error-rate)", error_type="injected_fault")
+            raise InjectedFault("injected fault (--error-rate)")
 
     def hold_while_stalled(self) -> None:
         if not self.config.stalls:
