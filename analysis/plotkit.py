@@ -48,11 +48,11 @@ def shade_warmup(ax: Axes, axis: TimeAxis, warmup_s: float) -> None:
 
 
 def threshold_lines(ax: Axes, thresholds: Sequence[Threshold], scale: float = 1.0,
-                    color: str = THRESHOLD_COLOR, unit: str = "") -> None:
+                    color: str = THRESHOLD_COLOR) -> None:
     """A dashed horizontal line per threshold at ``limit * scale``, labelled with its condition."""
     for threshold in thresholds:
         ax.axhline(threshold.limit * scale, color=color, linestyle="--", linewidth=1.2,
-                   label=f"threshold: {threshold.address} {threshold.condition}{unit}",
+                   label=f"threshold: {threshold.address} {threshold.condition}",
                    gid=f"{THRESHOLD_GID_PREFIX}{threshold.address}")
 
 

@@ -77,8 +77,11 @@ def _process_specs(analysis: Analysis, axis: TimeAxis) -> Iterator[PlotSpec]:
 
 
 def write_plots(analysis: Analysis, plots_dir: Path) -> list[Plot]:
-    """Draw every plot the data allows into ``plots_dir``; one figure in memory at a time."""
+    """Draw every plot the data allows into ``plots_dir``; one figure in memory at a time.
+    PNGs left there by an earlier report of the same run are removed first."""
     plots_dir.mkdir(parents=True, exist_ok=True)
+    for stale in plots_dir.glob("*.png"):
+        stale.unlink()
     axis = time_axis(analysis)
     plots = []
     for file_name, title, build in (*_request_specs(analysis, axis), *_process_specs(analysis, axis)):
