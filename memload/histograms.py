@@ -24,7 +24,7 @@ SIGNIFICANT_DIGITS = 3
 LATENCY_METRICS = ("response_ms", "queue_ms", "ttft_ms", "itl_ms", "tpot_ms", "e2e_ms")
 UNITS = {**{m: "us" for m in LATENCY_METRICS}, "output_tokens_per_s": "milli_tokens_per_s"}
 SCALE = {"us": 1000.0, "milli_tokens_per_s": 1000.0}  # recorded integer = value × scale
-COUNTERS = ("requests", "failures", "output_tokens", "goodput", "dropped")
+COUNTERS = ("requests", "failures", "output_tokens", "goodput", "dropped", "llm_requests", "tokens_from_usage")
 HISTOGRAM_FILE = "hdr_histograms.csv"
 HISTOGRAM_COLUMNS = ("interval_start", "scope", "metric", "unit", "count", "histogram")
 COUNTS_FILE = "interval_counts.csv"

@@ -83,6 +83,9 @@ class Recorder:
             store.record(name, "itl_ms", gap_ms, unix_s=now)
         tokens = int(llm.get("output_tokens") or 0)
         store.count(name, "output_tokens", tokens, unix_s=now)
+        store.count(name, "llm_requests", unix_s=now)
+        if llm.get("tokens_source") == "usage":
+            store.count(name, "tokens_from_usage", unix_s=now)
         if tokens and llm.get("e2e_ms"):
             store.record(name, "output_tokens_per_s", tokens / (llm["e2e_ms"] / 1000.0), unix_s=now)
         if all(check.passes(llm) for check in self.checks):
