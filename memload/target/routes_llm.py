@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import time
+from functools import partial
 from typing import Any
 
 import gevent
@@ -102,62 +103,67 @@ def _embedding_payload(vector: Any, encoding: str) -> Any:
     return [round(x, 6) for x in vector.tolist()]
 
 
+def chat_completion(engine: ChatEngine) -> Response:
+    prepared = engine.prepare(parse_chat_request(v.json_object(request)))
+    headers = {"X-Cache": prepared.cache_status}
+    if prepared.request.stream:
+        headers |= {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return Response(engine.stream(prepared), mimetype="text/event-stream", headers=headers)
+    return json_response(engine.complete(prepared), headers=headers)
+
+
+def create_embeddings(engine: ChatEngine) -> Response:
+    started_s = time.monotonic()
+    body = v.json_object(request)
+    profile = model_profile(body, "embedding")
+    inputs = _embedding_inputs(body)
+    encoding = v.string(body, "encoding_format", required=False, default="float")
+    if encoding not in ("float", "base64"):
+        raise ApiError(400, "'encoding_format' must be 'float' or 'base64'", field="encoding_format")
+    dimensions = v.integer(body, "dimensions", default=EMBEDDING_DIMS, minimum=1, maximum=100_000)
+    if dimensions != EMBEDDING_DIMS:
+        raise ApiError(400, f"'dimensions' must be {EMBEDDING_DIMS}", field="dimensions")
+    vectors = embed_texts(inputs)
+    gevent.sleep(max(0.0, started_s + engine.sampler.sample_e2e_s(profile) - time.monotonic()))
+    tokens = sum(len(text.split()) for text in inputs)
+    return json_response({
+        "object": "list", "model": profile.name,
+        "data": [{"object": "embedding", "index": i, "embedding": _embedding_payload(vec, encoding)}
+                 for i, vec in enumerate(vectors)],
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+    })
+
+
+def list_models() -> Response:
+    return json_response({"object": "list", "data": [
+        {"id": p.name, "object": "model", "created": 0, "owned_by": "memload", "kind": p.kind,
+         "e2e_p50_s": p.e2e_p50_s, "e2e_p95_s": p.e2e_p95_s, "e2e_p99_s": p.e2e_p99_s,
+         "ttft_share": p.ttft_share, "output_tokens": [p.output_tokens_min, p.output_tokens_max]}
+        for p in PROFILES.values()
+    ]})
+
+
+def rag_query(store: MemoryStore, engine: ChatEngine) -> Response:
+    body = v.json_object(request)
+    user_id = v.string(body, "user_id")
+    question = v.string(body, "question", max_chars=v.MAX_CONTENT_BYTES)
+    top_k = v.integer(body, "top_k", default=5, minimum=1, maximum=MAX_TOP_K)
+    namespace = v.string(body, "namespace", required=False)
+    options = generation_options(body)
+    sources = store.search(user_id=user_id, query=question, top_k=top_k, namespace=namespace)
+    context = "\n".join(f"- {s.content}" for s in sources) or "(no memories found)"
+    messages = [{"role": "system", "content": RAG_SYSTEM_PROMPT},
+                {"role": "user", "content": f"Memories:\n{context}\n\nQuestion: {question}"}]
+    prepared = engine.prepare(ChatRequest(**options, messages=messages))
+    answer = engine.complete(prepared)
+    return json_response({
+        "answer": answer["choices"][0]["message"]["content"], "model": options["model"], "usage": answer["usage"],
+        "sources": [{"id": s.id, "content": s.content, "score": s.score} for s in sources],
+    }, headers={"X-Cache": prepared.cache_status})
+
+
 def register_llm_routes(app: Flask, *, store: MemoryStore, engine: ChatEngine) -> None:
-    @app.post("/v1/chat/completions")
-    def llm_chat() -> Response:
-        prepared = engine.prepare(parse_chat_request(v.json_object(request)))
-        headers = {"X-Cache": prepared.cache_status}
-        if prepared.request.stream:
-            headers |= {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-            return Response(engine.stream(prepared), mimetype="text/event-stream", headers=headers)
-        return json_response(engine.complete(prepared), headers=headers)
-
-    @app.post("/v1/embeddings")
-    def embed() -> Response:
-        started_s = time.monotonic()
-        body = v.json_object(request)
-        profile = model_profile(body, "embedding")
-        inputs = _embedding_inputs(body)
-        encoding = v.string(body, "encoding_format", required=False, default="float")
-        if encoding not in ("float", "base64"):
-            raise ApiError(400, "'encoding_format' must be 'float' or 'base64'", field="encoding_format")
-        dimensions = v.integer(body, "dimensions", default=EMBEDDING_DIMS, minimum=1, maximum=100_000)
-        if dimensions != EMBEDDING_DIMS:
-            raise ApiError(400, f"'dimensions' must be {EMBEDDING_DIMS}", field="dimensions")
-        vectors = embed_texts(inputs)
-        gevent.sleep(max(0.0, started_s + engine.sampler.sample_e2e_s(profile) - time.monotonic()))
-        tokens = sum(len(text.split()) for text in inputs)
-        return json_response({
-            "object": "list", "model": profile.name,
-            "data": [{"object": "embedding", "index": i, "embedding": _embedding_payload(vec, encoding)}
-                     for i, vec in enumerate(vectors)],
-            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-        })
-
-    @app.get("/v1/models")
-    def list_models() -> Response:
-        return json_response({"object": "list", "data": [
-            {"id": p.name, "object": "model", "created": 0, "owned_by": "memload", "kind": p.kind,
-             "e2e_p50_s": p.e2e_p50_s, "e2e_p95_s": p.e2e_p95_s, "e2e_p99_s": p.e2e_p99_s,
-             "ttft_share": p.ttft_share, "output_tokens": [p.output_tokens_min, p.output_tokens_max]}
-            for p in PROFILES.values()
-        ]})
-
-    @app.post("/v1/rag/query")
-    def rag_query() -> Response:
-        body = v.json_object(request)
-        user_id = v.string(body, "user_id")
-        question = v.string(body, "question", max_chars=v.MAX_CONTENT_BYTES)
-        top_k = v.integer(body, "top_k", default=5, minimum=1, maximum=MAX_TOP_K)
-        namespace = v.string(body, "namespace", required=False)
-        options = generation_options(body)
-        sources = store.search(user_id=user_id, query=question, top_k=top_k, namespace=namespace)
-        context = "\n".join(f"- {s.content}" for s in sources) or "(no memories found)"
-        messages = [{"role": "system", "content": RAG_SYSTEM_PROMPT},
-                    {"role": "user", "content": f"Memories:\n{context}\n\nQuestion: {question}"}]
-        prepared = engine.prepare(ChatRequest(**options, messages=messages))
-        answer = engine.complete(prepared)
-        return json_response({
-            "answer": answer["choices"][0]["message"]["content"], "model": options["model"], "usage": answer["usage"],
-            "sources": [{"id": s.id, "content": s.content, "score": s.score} for s in sources],
-        }, headers={"X-Cache": prepared.cache_status})
+    app.add_url_rule("/v1/chat/completions", "llm_chat", partial(chat_completion, engine), methods=["POST"])
+    app.add_url_rule("/v1/embeddings", "embed", partial(create_embeddings, engine), methods=["POST"])
+    app.add_url_rule("/v1/models", "list_models", list_models, methods=["GET"])
+    app.add_url_rule("/v1/rag/query", "rag_query", partial(rag_query, store, engine), methods=["POST"])

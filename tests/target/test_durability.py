@@ -7,6 +7,21 @@ import threading
 import requests
 
 
+def write_until_stopped(url: str, user_id: str, acknowledged: dict, stop: threading.Event) -> None:
+    """Create memories one by one, noting each one the server acknowledged with a 201."""
+    with requests.Session() as session:
+        for k in range(10_000):
+            if stop.is_set():
+                return
+            content = f"{user_id} memory {k}"
+            try:
+                reply = session.post(url + "/v1/memories", json={"user_id": user_id, "content": content}, timeout=5)
+            except requests.RequestException:
+                return
+            if reply.status_code == 201:
+                acknowledged[reply.json()["id"]] = (user_id, content)
+
+
 def test_no_acknowledged_memory_is_lost_after_kill_9(start_target, tmp_path):
     db_path = tmp_path / "durable.db"
     target = start_target("--seed", "1", db_path=db_path)
@@ -21,22 +36,8 @@ def test_no_acknowledged_memory_is_lost_after_kill_9(start_target, tmp_path):
 
     # keep writing from several connections while the process is killed
     stop = threading.Event()
-
-    def writer(n: int) -> None:
-        with requests.Session() as session:
-            for k in range(10_000):
-                if stop.is_set():
-                    return
-                content = f"writer {n} memory {k}"
-                try:
-                    reply = session.post(target.url + "/v1/memories", json={"user_id": f"w{n}", "content": content},
-                                         timeout=5)
-                except requests.RequestException:
-                    return
-                if reply.status_code == 201:
-                    acknowledged[reply.json()["id"]] = (f"w{n}", content)
-
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=write_until_stopped, args=(target.url, f"w{n}", acknowledged, stop))
+               for n in range(4)]
     for thread in threads:
         thread.start()
     while len(acknowledged) < 400 and all(t.is_alive() for t in threads):
