@@ -23,7 +23,7 @@ TOP_KEYS = ("name", "description", "target", "seed", "warmup", "load", "arrival"
 LLM_KEYS = ("model", "stream", "max_tokens", "temperature", "embed_model")
 DATA_KEYS = ("batch_size", "top_k", "known_query_share", "namespace")
 REFERENCE_KEYS = ("cache", "cache_size", "cache_ttl_s", "error_rate", "added_latency_ms", "stall_every_s",
-                  "stall_for_s", "leak_bytes_per_request")
+                  "stall_for_s", "leak_bytes_per_request", "log_requests")
 
 
 @dataclass(frozen=True, kw_only=True)
