@@ -200,8 +200,19 @@ def _parse_data(reader: TableReader) -> DataOptions:
 
 
 def _parse_reference(reader: TableReader) -> dict[str, Any]:
+    """Options for `memload serve`, checked here so a typo fails at load, not at the target's start."""
     reader.keys_checked(REFERENCE_KEYS)
-    return dict(reader.raw)
+    options: dict[str, Any] = {}
+    for key in reader.raw:
+        if key in ("cache", "log_requests"):
+            options[key] = reader.bool(key)
+        elif key in ("cache_size", "leak_bytes_per_request"):
+            options[key] = reader.int(key, minimum=0)
+        else:
+            options[key] = reader.number(key, minimum=0.0)
+    if options.get("error_rate", 0.0) > 1:
+        raise reader.error("error_rate", f"is a fraction between 0 and 1, got {options['error_rate']:g}")
+    return options
 
 
 def _parse_thresholds(top: TableReader, table: object) -> dict[str, Any]:

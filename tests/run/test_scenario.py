@@ -73,6 +73,10 @@ def test_valid_file_resolves_defaults(tmp_path):
     (lambda t: t + "[llm]\nstream = \"yes\"\n", "llm.stream", "true or false"),
     (lambda t: t + "[data]\ntop_k = 1000\n", "data.top_k", "at most 100"),
     (lambda t: t.split("[mix]")[0], "mix", "missing table"),
+    (lambda t: t + "[reference]\nerror_rate = \"lots\"\n", "reference.error_rate", "must be a number"),
+    (lambda t: t + "[reference]\nerror_rate = 5\n", "reference.error_rate", "between 0 and 1"),
+    (lambda t: t + "[reference]\ncache = 1\n", "reference.cache", "true or false"),
+    (lambda t: t + "[reference]\ncolour = 1\n", "reference.colour", "allowed: cache"),
 ])
 def test_errors_name_file_key_and_what_is_allowed(tmp_path, edit, key, allowed):
     path = write(tmp_path, edit(VALID))
