@@ -67,27 +67,38 @@ def serve(host: str, port: int, db_path: Path | None, seed: int, token: str | No
 
     monkey.patch_all()
 
-    from memload.target.app import TargetConfig, build_target
-    from memload.target.server import open_listener, serve_until_signalled
+    from memload.target.server import open_listener, stop_on_signals
 
+    stop = stop_on_signals()
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        listener = open_listener(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    options = {"seed": seed, "token": token or None, "cache_enabled": cache_enabled, "cache_size": cache_size,
+               "cache_ttl_s": cache_ttl_s, "faults": faults}
+    _run(listener, stop, db_path=db_path, log_requests=log_requests, **options)
+
+
+def _run(listener, stop, *, db_path: Path | None, log_requests: bool, **options) -> None:
+    """Build the target on ``db_path`` (or a temporary file), serve until ``stop``, clean up."""
+    from memload.target.app import TargetConfig, build_target
+    from memload.target.server import serve_until_signalled
+
     temp_dir = None
     if db_path is None:
         temp_dir = Path(tempfile.mkdtemp(prefix="memload-target-"))
         db_path = temp_dir / "memories.db"
     try:
-        listener = open_listener(host, port)
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    config = TargetConfig(db_path=db_path, seed=seed, token=token or None, cache_enabled=cache_enabled,
-                          cache_size=cache_size, cache_ttl_s=cache_ttl_s, faults=faults)
-    target = build_target(config)
-    logging.getLogger("memload.target").info(
-        "pid %d, db %s, %d memories, seed %d, cache %s, auth %s, faults %s", os.getpid(), db_path,
-        target.store.index.memory_count, seed, "on" if cache_enabled else "off", "on" if token else "off", faults)
-    try:
-        serve_until_signalled(target.app, listener, log_requests=log_requests, on_ready=_announce)
+        target = build_target(TargetConfig(db_path=db_path, **options))
+        logging.getLogger("memload.target").info(
+            "pid %d, db %s, %d memories, seed %d, cache %s, auth %s, faults %s", os.getpid(), db_path,
+            target.store.index.memory_count, options["seed"], "on" if options["cache_enabled"] else "off",
+            "on" if options["token"] else "off", options["faults"])
+        try:
+            serve_until_signalled(target.app, listener, stop=stop, log_requests=log_requests, on_ready=_announce)
+        finally:
+            target.close()
     finally:
-        target.close()
         if temp_dir is not None:
             shutil.rmtree(temp_dir, ignore_errors=True)

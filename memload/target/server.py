@@ -48,9 +48,18 @@ def open_listener(host: str, port: int) -> socket.socket:
     return socket.create_server((host, port), family=family, backlog=LISTEN_BACKLOG)
 
 
-def serve_until_signalled(app: Callable, listener: socket.socket, *, log_requests: bool,
+def stop_on_signals() -> Event:
+    """An event set by SIGTERM or SIGINT. Install it first thing, so a signal that arrives
+    while the target is still starting stops it cleanly too."""
+    stop = Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(signum, stop.set)
+    return stop
+
+
+def serve_until_signalled(app: Callable, listener: socket.socket, *, stop: Event, log_requests: bool,
                           on_ready: Callable[[str], None]) -> None:
-    """Serve ``app`` on ``listener`` until SIGTERM or SIGINT, then stop and return."""
+    """Serve ``app`` on ``listener`` until ``stop`` is set, then stop and return."""
     host, port = listener.getsockname()[:2]
     server = NoDelayWSGIServer(
         listener, app,
@@ -59,8 +68,6 @@ def serve_until_signalled(app: Callable, listener: socket.socket, *, log_request
         environ={"SERVER_NAME": host, "SERVER_PORT": str(port)},  # no reverse DNS lookup at start
     )
     server.log_requests = log_requests
-    stop = Event()
-    handlers = [gevent.signal_handler(signum, stop.set) for signum in (signal.SIGTERM, signal.SIGINT)]
     server.start()
     on_ready(bound_url(host, port))
     try:
@@ -68,5 +75,3 @@ def serve_until_signalled(app: Callable, listener: socket.socket, *, log_request
         log.info("signal received, stopping")
     finally:
         server.stop(timeout=STOP_TIMEOUT_S)
-        for handler in handlers:
-            handler.cancel()
