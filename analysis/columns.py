@@ -83,6 +83,38 @@ METRIC_CACHE_HITS = "memload_cache_hits_total"
 METRIC_CACHE_MISSES = "memload_cache_misses_total"
 TARGET_METRICS_WANTED: frozenset[str] = frozenset({METRIC_CACHE_HITS, METRIC_CACHE_MISSES})
 
+# -- hdr_histograms.csv and interval_counts.csv (memload's recorder, memload.histograms) ------
+# Imported from memload.histograms (pure: no locust, no gevent) so writer and reader share them.
+from memload.histograms import (COUNTERS, COUNTS_COLUMNS, COUNTS_FILE, HISTOGRAM_COLUMNS,  # noqa: E402
+                                HISTOGRAM_FILE, INTERVAL_S, UNITS)
+
+UNITS_OF_METRIC: dict[str, str] = dict(UNITS)  # histogram metric -> unit of its recorded integers
+
+HDR_CSV = HISTOGRAM_FILE
+COUNTS_CSV = COUNTS_FILE
+HDR_INTERVAL = "interval_start"  # unix seconds, a multiple of INTERVAL_S
+HDR_SCOPE = "scope"  # the operation
+HDR_METRIC = "metric"  # response_ms, queue_ms, ttft_ms, itl_ms, tpot_ms, e2e_ms, output_tokens_per_s
+HDR_UNIT = "unit"  # us, milli_tokens_per_s
+HDR_COUNT = "count"
+HDR_HISTOGRAM = "histogram"  # HdrHistogram's base64 encoding
+IC_INTERVAL = "interval_start"
+IC_SCOPE = "scope"
+IC_REQUESTS = "requests"
+IC_FAILURES = "failures"
+IC_OUTPUT_TOKENS = "output_tokens"
+IC_GOODPUT = "goodput"
+IC_DROPPED = "dropped"
+IC_LLM_REQUESTS = "llm_requests"
+IC_TOKENS_FROM_USAGE = "tokens_from_usage"
+IC_COUNTERS: tuple[str, ...] = (IC_REQUESTS, IC_FAILURES, IC_OUTPUT_TOKENS, IC_GOODPUT, IC_DROPPED,
+                                IC_LLM_REQUESTS, IC_TOKENS_FROM_USAGE)
+METRIC_RESPONSE = "response_ms"
+METRIC_QUEUE = "queue_ms"
+METRIC_TOKENS_PER_S = "output_tokens_per_s"
+assert (HDR_INTERVAL, HDR_SCOPE, HDR_METRIC, HDR_UNIT, HDR_COUNT, HDR_HISTOGRAM) == HISTOGRAM_COLUMNS
+assert (IC_INTERVAL, IC_SCOPE, *IC_COUNTERS) == COUNTS_COLUMNS and IC_COUNTERS == COUNTERS
+
 # -- run.json keys -----------------------------------------------------------------------------
 RUN_SCHEMA_VERSION = "schema_version"
 RUN_SCENARIO_NAME = "scenario_name"
