@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from memload.analysis import columns as C
 from memload.analysis.errors import ReportError
+from memload.analysis.exact import ExactView, exact_request_figures, exact_view
 from memload.analysis.llm import llm_figures
 from memload.analysis.load import RunData, load_meta, load_run
 from memload.analysis.metrics import (RequestFigures, percentile_warning, request_figures,
@@ -31,6 +32,7 @@ class Analysis:
     thresholds: list[Threshold]
     results: list[ThresholdResult]
     warnings: list[str] = field(default_factory=list)
+    view: ExactView | None = None  # memload's histograms and counters over the window, when present
 
     @property
     def exit_code(self) -> int:
@@ -61,17 +63,42 @@ def _status_warning(meta: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def compute_figures(data: RunData, window: Window) -> tuple[RequestFigures, dict[str, float], list[str]]:
-    """Request, process, cache and LLM figures of the steady window, and their warnings."""
-    warnings: list[str] = []
+def locust_types(history) -> dict[str, list[str]]:
+    """Locust's request Types (methods) of each operation, ``total`` for Aggregated."""
+    types: dict[str, list[str]] = {}
+    for name, rows in history.groupby(C.NAME, observed=True):
+        scope = "total" if str(name) == C.AGGREGATED else str(name)
+        types[scope] = sorted({str(t) for t in rows[C.TYPE].dropna().unique() if str(t)})
+    return types
+
+
+def _request_figures(data: RunData, window: Window, view: ExactView | None,
+                     warnings: list[str]) -> RequestFigures:
+    if view is not None:
+        if view.merged.bad_rows:
+            warnings.append(f"{C.HDR_CSV}: {view.merged.bad_rows} row(s) with an unreadable histogram ignored")
+        if view.merged.unknown_metrics:
+            warnings.append(f"{C.HDR_CSV}: unknown metric(s) {', '.join(sorted(view.merged.unknown_metrics))} ignored")
+        if not view.intervals.size and not window.is_empty:
+            warnings.append(f"no 10 s interval of {C.COUNTS_CSV} has its midpoint in the steady window; "
+                            "request figures are absent")
+        return exact_request_figures(view, locust_types(data.history))
     requests = request_figures(history=data.history, stats=data.stats, window=window,
                                history_columns=data.history_percentiles,
                                stats_columns=data.stats_percentiles)
     if requests.window_rows_s is None and not window.is_empty:
         warnings.append(f"{C.HISTORY_CSV} has no rows inside the steady window; request figures are absent")
-    figures = dict(requests.values)
     approximate = percentile_warning(requests)
     warnings.extend([approximate] if approximate else [])
+    return requests
+
+
+def compute_figures(data: RunData, window: Window,
+                    view: ExactView | None = None) -> tuple[RequestFigures, dict[str, float], list[str]]:
+    """Request, process, cache and LLM figures of the steady window, and their warnings."""
+    warnings: list[str] = []
+    requests = _request_figures(data, window, view, warnings)
+    figures = dict(requests.values)
     warnings.extend(sample_warnings(requests))
     if data.resources is not None:
         process, process_warnings = process_figures(data.resources, window)
@@ -81,7 +108,7 @@ def compute_figures(data: RunData, window: Window) -> tuple[RequestFigures, dict
         rate = cache_hit_rate(data.target_metrics, window)
         if rate is not None:
             figures["target.cache_hit_rate"] = rate
-    figures.update(llm_figures(data.run_dir, window))
+    figures.update(llm_figures(view))
     return requests, figures, warnings
 
 
@@ -90,12 +117,14 @@ def analyse(run_dir: Path) -> Analysis:
     thresholds = thresholds_of(load_meta(run_dir))  # a syntax error fails before the heavy reading
     data = load_run(run_dir)
     warnings = list(data.warnings) + _status_warning(data.meta)
-    window = steady_window(data.meta, data.history[C.HIST_TIMESTAMP].to_numpy(), warnings)
-    requests, figures, figure_warnings = compute_figures(data, window)
+    window = steady_window(data.meta, data.history[C.HIST_TIMESTAMP].to_numpy(), warnings,
+                           users=data.history[C.HIST_USERS].to_numpy())
+    view = exact_view(data.intervals, window) if data.intervals is not None else None
+    requests, figures, figure_warnings = compute_figures(data, window, view)
     warnings.extend(figure_warnings)
     results = evaluate(thresholds, figures)
     missing = [r.threshold.address for r in results if r.measured is None]
     if missing:
         warnings.append(f"no value for threshold figure(s) {', '.join(sorted(set(missing)))}: they fail as n/a")
     return Analysis(data=data, window=window, requests=requests, figures=figures,
-                    thresholds=thresholds, results=results, warnings=warnings)
+                    thresholds=thresholds, results=results, warnings=warnings, view=view)

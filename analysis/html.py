@@ -11,8 +11,9 @@ import jinja2
 
 from memload.analysis.analyse import Analysis
 from memload.analysis.plotset import Plot
-from memload.analysis.tables import (exceptions_table, failures_table, metadata_table, operations_table,
-                                     process_table, thresholds_table)
+from memload.analysis.tables import (definitions_table, exceptions_table, failures_table, llm_output_table,
+                                     llm_table, metadata_table, operations_table, percentile_note, process_table,
+                                     thresholds_table)
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -50,7 +51,10 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <h2>Thresholds</h2>
 {% if thresholds.rows %}{{ render(thresholds) }}{% else %}<p>The scenario sets no thresholds.</p>{% endif %}
 <h2>Operations (steady window)</h2>
+<p class="muted">{{ percentile_note }}</p>
 {{ render(operations) }}
+{% if llm.rows %}<h2>LLM streaming (steady window)</h2>{{ render(llm) }}{{ render(llm_output) }}
+<h3>Definitions</h3>{{ render(definitions, css="wrap") }}{% endif %}
 {% if processes.rows %}<h2>Processes (steady window)</h2>{{ render(processes) }}{% endif %}
 <h2>Plots</h2>
 {% for plot in plots %}<figure><img alt="{{ plot.title }}" src="data:image/png;base64,{{ plot.data }}">
@@ -82,6 +86,7 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
         verdict_class=verdict if verdict in ("PASS", "FAIL") else "NONE",
         warnings=analysis.warnings, thresholds=thresholds_table(analysis),
         operations=operations_table(analysis), processes=process_table(analysis),
+        percentile_note=percentile_note(analysis), llm=llm_table(analysis), llm_output=llm_output_table(analysis), definitions=definitions_table(analysis),
         failures=failures_table(analysis), exceptions=exceptions_table(analysis),
         metadata=metadata_table(analysis),
         plots=[{"title": p.title, "file_name": p.file_name, "data": base64.b64encode(p.png).decode("ascii")}

@@ -1,6 +1,7 @@
 """Load a results directory into frames. Required: the directory, ``run.json`` and
 ``locust_stats_history.csv`` (a ReportError when absent or unusable); every other file is
-optional and its absence is a warning."""
+optional and its absence is a warning (but memload's ``hdr_histograms.csv`` and
+``interval_counts.csv``, which runs from before they existed lack: then no warning)."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,7 @@ import pandas as pd
 from memload.analysis import columns as C
 from memload.analysis.csvread import CsvResult, CsvSpec, read_csv
 from memload.analysis.errors import ReportError
+from memload.analysis.intervals import IntervalFiles, load_interval_files
 
 HISTORY_SPEC = CsvSpec(
     file_name=C.HISTORY_CSV,
@@ -56,6 +58,7 @@ class RunData:
     exceptions: pd.DataFrame | None = None
     resources: pd.DataFrame | None = None
     target_metrics: pd.DataFrame | None = None
+    intervals: IntervalFiles | None = None  # memload's hdr_histograms.csv + interval_counts.csv
     warnings: list[str] = field(default_factory=list)
 
 
@@ -115,5 +118,6 @@ def load_run(run_dir: Path) -> RunData:
         target_metrics=_samples(read_csv(run_dir, TARGET_METRICS_SPEC, warnings),
                                 f"{C.TARGET_METRICS_CSV}: no {C.METRIC_CACHE_HITS} / {C.METRIC_CACHE_MISSES} "
                                 "samples; no cache hit rate", warnings),
+        intervals=load_interval_files(run_dir, warnings),
         warnings=warnings,
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from memload.analysis.analyse import Analysis
-from memload.analysis.tables import Table, metadata_table, operations_table, process_table, thresholds_table
+from memload.analysis.tables import (Table, definitions_table, llm_output_table, llm_table, metadata_table,
+                                     operations_table, percentile_note, process_table, thresholds_table)
 
 VERDICT_ICONS = {"PASS": "✅", "FAIL": "❌"}
 
@@ -34,7 +35,11 @@ def render_markdown(analysis: Analysis) -> str:
              f"run `{analysis.data.run_dir.name}`."]
     if analysis.results:
         parts += ["### Thresholds", markdown_table(thresholds_table(analysis))]
-    parts += ["### Operations", markdown_table(operations_table(analysis))]
+    parts += ["### Operations", percentile_note(analysis), markdown_table(operations_table(analysis))]
+    llm = llm_table(analysis)
+    if llm.rows:
+        parts += ["### LLM streaming", markdown_table(llm), markdown_table(llm_output_table(analysis)), "Definitions:",
+                  "\n".join(f"- `{_cell(r[0])}`: {_cell(r[1])}" for r in definitions_table(analysis).rows)]
     processes = process_table(analysis)
     if processes.rows:
         parts += ["### Processes", markdown_table(processes)]

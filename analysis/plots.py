@@ -8,6 +8,7 @@ from typing import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from memload.analysis.exact import METHOD_HDR
 from memload.analysis.percentiles import METHOD_HISTORY_MIXTURE, METHOD_WHOLE_RUN
 from memload.analysis.plotkit import (finish, new_figure, outside_legend, scope_color, shade_warmup,
                                       threshold_lines)
@@ -17,7 +18,9 @@ from memload.analysis.thresholds import Threshold
 LATENCY_STYLES: dict[str, str] = {"p50": ":", "p95": "--", "p99": "-"}
 LOG_SCALE_RATIO = 10.0  # latency plots go log-scale when a threshold is this far above the median
 DISTRIBUTION_MAX_NINES = 5.0
+LOCUST_LATENCY_SOURCE = "Locust's 10 s window percentiles"
 METHOD_TITLES: dict[str, str] = {
+    METHOD_HDR: "exact: memload's merged HDR histograms",
     METHOD_WHOLE_RUN: "Locust's whole-run percentiles",
     METHOD_HISTORY_MIXTURE: "approximate: mix of Locust's 10 s history snapshots",
 }  # where "100%" (the maximum) sits on the nines axis
@@ -49,8 +52,9 @@ def plot_rps(axis: TimeAxis, rps: Mapping[str, Series], users: Series | None, *,
 
 
 def plot_latency(axis: TimeAxis, scope: str, latency_ms: Mapping[str, Series], *, warmup_s: float,
-                 thresholds: Sequence[Threshold] = ()) -> Figure:
-    """p50/p95/p99 of one operation over time, with that operation's pNN_ms thresholds."""
+                 thresholds: Sequence[Threshold] = (), source: str = LOCUST_LATENCY_SOURCE) -> Figure:
+    """p50/p95/p99 of one operation over time, with that operation's pNN_ms thresholds; ``source``
+    (in the title) says where the percentiles come from."""
     figure, (ax,) = new_figure()
     shade_warmup(ax, axis, warmup_s)
     for label, series in latency_ms.items():
@@ -71,7 +75,7 @@ def plot_latency(axis: TimeAxis, scope: str, latency_ms: Mapping[str, Series], *
         ylabel = "response time (ms, log scale)"
     else:
         ax.set_ylim(0, top * 1.1)
-    finish(ax, title=f"Response time of {scope} (Locust's 10 s window percentiles)", xlabel=axis.label,
+    finish(ax, title=f"Response time of {scope} ({source})", xlabel=axis.label,
            ylabel=ylabel)
     return figure
 

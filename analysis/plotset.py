@@ -9,12 +9,14 @@ from typing import Callable, Iterator
 from matplotlib.figure import Figure
 
 from memload.analysis.analyse import Analysis
+from memload.analysis.exact import METHOD_HDR
 from memload.analysis.llm import llm_plots
 from memload.analysis.percentiles import METHOD_HISTORY_MIXTURE, METHOD_WHOLE_RUN
 from memload.analysis.plotkit import save_png
-from memload.analysis.plots import finite, plot_distribution, plot_error_rate, plot_latency, plot_rps
+from memload.analysis.plots import (LOCUST_LATENCY_SOURCE, finite, plot_distribution, plot_error_rate,
+                                    plot_latency, plot_rps)
 from memload.analysis.plots_process import plot_cache_hit_rate, plot_loadgen_cpu, plot_target_resources
-from memload.analysis.series import (TimeAxis, cache_hit_rate_series, loadgen_cpu_series,
+from memload.analysis.series import (Series, TimeAxis, cache_hit_rate_series, loadgen_cpu_series,
                                      request_series, target_series)
 
 
@@ -43,19 +45,35 @@ def _request_specs(analysis: Analysis, axis: TimeAxis) -> Iterator[PlotSpec]:
     series = request_series(data.history, data.history_percentiles)
     yield ("rps.png", "Requests per second and users",
            lambda: plot_rps(axis, series.rps, series.users, warmup_s=warmup_s, thresholds=thresholds))
-    for scope in analysis.requests.scopes or list(series.latency_ms):
-        latency = series.latency_ms.get(scope, {})
+    latencies, source = _latency_lines(analysis, series.latency_ms)
+    for scope in analysis.requests.scopes or list(latencies):
+        latency = latencies.get(scope, {})
         if latency and any(finite(s.values) for s in latency.values()):
             yield (f"latency_{safe_file_part(scope)}.png", f"Response time of {scope}",
                    lambda scope=scope, latency=latency: plot_latency(
-                       axis, scope, latency, warmup_s=warmup_s, thresholds=thresholds))
+                       axis, scope, latency, warmup_s=warmup_s, thresholds=thresholds, source=source))
     yield ("error_rate.png", "Error rate",
            lambda: plot_error_rate(axis, series.error_rate, warmup_s=warmup_s, thresholds=thresholds))
     if analysis.requests.distributions:
         methods = analysis.requests.percentile_methods
-        method = METHOD_HISTORY_MIXTURE if METHOD_HISTORY_MIXTURE in methods else METHOD_WHOLE_RUN
+        method = next((m for m in (METHOD_HDR, METHOD_HISTORY_MIXTURE) if m in methods), METHOD_WHOLE_RUN)
         yield ("latency_distribution.png", "Response-time distribution",
                lambda: plot_distribution(analysis.requests.distributions, method=method))
+
+
+def _latency_lines(analysis: Analysis, locust: dict[str, dict[str, Series]]
+                   ) -> tuple[dict[str, dict[str, Series]], str]:
+    """p50/p95/p99 over time per scope: from memload's histograms per interval (merged per bin
+    on long runs) when the run has them, else Locust's 10 s window percentiles."""
+    view = analysis.view
+    if view is None or view.merged.bins is None:
+        return locust, LOCUST_LATENCY_SOURCE
+    bins = view.merged.bins
+    lines = {scope: {label: Series(t_unix=bins.centres, values=values, label=label)
+                     for label, values in by_label.items()}
+             for (scope, metric), by_label in view.merged.series.items() if metric == "response_ms"}
+    span = f"per {bins.width_s:g} s interval" if bins.width_s == 10 else f"merged per {bins.width_s:g} s"
+    return lines, f"memload's HDR histograms, {span}"
 
 
 def _process_specs(analysis: Analysis, axis: TimeAxis) -> Iterator[PlotSpec]:
@@ -84,8 +102,10 @@ def write_plots(analysis: Analysis, plots_dir: Path) -> list[Plot]:
         stale.unlink()
     axis = time_axis(analysis)
     plots = []
-    for file_name, title, build in (*_request_specs(analysis, axis), *_process_specs(analysis, axis)):
+    counts = None if analysis.data.intervals is None else analysis.data.intervals.counts
+    specs = (*_request_specs(analysis, axis),
+             *llm_plots(analysis.view, counts, axis, analysis.window, analysis.thresholds),
+             *_process_specs(analysis, axis))
+    for file_name, title, build in specs:
         plots.append(Plot(file_name=file_name, title=title, png=save_png(build(), plots_dir / file_name)))
-    for file_name, title, figure in llm_plots(analysis.data.run_dir, axis, analysis.window, analysis.thresholds):
-        plots.append(Plot(file_name=file_name, title=title, png=save_png(figure, plots_dir / file_name)))
     return plots

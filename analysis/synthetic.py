@@ -11,6 +11,7 @@ import pandas as pd
 
 from memload.analysis import columns as C
 from memload.analysis.figures import OPERATIONS
+from memload.analysis.synthetic_hdr import write_interval_files
 
 PERCENTS = (50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100)
 SPREAD = np.array([1.0, 1.2, 1.35, 1.45, 1.8, 2.2, 2.8, 3.3, 5.0, 7.0, 8.0])  # pNN / p50
@@ -26,6 +27,7 @@ class SyntheticRun:
     warmup_s: float = 10.0
     loadgen_cpu_pct: float = 60.0
     target_metrics_per_s: int = 12  # raw Prometheus samples per scrape (2 of them the cache counters)
+    histograms: bool = True  # also memload's hdr_histograms.csv and interval_counts.csv
     seed: int = 1
 
 
@@ -107,7 +109,8 @@ def _target_metrics(spec: SyntheticRun, times: np.ndarray, rng: np.random.Genera
 
 
 def write_synthetic_run(run_dir: Path, spec: SyntheticRun = SyntheticRun()) -> Path:
-    """Write run.json, the four Locust CSVs, resources.csv and target_metrics.csv into ``run_dir``."""
+    """Write run.json, the four Locust CSVs, resources.csv, target_metrics.csv and (``spec.histograms``)
+    memload's hdr_histograms.csv and interval_counts.csv into ``run_dir``."""
     rng = np.random.default_rng(spec.seed)
     run_dir.mkdir(parents=True, exist_ok=True)
     history, times = _history(spec, rng)
@@ -118,6 +121,9 @@ def write_synthetic_run(run_dir: Path, spec: SyntheticRun = SyntheticRun()) -> P
     (run_dir / C.EXCEPTIONS_CSV).write_text("Count,Message,Traceback,Nodes\n")
     _resources(spec, times, rng).to_csv(run_dir / C.RESOURCES_CSV, index=False)
     _target_metrics(spec, times, rng).to_csv(run_dir / C.TARGET_METRICS_CSV, index=False)
+    if spec.histograms:
+        write_interval_files(run_dir, start_unix=START_UNIX, duration_s=spec.duration_s, operations=spec.operations,
+                             rps_per_operation=spec.rps_per_operation, failure_ratio=spec.failure_ratio, seed=spec.seed)
     thresholds = {f"{spec.operations[0]}.p95_ms": "< 50", "total.error_rate": "< 0.01",
                   "total.rps": f"> {spec.rps_per_operation * len(spec.operations) / 2:g}",
                   "target.rss_mb": "< 512", "target.cache_hit_rate": "> 0.8"}

@@ -1,5 +1,12 @@
-"""The steady window of a run: ``[start_unix + warmup_s, end_unix]`` from run.json, falling back
-to the first and last history timestamps when run.json lacks them."""
+"""The steady window of a run: from ``start_unix + warmup_s`` (run.json) to the end of the load.
+
+The load ends before memload does: at the end of a run the shape drains (0 users for a few
+seconds while the last requests finish and the last reports arrive) and then the processes stop.
+Dividing by that tail would dilute every rate, so the window ends with the second of the last
+``locust_stats_history.csv`` row that still had users (its timestamp + 1 s, Locust stamps rows
+with the whole second they were written in), or at run.json's ``end_unix`` if that is earlier.
+The load starts with Locust's first history row (memload starts the target before Locust).
+Without run.json times, the first and last history timestamps stand in, with a warning."""
 from __future__ import annotations
 
 import math
@@ -17,7 +24,17 @@ class Window:
     run_end_unix: float
     warmup_s: float
     start_unix: float  # steady start: run start + warm-up
-    end_unix: float
+    end_unix: float  # steady end: the end of the load
+    load_start_unix: float | None = None  # Locust's first history row (not before the run start)
+    load_end_unix: float | None = None  # the second of the last history row with users > 0
+
+    @property
+    def load_start_s(self) -> float:
+        return self.run_start_unix if self.load_start_unix is None else self.load_start_unix
+
+    @property
+    def load_end_s(self) -> float:
+        return self.end_unix if self.load_end_unix is None else self.load_end_unix
 
     @property
     def duration_s(self) -> float:
@@ -39,8 +56,16 @@ def _number(meta: Mapping[str, Any], key: str) -> float | None:
     return float(value)
 
 
+def load_end_of(history_timestamps: np.ndarray, users: np.ndarray | None) -> float | None:
+    """The end of the load: the second after the last history row with users, None if none."""
+    if users is None:
+        return None
+    busy = history_timestamps[np.asarray(users) > 0]
+    return float(busy.max()) + 1.0 if busy.size else None
+
+
 def steady_window(meta: Mapping[str, Any], history_timestamps: np.ndarray,
-                  warnings: list[str]) -> Window:
+                  warnings: list[str], users: np.ndarray | None = None) -> Window:
     """The run and steady windows; warnings say what was guessed or excluded."""
     first_s = float(np.min(history_timestamps))
     last_s = float(np.max(history_timestamps))
@@ -56,10 +81,14 @@ def steady_window(meta: Mapping[str, Any], history_timestamps: np.ndarray,
     if warmup_s < 0:
         warnings.append(f"{C.RUN_JSON}: negative {C.RUN_WARMUP_S} ({warmup_s:g}) treated as 0")
         warmup_s = 0.0
+    load_end = load_end_of(history_timestamps, users)
+    load_end = end if load_end is None else min(end, load_end)
     window = Window(run_start_unix=start, run_end_unix=end, warmup_s=warmup_s,
-                    start_unix=start + warmup_s, end_unix=end)
+                    start_unix=start + warmup_s, end_unix=load_end,
+                    load_start_unix=min(max(start, first_s), load_end), load_end_unix=load_end)
     if warmup_s > 0:
         warnings.append(f"warm-up excluded: the first {warmup_s:g} s of the run are not in the figures or thresholds")
     if window.is_empty:
-        warnings.append(f"steady window is empty: warm-up {warmup_s:g} s >= run length {window.run_duration_s:.1f} s")
+        warnings.append(f"steady window is empty: warm-up {warmup_s:g} s >= the load's "
+                        f"{load_end - start:.1f} s (run {window.run_duration_s:.1f} s)")
     return window

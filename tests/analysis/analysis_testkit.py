@@ -52,3 +52,26 @@ def make_run(run_dir: Path, history_rows: Sequence[Sequence[Any]], **meta: Any) 
     write_run_json(run_dir, **meta)
     write_csv(run_dir / "locust_stats_history.csv", HISTORY_HEADER, history_rows)
     return run_dir
+
+
+def write_interval_files(run_dir: Path, samples: Sequence[tuple[float, str, str, float]],
+                         counts: Sequence[tuple[float, str, str, int]] = (), *, reports: int = 1) -> Path:
+    """memload's hdr_histograms.csv and interval_counts.csv, written by memload's own store and
+    writer: ``samples`` are (unix s, scope, metric, value), ``counts`` (unix s, scope, counter,
+    amount); every response_ms sample also counts a request. With ``reports`` > 1 the samples are
+    dealt round-robin to that many stores written one after another, as late worker reports add
+    rows with the same key."""
+    from memload.histograms import IntervalStore, StoreWriter
+
+    stores = [IntervalStore() for _ in range(reports)]
+    for index, (unix_s, scope, metric, value) in enumerate(samples):
+        store = stores[index % reports]
+        store.record(scope, metric, value, unix_s=unix_s)
+        if metric == "response_ms":
+            store.count(scope, "requests", unix_s=unix_s)
+    for unix_s, scope, counter, amount in counts:
+        stores[0].count(scope, counter, amount, unix_s=unix_s)
+    writer = StoreWriter(run_dir)
+    for store in stores:
+        writer.write(store.pop_closed(before_interval=None))
+    return run_dir

@@ -118,3 +118,11 @@ def test_percentiles_never_exceed_the_exact_maximum(tmp_path: Path) -> None:
     figures = analyse(make_run(tmp_path / "run", rows, warmup_s=10.0)).figures
     assert figures["search.max_ms"] == 27.6
     assert figures["search.p50_ms"] == figures["search.p999_ms"] == 27.6
+
+
+def test_the_window_ends_with_the_load_not_with_memload(tmp_path: Path) -> None:
+    # 10 req/s until T0+30, then the shape drains: 0 users for 8 s while memload finishes
+    rows = [hist_row(T0 + k, "search", 10 * min(k, 30), users=1 if k <= 30 else 0) for k in range(1, 39)]
+    analysis = analyse(make_run(tmp_path / "run", rows, warmup_s=0.0, end_unix=float(T0 + 39)))
+    assert analysis.window.end_unix == T0 + 31  # the second of the last row with users
+    assert analysis.figures["search.rps"] == pytest.approx(300 / 30)  # rows T0+1 .. T0+31, not diluted to T0+38

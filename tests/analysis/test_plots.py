@@ -134,3 +134,12 @@ def test_latency_goes_log_scale_when_the_threshold_is_far_above_the_data() -> No
                          thresholds=parse_thresholds({"search.p99_ms": "< 250"})).axes
     assert ax.get_yscale() == "log" and ax.get_ylim()[0] <= 1.0 and ax.get_ylim()[1] >= 250.0
     assert _threshold_ys(ax) == {"search.p99_ms": 250.0} and "log scale" in ax.get_ylabel()
+
+
+def test_latency_title_names_where_the_percentiles_come_from() -> None:
+    latency = {"p50": _series(np.full(60, 5.0))}
+    (ax,) = plot_latency(AXIS, "search", latency, warmup_s=0.0,
+                         source="memload's HDR histograms, per 10 s interval").axes
+    assert ax.get_title() == "Response time of search (memload's HDR histograms, per 10 s interval)"
+    (ax,) = plot_latency(AXIS, "search", latency, warmup_s=0.0).axes
+    assert "Locust's 10 s window percentiles" in ax.get_title()

@@ -1,0 +1,136 @@
+"""LLM streaming figures, thresholds, tables, definitions and plots from memload's files."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from memload.analysis.analyse import analyse
+from memload.analysis.llm import DEFINITIONS, TokenSource, plot_tokens_per_s, plot_ttft
+from memload.analysis.plotkit import THRESHOLD_GID_PREFIX
+from memload.analysis.report import write_report
+from memload.analysis.series import Series, TimeAxis
+from memload.analysis.thresholds import parse_thresholds
+from memload.histograms import new_histogram, to_recorded
+
+from analysis_testkit import T0, hist_row, make_run, write_interval_files
+
+THRESHOLDS = {"llm_chat.ttft_p95_ms": "< 300", "total.output_tokens_per_s": "> 10", "llm_chat.goodput_rps": "> 1"}
+
+
+def _llm_samples(seed: int = 2) -> tuple[list, list]:
+    """20 streamed chats a second in T0+10 .. T0+30: TTFT ~150 ms, 9 gaps of ~10 ms, 10 tokens."""
+    rng = random.Random(seed)
+    samples, counts = [], []
+    for i in range(400):
+        at = T0 + 10 + i * 0.05
+        ttft = rng.lognormvariate(np.log(150.0), 0.25)
+        gaps = [rng.uniform(8.0, 12.0) for _ in range(9)]
+        e2e = ttft + sum(gaps)
+        samples += [(at, "llm_chat", "response_ms", e2e), (at, "llm_chat", "ttft_ms", ttft),
+                    (at, "llm_chat", "e2e_ms", e2e), (at, "llm_chat", "tpot_ms", (e2e - ttft) / 9),
+                    (at, "llm_chat", "output_tokens_per_s", 10 / (e2e / 1000.0))]
+        samples += [(at, "llm_chat", "itl_ms", gap) for gap in gaps]
+        counts += [(at, "llm_chat", "output_tokens", 10), (at, "llm_chat", "llm_requests", 1)]
+        if i % 4:
+            counts.append((at, "llm_chat", "tokens_from_usage", 1))
+        if ttft < 200:
+            counts.append((at, "llm_chat", "goodput", 1))
+    return samples, counts
+
+
+@pytest.fixture
+def llm_run(tmp_path: Path) -> tuple[Path, list, list]:
+    samples, counts = _llm_samples()
+    rows = [hist_row(T0 + k, name, 20 * k, type_="POST") for k in range(1, 31) for name in ("llm_chat", "Aggregated")]
+    run_dir = make_run(tmp_path / "run", rows, warmup_s=10.0, start_unix=float(T0), end_unix=float(T0 + 30.5),
+                       thresholds=THRESHOLDS)
+    write_interval_files(run_dir, samples, counts)
+    return run_dir, samples, counts
+
+
+def _hdr(samples, metric: str):
+    histogram = new_histogram()
+    for _, _, m, value in samples:
+        if m == metric:
+            histogram.record_value(to_recorded(m, value))
+    return histogram
+
+
+def test_llm_figures_by_address(llm_run) -> None:
+    run_dir, samples, counts = llm_run
+    figures = analyse(run_dir).figures
+    for name in ("ttft", "itl", "tpot", "e2e"):
+        reference = _hdr(samples, f"{name}_ms")
+        assert figures[f"llm_chat.{name}_ms"] == pytest.approx(reference.get_mean_value() / 1000.0, rel=1e-9)
+        for label, percent in (("p50", 50), ("p90", 90), ("p95", 95), ("p99", 99), ("p999", 99.9)):
+            assert figures[f"llm_chat.{name}_{label}_ms"] == reference.get_value_at_percentile(percent) / 1000.0
+            assert figures[f"total.{name}_{label}_ms"] == figures[f"llm_chat.{name}_{label}_ms"]
+    covered = 20.0  # intervals T0+10 and T0+20, load until T0+31 (the last row with users, + 1 s)
+    assert figures["llm_chat.output_tokens"] == 10.0
+    assert figures["llm_chat.output_tokens_per_s"] == pytest.approx(4000 / covered)
+    goodput = sum(amount for _, _, counter, amount in counts if counter == "goodput")
+    assert figures["llm_chat.goodput_rps"] == pytest.approx(goodput / covered)
+    assert "search.ttft_ms" not in figures  # LLM figures exist only for the LLM scopes
+
+
+def test_a_threshold_on_an_llm_figure_gets_a_value(llm_run) -> None:
+    run_dir, _, _ = llm_run
+    outcome = write_report(run_dir)
+    measured = {r.threshold.address: r.measured for r in outcome.results}
+    assert measured["llm_chat.ttft_p95_ms"] == outcome.figures["llm_chat.ttft_p95_ms"] > 150
+    assert outcome.verdict == "PASS"
+    summary = json.loads((outcome.report_dir / "summary.json").read_text())
+    assert summary["llm"]["token_source"] == "mixed: usage chunk for 300 of 400 requests, content chunks counted for the rest"
+    assert summary["llm"]["definitions"]["tpot_ms"] == "(e2e − ttft) / (output_tokens − 1), per request"
+
+
+def test_reports_have_the_llm_table_the_definitions_and_the_token_source(llm_run) -> None:
+    run_dir, _, _ = llm_run
+    outcome = write_report(run_dir)
+    md = (outcome.report_dir / "report.md").read_text()
+    assert "### LLM streaming" in md and "| llm_chat | ttft_ms |" in md
+    assert "- `token source`: mixed: usage chunk for 300 of 400 requests" in md
+    html = (outcome.report_dir / "report.html").read_text()
+    assert "<h2>LLM streaming (steady window)</h2>" in html and "<h3>Definitions</h3>" in html
+    for name, text in DEFINITIONS:
+        assert name in html and text.split(" (")[0].replace("[DONE]", "") in html.replace("&#39;", "'")
+    plots = {p.name for p in (outcome.report_dir / "plots").iterdir()}
+    assert {"ttft_llm_chat.png", "output_tokens_per_s.png"} <= plots
+
+
+def test_token_source_wording() -> None:
+    assert TokenSource(llm_requests=5, from_usage=5).text == "usage chunk (all 5 requests)"
+    assert TokenSource(llm_requests=5, from_usage=0).text.startswith("content chunks counted")
+
+
+AXIS = TimeAxis.for_run(float(T0), 60.0)
+TIMES = T0 + np.arange(5.0, 60.0, 10.0)
+
+
+def _threshold_ys(ax) -> dict[str, float]:
+    return {line.get_gid()[len(THRESHOLD_GID_PREFIX):]: line.get_ydata()[0] for line in ax.get_lines()
+            if (line.get_gid() or "").startswith(THRESHOLD_GID_PREFIX)}
+
+
+def test_ttft_plot_draws_its_percentiles_and_threshold() -> None:
+    lines = {label: Series(t_unix=TIMES, values=np.full(TIMES.size, value), label=label)
+             for label, value in (("p50", 150.0), ("p95", 220.0), ("p99", 320.0))}
+    (ax,) = plot_ttft(AXIS, "llm_chat", lines, warmup_s=10.0,
+                      thresholds=parse_thresholds({"llm_chat.ttft_p95_ms": "< 2000", "search.p95_ms": "< 5"})).axes
+    drawn = {line.get_label(): line for line in ax.get_lines()}
+    assert list(drawn["TTFT p95"].get_ydata()) == [220.0] * TIMES.size
+    assert _threshold_ys(ax) == {"llm_chat.ttft_p95_ms": 2000.0} and ax.get_ylim()[1] >= 2000
+    assert "HDR histograms" in ax.get_title() and ax.get_ylabel() == "time to first token (ms)"
+
+
+def test_tokens_per_second_plot() -> None:
+    rates = {"llm_chat": Series(t_unix=TIMES, values=np.full(TIMES.size, 200.0), label="llm_chat")}
+    (ax,) = plot_tokens_per_s(AXIS, rates, warmup_s=0.0,
+                              thresholds=parse_thresholds({"llm_chat.output_tokens_per_s": "> 100"})).axes
+    assert [line.get_label() for line in ax.get_lines()][0] == "llm_chat"
+    assert _threshold_ys(ax) == {"llm_chat.output_tokens_per_s": 100.0}
+    assert ax.get_ylabel() == "output tokens/s"
