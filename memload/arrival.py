@@ -32,7 +32,10 @@ class OpenModelUser(FastHttpUser):
     abstract = True
     workload: Workload
     operation_names: dict[Operation, str]
-    wait_time = constant(0)
+    # After its one task (the whole schedule) the scheduler waits in Locust's wait, which a stop
+    # interrupts at once; idling inside the task instead held every open-model run's end (users > 0)
+    # for --stop-timeout (15 s) after the schedule was over.
+    wait_time = constant(365 * 24 * 3600.0)
 
     def on_start(self) -> None:
         arrival = self.workload.scenario.arrival
@@ -55,7 +58,6 @@ class OpenModelUser(FastHttpUser):
                 gevent.sleep(delay_s)
             self._arrive(start_perf_s + offset_s)
         self.pool.join()
-        self.stop_after_schedule()
 
     def _arrive(self, scheduled_perf_s: float) -> None:
         operation = self.workload.pick(self.rng)
@@ -68,11 +70,6 @@ class OpenModelUser(FastHttpUser):
         adapter = self.workload.adapter_class(self.client, options=self.workload.adapter_options)
         adapter.scheduled_start_perf_s = scheduled_perf_s
         self.pool.spawn(operation, tenant.with_adapter(adapter))
-
-    def stop_after_schedule(self) -> None:
-        """The schedule is over: idle until the shape ends the run."""
-        while True:
-            gevent.sleep(1.0)
 
 
 def build_open_user_class(scenario: Scenario, operations: dict[str, Operation]) -> type[OpenModelUser]:
