@@ -13,7 +13,7 @@ from memload.analysis.exact import ExactView, exact_request_figures, exact_view
 from memload.analysis.intervals import load_interval_files
 from memload.analysis.load import load_meta
 from memload.analysis.metrics import RequestFigures
-from memload.analysis.window import Window, load_end_of
+from memload.analysis.window import Window, load_span_of
 
 _LOAD_SPEC = CsvSpec(file_name=C.HISTORY_CSV, numeric=(C.HIST_TIMESTAMP, C.HIST_USERS))
 
@@ -31,8 +31,8 @@ def whole_run_window(run_dir: Path, interval_starts: np.ndarray) -> Window:
     load_start, load_end = first, last
     if history is not None and not history.frame.empty:
         times = history.frame[C.HIST_TIMESTAMP].to_numpy()
-        load_start = float(times.min())
-        load_end = load_end_of(times, history.frame[C.HIST_USERS].to_numpy()) or float(times.max()) + 1.0
+        load_start, load_end = load_span_of(times, history.frame[C.HIST_USERS].to_numpy()) or (
+            float(times.min()), float(times.max()) + 1.0)
     run_start = _number(meta, C.RUN_START_UNIX) or load_start
     run_end = _number(meta, C.RUN_END_UNIX) or load_end
     load_start, load_end = max(load_start, run_start), min(load_end, run_end)

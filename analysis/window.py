@@ -5,7 +5,8 @@ seconds while the last requests finish and the last reports arrive) and then the
 Dividing by that tail would dilute every rate, so the window ends with the second of the last
 ``locust_stats_history.csv`` row that still had users (its timestamp + 1 s, Locust stamps rows
 with the whole second they were written in), or at run.json's ``end_unix`` if that is earlier.
-The load starts with Locust's first history row (memload starts the target before Locust).
+Symmetrically the load starts a second before the first row with users (memload starts the target,
+then Locust, which may wait for its workers before spawning users).
 Without run.json times, the first and last history timestamps stand in, with a warning."""
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class Window:
     warmup_s: float
     start_unix: float  # steady start: run start + warm-up
     end_unix: float  # steady end: the end of the load
-    load_start_unix: float | None = None  # Locust's first history row (not before the run start)
+    load_start_unix: float | None = None  # the second before the first history row with users
     load_end_unix: float | None = None  # the second of the last history row with users > 0
 
     @property
@@ -56,12 +57,14 @@ def _number(meta: Mapping[str, Any], key: str) -> float | None:
     return float(value)
 
 
-def load_end_of(history_timestamps: np.ndarray, users: np.ndarray | None) -> float | None:
-    """The end of the load: the second after the last history row with users, None if none."""
+def load_span_of(history_timestamps: np.ndarray, users: np.ndarray | None) -> tuple[float, float] | None:
+    """Start and end of the load: the second before the first history row with users and the
+    second after the last (a row is stamped with the whole second it was written in); None when
+    no row had users."""
     if users is None:
         return None
     busy = history_timestamps[np.asarray(users) > 0]
-    return float(busy.max()) + 1.0 if busy.size else None
+    return (float(busy.min()) - 1.0, float(busy.max()) + 1.0) if busy.size else None
 
 
 def steady_window(meta: Mapping[str, Any], history_timestamps: np.ndarray,
@@ -81,11 +84,12 @@ def steady_window(meta: Mapping[str, Any], history_timestamps: np.ndarray,
     if warmup_s < 0:
         warnings.append(f"{C.RUN_JSON}: negative {C.RUN_WARMUP_S} ({warmup_s:g}) treated as 0")
         warmup_s = 0.0
-    load_end = load_end_of(history_timestamps, users)
-    load_end = end if load_end is None else min(end, load_end)
+    span = load_span_of(history_timestamps, users)
+    load_start, load_end = (first_s, end) if span is None else span
+    load_end = min(end, load_end)
     window = Window(run_start_unix=start, run_end_unix=end, warmup_s=warmup_s,
                     start_unix=start + warmup_s, end_unix=load_end,
-                    load_start_unix=min(max(start, first_s), load_end), load_end_unix=load_end)
+                    load_start_unix=min(max(start, load_start), load_end), load_end_unix=load_end)
     if warmup_s > 0:
         warnings.append(f"warm-up excluded: the first {warmup_s:g} s of the run are not in the figures or thresholds")
     if window.is_empty:

@@ -14,7 +14,8 @@ STATS_HEADER = ["Type", "Name", "Request Count", "Failure Count", "Median Respon
 
 
 def _run(tmp_path: Path) -> Path:
-    rows = [hist_row(T0 + k, name, 100 * k, users=1 if k <= 19 else 0) for k in range(1, 23)
+    # Locust's first row (T0+1) has no users yet; users from T0+2 to T0+19, then the drain
+    rows = [hist_row(T0 + k, name, 100 * k, users=1 if 1 < k <= 19 else 0) for k in range(1, 23)
             for name in ("search", "Aggregated")]
     run_dir = make_run(tmp_path / "run", rows, start_unix=float(T0), end_unix=float(T0 + 23))
     with open(run_dir / "locust_stats.csv", "w", newline="") as file:

@@ -81,8 +81,8 @@ def test_counts_rates_and_the_window_end_with_the_load(exact_run) -> None:
     run_dir, _ = exact_run
     analysis = analyse(run_dir)
     window = analysis.window
-    # load: Locust's first row at T0+1 until the second of the last row with users (T0+35)
-    assert (window.load_start_s, window.load_end_s, window.end_unix) == (T0 + 1, T0 + 36, T0 + 36)
+    # load: from the second before the first row with users (T0+1) to the second of the last (T0+35)
+    assert (window.load_start_s, window.load_end_s, window.end_unix) == (T0, T0 + 36, T0 + 36)
     # intervals T0+10 (midpoint 15), T0+20 (25), T0+30 (35 <= 36); not T0 (5 < 10) nor T0+40 (45)
     assert list(analysis.view.intervals) == [T0 + 10, T0 + 20, T0 + 30]
     assert analysis.view.covered_s == 26.0  # T0+10 .. T0+36: the drain after the load is not counted
