@@ -35,6 +35,15 @@ def new_histogram() -> HdrHistogram:
     return HdrHistogram(LOWEST_VALUE, HIGHEST_VALUE, SIGNIFICANT_DIGITS)
 
 
+def release(histogram: HdrHistogram) -> None:
+    """Free a histogram that is done with now: hdrh's histogram and its encoder refer to each
+    other, so a dropped histogram (a 190 KB counts array) waits for the cyclic collector, and
+    one that lived through a few collections (every histogram here does) waits for its rare
+    oldest-generation pass. Left to it, a worker's and the master's memory grew by tens of MB in
+    ten minutes at 500 requests/s. Breaking the cycle frees the histogram with its last reference."""
+    histogram.encoder = None
+
+
 def to_recorded(metric: str, value: float) -> int:
     scaled = value * SCALE[UNITS[metric]]
     return min(HIGHEST_VALUE, max(LOWEST_VALUE, int(round(scaled)))) if math.isfinite(scaled) else HIGHEST_VALUE
@@ -68,8 +77,7 @@ class IntervalStore:
         """Everything recorded so far, encoded for a worker report; the store is emptied."""
         payload = {"h": [[i, s, m, h.encode().decode("ascii")] for (i, s, m), h in self.histograms.items()],
                    "c": [[i, s, dict(c)] for (i, s), c in self.counts.items()]}
-        self.histograms.clear()
-        self.counts.clear()
+        self.release()
         return payload
 
     def merge(self, payload: dict[str, list]) -> None:
@@ -77,11 +85,20 @@ class IntervalStore:
             key = (interval, scope, metric)
             if key not in self.histograms:
                 self.histograms[key] = new_histogram()
-            self.histograms[key].decode_and_add(encoded.encode("ascii"))
+            decoded = HdrHistogram.decode(encoded.encode("ascii"))
+            self.histograms[key].add(decoded)
+            release(decoded)
         for interval, scope, counters in payload.get("c", []):
             bucket = self.counts[(interval, scope)]
             for name, amount in counters.items():
                 bucket[name] = bucket.get(name, 0) + amount
+
+    def release(self) -> None:
+        """Drop every histogram (freed at once, see ``release``) and counter."""
+        for histogram in self.histograms.values():
+            release(histogram)
+        self.histograms.clear()
+        self.counts.clear()
 
     # -- results files --------------------------------------------------------------------------
     def pop_closed(self, *, before_interval: int | None) -> "IntervalStore":
@@ -106,6 +123,7 @@ class StoreWriter:
                     csv.writer(file).writerow(columns)
 
     def write(self, store: IntervalStore) -> None:
+        """Append ``store``'s intervals to the files; the store is released (emptied) after."""
         with open(self.histogram_path, "a", newline="") as file:
             writer = csv.writer(file)
             for (interval, scope, metric), histogram in sorted(store.histograms.items()):
@@ -115,6 +133,7 @@ class StoreWriter:
             writer = csv.writer(file)
             for (interval, scope), counters in sorted(store.counts.items()):
                 writer.writerow((interval, scope, *(counters.get(name, 0) for name in COUNTERS)))
+        store.release()
 
 
 def merged(histograms: Iterable[HdrHistogram]) -> HdrHistogram:
