@@ -36,6 +36,14 @@ class RunningTarget:
     def delete(self, path: str, **kwargs) -> requests.Response:
         return self.session.delete(self.url + path, timeout=30, **kwargs)
 
+    def assert_error(self, path: str, body: object, status: int, field: str | None = None) -> dict:
+        """POST ``body`` and check for a JSON error with ``status`` naming ``field``; the error."""
+        response = self.post(path, body)
+        assert response.status_code == status, response.text
+        error = response.json()["error"]
+        assert error["message"] and error.get("field") == field, error
+        return error
+
     def stderr(self) -> str:
         return self.stderr_path.read_text(errors="replace")
 

@@ -1,6 +1,7 @@
 """`memload serve`: help, the URL on the first stdout line, clean stops, usage errors."""
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -53,7 +54,6 @@ def test_default_db_is_a_temporary_file_removed_on_stop(tmp_path):
     assert process.returncode == 0
     db_path = re.search(r"db (\S+memories\.db)", stderr).group(1)
     assert "memload-target-" in db_path
-    import os
     assert not os.path.exists(db_path)
 
 

@@ -170,9 +170,7 @@ def test_models_lists_every_profile(shared_target):
     ({"messages": [{"role": "user", "content": "hi"}], "stream_options": [1]}, 400, "stream_options"),
 ])
 def test_bad_chat_requests(shared_target, body, status, field):
-    response = shared_target.post("/v1/chat/completions", body)
-    assert response.status_code == status
-    assert response.json()["error"]["field"] == field
+    shared_target.assert_error("/v1/chat/completions", body, status, field)
 
 
 @pytest.mark.parametrize("body, status, field", [
@@ -186,6 +184,4 @@ def test_bad_chat_requests(shared_target, body, status, field):
     ({"input": "x", "dimensions": 100}, 400, "dimensions"),
 ])
 def test_bad_embedding_requests(shared_target, body, status, field):
-    response = shared_target.post("/v1/embeddings", body)
-    assert response.status_code == status
-    assert response.json()["error"]["field"] == field
+    shared_target.assert_error("/v1/embeddings", body, status, field)

@@ -42,6 +42,4 @@ def test_rag_without_memories_still_answers(shared_target, user_id):
     ({"user_id": "u", "question": "q", "temperature": -1}, 400, "temperature"),
 ])
 def test_bad_rag_requests(shared_target, body, status, field):
-    response = shared_target.post("/v1/rag/query", body)
-    assert response.status_code == status
-    assert response.json()["error"]["field"] == field
+    shared_target.assert_error("/v1/rag/query", body, status, field)

@@ -98,6 +98,4 @@ def test_query_without_words_still_answers(shared_target, user_id):
     ({"user_id": "u", "query": "x", "namespace": []}, "namespace"),
 ])
 def test_bad_search_requests_are_400_naming_the_field(shared_target, body, field):
-    response = shared_target.post("/v1/search", body)
-    assert response.status_code == 400
-    assert response.json()["error"]["field"] == field
+    shared_target.assert_error("/v1/search", body, 400, field)

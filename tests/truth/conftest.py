@@ -1,0 +1,17 @@
+"""The proofs of issue 5 against the real reference target, through real `memload run`
+subprocesses. They share their code with benchmarks/bench_truth.py (which prints the figures,
+longer and repeated): these runs are shorter, and their margins hold on a busy 2-core machine.
+Timing-fragile or long proofs are marked slow (run them with -m slow)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    return tmp_path

@@ -1,0 +1,45 @@
+"""e. The load generator's memory stays flat: a 10-minute run at 500 requests/s with two workers,
+RSS of the master and of each worker from resources.csv, a least-squares line after the first
+minute. Slow (11 minutes): benchmarks/bench_truth.py memory prints the same figures."""
+from __future__ import annotations
+
+import pytest
+
+import bench_truth
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+def test_master_and_worker_memory_is_flat_over_ten_minutes(work) -> None:
+    result = bench_truth.proof_memory(work, minutes=10, rate=500)
+    assert result["rps"] >= 490 and result["failures"] == 0, result
+    assert {"locust-master", "locust-worker-1", "locust-worker-2"} <= set(result["roles"])
+    for role, slope in result["roles"].items():
+        assert abs(slope["slope_mb_per_h"]) < 1.0, (role, slope)
+
+
+def test_drained_merged_and_written_histograms_are_freed_without_the_cyclic_collector(tmp_path) -> None:
+    """hdrh's histogram and encoder refer to each other; memload breaks that cycle when it drops a
+    histogram, so nothing waits for the collector (which left alone let RSS grow for minutes)."""
+    import gc
+
+    from hdrh.histogram import HdrHistogram
+
+    from memload.histograms import IntervalStore, StoreWriter, interval_of
+
+    workers, master, writer = [IntervalStore(), IntervalStore()], IntervalStore(), StoreWriter(tmp_path)
+    gc.collect()
+    gc.disable()
+    try:
+        for step in range(40):  # two minutes of 3 s worker reports and 6 s flushes
+            now = 1_800_000_000.0 + 3 * step
+            for worker in workers:
+                for i in range(30):
+                    worker.record(("search", "get_memory")[i % 2], "response_ms", 1.0 + i, unix_s=now + i * 0.1)
+                master.merge(worker.drain())
+            if step % 2:
+                writer.write(master.pop_closed(before_interval=interval_of(now - 18)))
+        alive = sum(isinstance(o, HdrHistogram) for o in gc.get_objects())
+        assert alive <= len(master.histograms) + 2, alive  # the master's open intervals (and no garbage)
+    finally:
+        gc.enable()
