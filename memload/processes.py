@@ -20,6 +20,7 @@ from typing import IO
 import requests
 
 TARGET_START_TIMEOUT_S = 30.0
+PR_SET_PDEATHSIG = 1
 STOP_GRACE_S = 20.0
 
 
@@ -63,11 +64,22 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM it when memload dies, even by SIGKILL (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 def spawn(role: str, argv: list[str], *, log_path: Path, env: dict[str, str] | None = None,
           stdout: int | None = None) -> Child:
     log = open(log_path, "ab")
     process = subprocess.Popen(argv, stdout=stdout if stdout is not None else log, stderr=log,
-                               stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+                               stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+                               preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     return Child(role=role, process=process, log=log)
 
 

@@ -144,3 +144,22 @@ def test_web_ui_run_writes_the_same_directory(tmp_path):
     assert info["exit_status"] == "completed" and info["arguments"]["web"] is True
     assert int(aggregated(run_dir)["Request Count"]) > 0
     assert (run_dir / "report" / "report.html").is_file()
+
+
+def test_children_do_not_outlive_a_killed_memload(tmp_path):
+    """kill -9 of memload itself: the target and Locust it started stop too (no orphans on loopback)."""
+    import psutil
+
+    process = subprocess.Popen([sys.executable, "-m", "memload", "run", "smoke", "--duration", "60s",
+                                "--out", str(tmp_path), "--quiet"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 45
+    children: list = []
+    while time.monotonic() < deadline and len(children) < 2:
+        children = psutil.Process(process.pid).children()
+        time.sleep(0.3)
+    assert len(children) >= 2, "memload did not start the target and Locust"
+    process.kill()
+    process.wait(timeout=10)
+    gone, alive = psutil.wait_procs(children, timeout=30)
+    assert alive == []
