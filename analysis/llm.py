@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from memload.analysis import columns as C
 from memload.analysis.exact import ExactView, latency_figures
 from memload.analysis.figures import LLM_LATENCIES, is_known_figure
 from memload.analysis.intervals import TOTAL, PlotBins
-from memload.analysis.plotkit import finish, new_figure, scope_color, shade_warmup, threshold_lines
+from memload.analysis.plotkit import finish, new_figure, point_style, scope_color, shade_warmup, threshold_lines
 from memload.analysis.series import Series, TimeAxis
 from memload.analysis.thresholds import Threshold
 from memload.analysis.window import Window
@@ -113,7 +114,7 @@ def plot_ttft(axis: TimeAxis, scope: str, lines: dict[str, Series], *, warmup_s:
     styles = {"p50": ":", "p95": "--", "p99": "-"}
     for label, series in lines.items():
         ax.plot(axis.x(series.t_unix), series.values, label=f"TTFT {label}", linestyle=styles.get(label, "-"),
-                color="#1f77b4")
+                color="#1f77b4", **point_style(series.values.size))
     drawn = [t for t in thresholds if t.address in {f"{scope}.ttft_{label}_ms" for label in lines}]
     threshold_lines(ax, drawn)
     peaks = [float(np.nanmax(s.values)) for s in lines.values() if np.isfinite(s.values).any()]
@@ -131,7 +132,7 @@ def plot_tokens_per_s(axis: TimeAxis, rates: dict[str, Series], *, warmup_s: flo
     scopes = list(rates)
     for scope, series in rates.items():
         ax.plot(axis.x(series.t_unix), series.values, label=scope, color=scope_color(scope, scopes),
-                linewidth=1.8 if scope == TOTAL else 1.2)
+                linewidth=1.8 if scope == TOTAL else 1.2, **point_style(series.values.size))
     threshold_lines(ax, [t for t in thresholds if t.address.endswith(".output_tokens_per_s")])
     ax.set_ylim(bottom=0)
     finish(ax, title=f"Output tokens per second (all streamed requests, per {bin_s:g} s)", xlabel=axis.label,
@@ -139,29 +140,30 @@ def plot_tokens_per_s(axis: TimeAxis, rates: dict[str, Series], *, warmup_s: flo
     return figure
 
 
-def tokens_per_s_series(view: ExactView, files_counts, window: Window, bins: PlotBins, scopes: list[str]) -> dict[str, Series]:
-    """Output tokens per second of load in each plot bin, per scope."""
-    starts = files_counts[C.IC_INTERVAL].to_numpy(dtype=float)
+def tokens_per_s_series(counts: pd.DataFrame, window: Window, bins: PlotBins, scopes: list[str]) -> dict[str, Series]:
+    """Output tokens per second of load in each plot bin, per scope (``total``: all of them)."""
+    starts = counts[C.IC_INTERVAL].to_numpy(dtype=float)
     index = bins.index(starts)
+    inside = (index >= 0) & (index < bins.count)
     edges_low = bins.first_s + np.arange(bins.count) * bins.width_s
     seconds = np.clip(np.minimum(edges_low + bins.width_s, window.load_end_s) - np.maximum(edges_low, window.load_start_s),
                       0.0, None)
     result = {}
-    scope_column = files_counts[C.IC_SCOPE].astype(str).to_numpy()
+    scope_column = counts[C.IC_SCOPE].astype(str).to_numpy()
+    tokens_column = counts[C.IC_OUTPUT_TOKENS].to_numpy(dtype=float)
     for scope in scopes:
-        mask = np.ones(len(starts), dtype=bool) if scope == TOTAL else scope_column == scope
-        tokens = np.bincount(index[mask], weights=files_counts[C.IC_OUTPUT_TOKENS].to_numpy(dtype=float)[mask],
-                             minlength=bins.count)[:bins.count]
+        mask = inside if scope == TOTAL else inside & (scope_column == scope)
+        tokens = np.bincount(index[mask], weights=tokens_column[mask], minlength=bins.count)
         with np.errstate(invalid="ignore", divide="ignore"):
             values = np.where(seconds > 0, tokens / np.maximum(seconds, 1e-9), np.nan)
         result[scope] = Series(t_unix=bins.centres, values=values, label=scope)
     return result
 
 
-def llm_plots(view: ExactView | None, counts, axis: TimeAxis, window: Window,
+def llm_plots(view: ExactView | None, counts: pd.DataFrame | None, axis: TimeAxis, window: Window,
               thresholds: list[Threshold]) -> Iterator[PlotSpec]:
     """(file name, title, builder) of the LLM plots: TTFT over time per scope, output tokens/s."""
-    if view is None or view.merged.bins is None:
+    if view is None or counts is None or view.merged.bins is None:
         return
     scopes = llm_scopes(view)
     if not scopes:
@@ -176,7 +178,7 @@ def llm_plots(view: ExactView | None, counts, axis: TimeAxis, window: Window,
             yield (f"ttft_{scope}.png", f"Time to first token of {scope}",
                    lambda scope=scope, lines=lines: plot_ttft(axis, scope, lines, warmup_s=window.warmup_s,
                                                               thresholds=thresholds, bin_s=bins.width_s))
-    rates = tokens_per_s_series(view, counts, window, bins, [s for s in scopes if s != TOTAL or len(scopes) > 2])
+    rates = tokens_per_s_series(counts, window, bins, [s for s in scopes if s != TOTAL or len(scopes) > 2])
     if any(np.nan_to_num(s.values).any() for s in rates.values()):
         yield ("output_tokens_per_s.png", "Output tokens per second",
                lambda: plot_tokens_per_s(axis, rates, warmup_s=window.warmup_s, thresholds=thresholds,

@@ -32,6 +32,11 @@ def new_figure(rows: int = 1, height_in: float | None = None) -> tuple[Figure, l
     return figure, list(axes)
 
 
+def point_style(points: int) -> dict[str, object]:
+    """Markers on lines of few points (per-interval series of a short run), none on long ones."""
+    return {"marker": "o", "markersize": 3} if points <= 60 else {}
+
+
 def scope_color(scope: str, scopes: Sequence[str]) -> str:
     """A stable colour per scope (``total`` is black)."""
     if scope == "total":

@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 
 from memload.analysis.exact import METHOD_HDR
 from memload.analysis.percentiles import METHOD_HISTORY_MIXTURE, METHOD_WHOLE_RUN
-from memload.analysis.plotkit import (finish, new_figure, outside_legend, scope_color, shade_warmup,
-                                      threshold_lines)
+from memload.analysis.plotkit import (finish, new_figure, outside_legend, point_style, scope_color,
+                                      shade_warmup, threshold_lines)
 from memload.analysis.series import Series, TimeAxis
 from memload.analysis.thresholds import Threshold
 
@@ -58,7 +58,8 @@ def plot_latency(axis: TimeAxis, scope: str, latency_ms: Mapping[str, Series], *
     figure, (ax,) = new_figure()
     shade_warmup(ax, axis, warmup_s)
     for label, series in latency_ms.items():
-        ax.plot(axis.x(series.t_unix), series.values, label=label, linestyle=LATENCY_STYLES.get(label, "-"))
+        ax.plot(axis.x(series.t_unix), series.values, label=label, linestyle=LATENCY_STYLES.get(label, "-"),
+                **point_style(series.values.size))
     wanted = {f"{scope}.{label}_ms" for label in latency_ms}
     drawn = [t for t in thresholds if t.address in wanted]
     threshold_lines(ax, drawn)
