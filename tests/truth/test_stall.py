@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import bench_truth
+import truthkit
 
 DURATION_S = 30
 
@@ -26,7 +27,7 @@ def test_open_model_sees_the_stall_and_the_closed_model_hides_it(work) -> None:
     assert result["closed_requests"] < result["open_requests"]
     assert plot.read_bytes().startswith(b"\x89PNG")
     # the open model's load ends with its schedule (not 15 s later): rates are not diluted
-    start, end = bench_truth.load_span_unix(Path(result["open_dir"]))
+    start, end = truthkit.load_span_unix(Path(result["open_dir"]))
     assert end - start <= DURATION_S + 3.0
     info = json.loads((Path(result["open_dir"]) / "run.json").read_text())
     assert info["exit_status"] == "completed"

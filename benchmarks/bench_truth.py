@@ -1,0 +1,364 @@
+"""Proofs of issue 5 ("truthful numbers"), against the real reference target, printing the figures.
+
+    .venv/bin/python benchmarks/bench_truth.py                     # a-d, 3 runs each where noisy
+    .venv/bin/python benchmarks/bench_truth.py fixed stall --runs 5
+    .venv/bin/python benchmarks/bench_truth.py memory --minutes 10 --rate 500
+
+a. fixed:  `memload serve --added-latency-ms 50 --log-requests` (a standalone target: the scenario
+           [reference] table has no log_requests key) and a closed-model run against it with --host.
+           The truth is the target's own per-request time (gevent's access log: the time from having
+           read the request to having sent the response, µs resolution); memload's p50/p99 (whole
+           run, merged HDR histograms) and Locust's rounded ones are printed beside it.
+b. stall:  a target that holds every response for 1 s of every 10 s; the same 100 requests/s offered
+           by an open model (constant arrivals, timed from the scheduled start) and by a closed model
+           (10 users pacing 10 requests/s each, waiting for each response). One PNG shows both.
+c. merged: a --workers 2 run; the report's percentiles against hdrh's own merge of every row of
+           hdr_histograms.csv in the report's intervals.
+d. llm:    streamed chat on the gpt-3.5-turbo profile (cache off): TTFT and TPOT against the
+           distribution the target is configured to draw (TPOT derived with its pure sampler).
+e. memory: a 10-minute run at >= 500 requests/s with 2 workers; the slope of each Locust
+           process's RSS (resources.csv, a least-squares line after the first minute) in MB/hour.
+
+The functions here are what tests/truth runs (shorter); each returns its figures as a dict.
+Helpers (subprocesses, the loopback probe, the access log) are in truthkit.py.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from memload.analysis.compare import plot_percentile_curves, run_distribution
+from memload.analysis.plotkit import save_png
+from memload.analysis.runtable import whole_run_figures
+from truthkit import (PROBE_TAG, load_span_unix, locust_row, loopback_probe, memload_figures, nearest_rank,
+                      rss_slopes_mb_per_h, run_scenario, serve, server_times_ms, truth_percentiles)
+
+# -- a. fixed added latency --------------------------------------------------------------------
+FIXED_SCENARIO = """
+name = "truth_fixed"
+seed = 3
+[load]
+shape = "constant"
+users = {users}
+spawn_rate = 100
+duration = "{duration_s}s"
+[pacing]
+wait = "between"
+min_s = 0.0
+max_s = 0.05
+[mix]
+search = 1
+"""
+
+
+def proof_fixed(work: Path, *, users: int = 5, duration_s: int = 30, added_ms: float = 50.0) -> dict[str, Any]:
+    """memload's p50/p99 against the truth: the target's own time for each of memload's requests
+    plus the loopback round trip a minimal client measures at the same time (LoopbackProbe)."""
+    log = work / f"fixed-target-{time.time_ns()}.log"
+    work.mkdir(parents=True, exist_ok=True)
+    body = json.dumps({"user_id": "truth-probe", "query": "what did I say about the weather", "top_k": 10}).encode()
+    with serve(log, "--added-latency-ms", f"{added_ms:g}", "--log-requests") as url:
+        with loopback_probe(url, "/v1/search", body, log.with_suffix(".probe")) as probe_file:
+            run_dir = run_scenario(FIXED_SCENARIO.format(users=users, duration_s=duration_s), work, "fixed",
+                                   "--host", url)
+    server = server_times_ms(log, "POST /v1/search ")
+    probe_server = server_times_ms(log, f"POST /v1/search?{PROBE_TAG} ")
+    probe_client = np.loadtxt(probe_file, ndmin=1)
+    count = min(probe_client.size, probe_server.size)
+    loopback = probe_client[:count] - probe_server[:count]
+    truth = truth_percentiles(server, loopback, (50.0, 99.0))
+    figures, locust = memload_figures(run_dir), locust_row(run_dir, "search")
+    result: dict[str, Any] = {"run_dir": str(run_dir), "requests_target": int(server.size),
+                              "requests_memload": figures["search.requests"], "probe_requests": int(loopback.size)}
+    for label, percent in (("p50", 50.0), ("p99", 99.0)):
+        result[f"server_{label}_ms"] = nearest_rank(server, percent)
+        result[f"loopback_{label}_ms"] = nearest_rank(loopback, percent)
+        result[f"truth_{label}_ms"] = truth[percent]
+        result[f"memload_{label}_ms"] = figures[f"search.{label}_ms"]
+        result[f"locust_{label}_ms"] = float(locust[f"{percent:g}%"])
+        result[f"diff_{label}_ms"] = result[f"memload_{label}_ms"] - result[f"truth_{label}_ms"]
+    return result
+
+
+# -- b. periodic stall: open against closed ----------------------------------------------------
+STALL_REFERENCE = """
+[mix]
+search = 1
+[reference]
+stall_every_s = 10
+stall_for_s = 1
+"""
+OPEN_STALL = """
+name = "truth_stall_open"
+seed = 4
+[arrival]
+rate = {rate}
+distribution = "constant"
+max_concurrency = 500
+duration = "{duration_s}s"
+""" + STALL_REFERENCE
+CLOSED_STALL = """
+name = "truth_stall_closed"
+seed = 4
+[load]
+shape = "constant"
+users = {users}
+spawn_rate = 100
+duration = "{duration_s}s"
+[pacing]
+wait = "constant_throughput"
+rate_per_s = {per_user}
+""" + STALL_REFERENCE
+
+
+def proof_stall(work: Path, *, rate: float = 100.0, users: int = 5, duration_s: int = 60,
+                plot_path: Path | None = None) -> dict[str, Any]:
+    open_dir = run_scenario(OPEN_STALL.format(rate=rate, duration_s=duration_s), work, "stall-open")
+    closed_dir = run_scenario(CLOSED_STALL.format(users=users, per_user=rate / users, duration_s=duration_s),
+                              work, "stall-closed")
+    open_figures, closed_figures = memload_figures(open_dir), memload_figures(closed_dir)
+    curves = {f"open model: {rate:g} requests/s, constant arrivals, timed from the scheduled start":
+              run_distribution(open_dir),
+              f"closed model: {users} users × {rate / users:g} requests/s, each waiting for its response":
+              run_distribution(closed_dir)}
+    if plot_path is not None:
+        figure = plot_percentile_curves(
+            curves, title="The same target, stalling 1 s every 10 s, measured two ways", log_y=True,
+            reference_lines={"850 ms": 850.0})
+        save_png(figure, plot_path)
+    return {"open_dir": str(open_dir), "closed_dir": str(closed_dir),
+            "open_requests": open_figures["total.requests"], "closed_requests": closed_figures["total.requests"],
+            "open_rps": open_figures["total.rps"], "closed_rps": closed_figures["total.rps"],
+            "open_p50_ms": open_figures["total.p50_ms"], "open_p99_ms": open_figures["total.p99_ms"],
+            "closed_p50_ms": closed_figures["total.p50_ms"], "closed_p99_ms": closed_figures["total.p99_ms"],
+            "open_dropped": open_figures.get("total.dropped", 0.0),
+            "open_locust_p99_ms": float(locust_row(open_dir, "Aggregated")["99%"]),
+            "closed_locust_p99_ms": float(locust_row(closed_dir, "Aggregated")["99%"]),
+            "plot": None if plot_path is None else str(plot_path)}
+
+
+# -- c. two workers' merged histograms ---------------------------------------------------------
+MERGED_SCENARIO = """
+name = "truth_merged"
+seed = 5
+[load]
+shape = "constant"
+users = 20
+spawn_rate = 100
+duration = "{duration_s}s"
+[pacing]
+wait = "between"
+min_s = 0.0
+max_s = 0.05
+[mix]
+search = 2
+create_memory = 2
+list_memories = 1
+"""
+
+
+def hdrh_percentiles(run_dir: Path, intervals: set[float], scope: str | None) -> dict[str, float]:
+    """p50..p999 and max of response_ms merged by hdrh itself (HdrHistogram.decode and add) over
+    the rows of ``intervals`` (of ``scope``, or every scope for None), in ms."""
+    import csv
+
+    from hdrh.histogram import HdrHistogram
+
+    from memload.histograms import new_histogram
+
+    total = new_histogram()
+    with open(run_dir / "hdr_histograms.csv", newline="") as file:
+        for row in csv.DictReader(file):
+            if row["metric"] == "response_ms" and float(row["interval_start"]) in intervals and \
+                    (scope is None or row["scope"] == scope):
+                total.add(HdrHistogram.decode(row["histogram"].encode("ascii")))
+    labels = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9, "max": 100.0}
+    return {f"{label}_ms": total.get_value_at_percentile(p) / 1000.0 for label, p in labels.items()}
+
+
+def proof_merged(work: Path, *, duration_s: int = 20) -> dict[str, Any]:
+    run_dir = run_scenario(MERGED_SCENARIO.format(duration_s=duration_s), work, "merged", "--workers", "2",
+                           report=True)
+    summary = json.loads((run_dir / "report" / "summary.json").read_text())
+    intervals = set(summary["window"]["intervals"])
+    compared, differences = 0, []
+    for scope in [*(s for s in summary["operations"] if s != "total"), "total"]:
+        expected = hdrh_percentiles(run_dir, intervals, None if scope == "total" else scope)
+        for metric, value in expected.items():
+            compared += 1
+            differences.append(abs(summary["figures"][f"{scope}.{metric}"] - value))
+    workers = {p.name for p in run_dir.glob("locust-worker-*.log")}
+    return {"run_dir": str(run_dir), "workers": len(workers), "intervals": len(intervals),
+            "figures_compared": compared, "max_abs_difference_ms": max(differences),
+            "requests": summary["figures"]["total.requests"]}
+
+
+# -- d. TTFT and TPOT against the gpt-3.5-turbo profile ----------------------------------------
+LLM_SCENARIO = """
+name = "truth_llm"
+seed = 6
+[arrival]
+rate = {rate}
+distribution = "poisson"
+max_concurrency = 400
+duration = "{duration_s}s"
+[mix]
+llm_chat = 1
+[llm]
+model = "gpt-3.5-turbo"
+stream = true
+max_tokens = {max_tokens}
+temperature = 0.7
+[reference]
+cache = false
+"""
+
+
+def configured_llm_ms(*, max_tokens: int, samples: int = 200_000, seed: int = 11) -> dict[str, dict[str, float]]:
+    """The target's configured TTFT quantiles and its TPOT quantiles, derived by drawing many
+    plans from its own pure sampler (memload.target.llm), in ms."""
+    from memload.target.llm import PROFILES, LatencySampler, configured_quantiles_s
+
+    profile = PROFILES["gpt-3.5-turbo"]
+    ttft = {q: v * 1000.0 for q, v in configured_quantiles_s(profile)["ttft"].items()}
+    sampler = LatencySampler(seed=seed)
+    tpot = np.array([sampler.plan(profile, max_tokens=max_tokens).tpot_s for _ in range(samples)]) * 1000.0
+    return {"ttft": ttft, "tpot": {q: float(np.percentile(tpot, p)) for q, p in (("p50", 50), ("p95", 95),
+                                                                                 ("p99", 99))}}
+
+
+def proof_llm(work: Path, *, rate: float = 40.0, duration_s: int = 25, max_tokens: int = 64) -> dict[str, Any]:
+    run_dir = run_scenario(LLM_SCENARIO.format(rate=rate, duration_s=duration_s, max_tokens=max_tokens), work, "llm")
+    exact = whole_run_figures(run_dir)
+    assert exact is not None
+    _, view = exact
+    from memload.analysis.llm import llm_figures
+
+    measured = llm_figures(view)
+    configured = configured_llm_ms(max_tokens=max_tokens)
+    result: dict[str, Any] = {"run_dir": str(run_dir), "requests": view.counts["total"]["llm_requests"],
+                              "failures": view.counts["total"]["failures"]}
+    for name in ("ttft", "tpot"):
+        for q in ("p50", "p95", "p99"):
+            value = measured[f"llm_chat.{name}_{q}_ms"]
+            result[f"{name}_{q}_ms"] = value
+            result[f"{name}_{q}_configured_ms"] = configured[name][q]
+            result[f"{name}_{q}_rel_error"] = value / configured[name][q] - 1.0
+    return result
+
+
+# -- e. memory of the load generator -----------------------------------------------------------
+MEMORY_SCENARIO = """
+name = "truth_memory"
+seed = 7
+[arrival]
+rate = {rate}
+distribution = "poisson"
+max_concurrency = 500
+duration = "{duration_s}s"
+[mix]
+get_memory = 1
+list_memories = 1
+search = 1
+"""
+
+
+def proof_memory(work: Path, *, minutes: float = 10.0, rate: float = 500.0, workers: int = 2) -> dict[str, Any]:
+    run_dir = run_scenario(MEMORY_SCENARIO.format(rate=rate, duration_s=int(minutes * 60)), work, "memory",
+                           "--workers", str(workers))
+    figures = memload_figures(run_dir)
+    start, end = load_span_unix(run_dir)
+    return {"run_dir": str(run_dir), "rps": figures["total.requests"] / (minutes * 60.0),
+            "load_s": end - start, "requests": figures["total.requests"],
+            "dropped": figures.get("total.dropped", 0.0), "failures": figures["total.failures"],
+            "roles": rss_slopes_mb_per_h(run_dir)}
+
+
+# -- the command -------------------------------------------------------------------------------
+def _median(runs: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(float(r[key]) for r in runs)
+
+
+def _print_fixed(runs: list[dict[str, Any]]) -> None:
+    print("a. fixed added latency 50 ms (search, closed model, 5 users, 30 s); p50 / p99 in ms:")
+    for r in runs:
+        print(f"   run: server {r['server_p50_ms']:.3f} / {r['server_p99_ms']:.3f} + loopback {r['loopback_p50_ms']:.3f}"
+              f" / {r['loopback_p99_ms']:.3f} -> truth {r['truth_p50_ms']:.3f} / {r['truth_p99_ms']:.3f}; memload "
+              f"{r['memload_p50_ms']:.3f} / {r['memload_p99_ms']:.3f}; Locust {r['locust_p50_ms']:g} / "
+              f"{r['locust_p99_ms']:g}; requests target {r['requests_target']} memload {r['requests_memload']:.0f} "
+              f"probe {r['probe_requests']}")
+    print(f"   median: memload − truth p50 {_median(runs, 'diff_p50_ms'):+.3f} ms, p99 {_median(runs, 'diff_p99_ms'):+.3f} ms")
+
+
+def _print_stall(runs: list[dict[str, Any]]) -> None:
+    print("b. stall 1 s every 10 s, 100 requests/s offered for 60 s (open: constant arrivals; closed: 5 users x 20/s):")
+    for r in runs:
+        print(f"   run: open p50 {r['open_p50_ms']:.1f} p99 {r['open_p99_ms']:.1f} ms (Locust p99 "
+              f"{r['open_locust_p99_ms']:g}, {r['open_requests']:.0f} requests, dropped {r['open_dropped']:.0f}); "
+              f"closed p50 {r['closed_p50_ms']:.1f} p99 {r['closed_p99_ms']:.1f} ms (Locust p99 "
+              f"{r['closed_locust_p99_ms']:g}, {r['closed_requests']:.0f} requests, {r['closed_rps']:.1f}/s)")
+    print(f"   median: open p99 {_median(runs, 'open_p99_ms'):.1f} ms, closed p99 {_median(runs, 'closed_p99_ms'):.1f} ms;"
+          f" plot {runs[-1]['plot']}")
+
+
+def _print_merged(runs: list[dict[str, Any]]) -> None:
+    for r in runs:
+        print(f"c. --workers 2: {r['figures_compared']} percentile figures over {r['intervals']} intervals, "
+              f"{r['requests']:.0f} requests: largest difference from hdrh's own merge {r['max_abs_difference_ms']} ms")
+
+
+def _print_llm(runs: list[dict[str, Any]]) -> None:
+    print("d. streamed chat, gpt-3.5-turbo profile, cache off, 50 requests/s for 60 s (open model):")
+    for r in runs:
+        parts = [f"{n} {q} {r[f'{n}_{q}_ms']:.1f} vs {r[f'{n}_{q}_configured_ms']:.1f} ms "
+                 f"({r[f'{n}_{q}_rel_error'] * 100:+.1f} %)" for n in ("ttft", "tpot") for q in ("p50", "p95", "p99")]
+        print(f"   run ({r['requests']:.0f} requests): " + "; ".join(parts))
+
+
+def _print_memory(runs: list[dict[str, Any]]) -> None:
+    for r in runs:
+        print(f"e. {r['rps']:.0f} requests/s over the scheduled {r['load_s']:.0f} s ({r['requests']:.0f} requests, {r['failures']:.0f} failed, "
+              f"{r['dropped']:.0f} dropped):")
+        for role, s in r["roles"].items():
+            print(f"   {role}: RSS {s['rss_first_mb']:.1f} -> {s['rss_last_mb']:.1f} MB, slope "
+                  f"{s['slope_mb_per_h']:+.2f} MB/h over {s['samples']} samples")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("proofs", nargs="*", default=["fixed", "stall", "merged", "llm"],
+                        choices=["fixed", "stall", "merged", "llm", "memory"])
+    parser.add_argument("--runs", type=int, default=3, help="runs of the noisy proofs (fixed, stall, llm)")
+    parser.add_argument("--minutes", type=float, default=10.0, help="length of the memory run")
+    parser.add_argument("--rate", type=float, default=500.0, help="requests/s of the memory run")
+    parser.add_argument("--out", type=Path, help="keep the runs and the plot here (default: a temp dir)")
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="memload-truth-") as temp:
+        work = args.out or Path(temp)
+        plot = work / "stall_open_vs_closed.png"
+        if "fixed" in args.proofs:
+            _print_fixed([proof_fixed(work) for _ in range(args.runs)])
+        if "stall" in args.proofs:
+            _print_stall([proof_stall(work, plot_path=plot) for _ in range(args.runs)])
+        if "merged" in args.proofs:
+            _print_merged([proof_merged(work)])
+        if "llm" in args.proofs:
+            _print_llm([proof_llm(work, rate=50.0, duration_s=60) for _ in range(args.runs)])
+        if "memory" in args.proofs:
+            _print_memory([proof_memory(work, minutes=args.minutes, rate=args.rate)])
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
