@@ -112,8 +112,9 @@ def plot_distribution(distributions: Mapping[str, Mapping[float, float]], *, met
     scopes = list(distributions)
     for scope, values in distributions.items():
         percents = sorted(values)
-        ax.plot([nines(p) for p in percents], [values[p] for p in percents], marker="o", markersize=3,
-                label=scope, color=scope_color(scope, scopes), linewidth=1.8 if scope == "total" else 1.2)
+        ax.plot([nines(p) for p in percents], [values[p] for p in percents], label=scope,
+                color=scope_color(scope, scopes), linewidth=1.8 if scope == "total" else 1.2,
+                **({"marker": "o", "markersize": 3} if len(percents) <= 20 else {}))  # Locust's 11 points
     ticks = [50.0, 90.0, 99.0, 99.9, 99.99, 100.0]
     ax.set_xticks([nines(p) for p in ticks], ["50%", "90%", "99%", "99.9%", "99.99%", "max"])
     ax.set_ylim(bottom=0)
