@@ -36,10 +36,12 @@ def plot_percentile_curves(curves: Mapping[str, Mapping[float, float]], *, title
         ax.plot([nines(p) for p in percents], [values[p] for p in percents], label=label, color=color, linewidth=1.6)
         for percent in MARKED_PERCENTS:
             if percent in values:
+                # the highest curve at this percentile is labelled above its mark, the others below
+                above = values[percent] >= max(c.get(percent, float("-inf")) for c in curves.values())
                 ax.plot([nines(percent)], [values[percent]], marker="o", color=color, linestyle="none",
                         gid=f"mark:{label}:{percent:g}")
                 ax.annotate(f"p{percent:g} {values[percent]:.4g} ms", (nines(percent), values[percent]),
-                            textcoords="offset points", xytext=(6, 6 if index % 2 == 0 else -14), fontsize="small",
+                            textcoords="offset points", xytext=(6, 6 if above else -14), fontsize="small",
                             color=color)
     for index, (label, value) in enumerate((reference_lines or {}).items()):
         ax.axhline(value, color="grey", linestyle="--", linewidth=1.0, label=label, gid=f"reference:{label}")
@@ -51,8 +53,8 @@ def plot_percentile_curves(curves: Mapping[str, Mapping[float, float]], *, title
         ax.set_ylim(bottom=0)
         ylabel = "response time (ms)"
     finish(ax, title=title, xlabel="percentile of requests", ylabel=ylabel, legend=False)
-    figure.subplots_adjust(right=0.97)  # the legend sits inside, top left, where the curves are low
-    ax.legend(loc="upper left", fontsize="small")
+    figure.subplots_adjust(right=0.97)  # the legend sits inside, bottom right, under the tails
+    ax.legend(loc="lower right", fontsize="small")
     return figure
 
 

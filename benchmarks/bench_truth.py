@@ -333,15 +333,23 @@ def _print_memory(runs: list[dict[str, Any]]) -> None:
                   f"{s['slope_mb_per_h']:+.2f} MB/h over {s['samples']} samples")
 
 
+PROOFS = ("fixed", "stall", "merged", "llm", "memory")
+DEFAULT_PROOFS = ("fixed", "stall", "merged", "llm")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("proofs", nargs="*", default=["fixed", "stall", "merged", "llm"],
-                        choices=["fixed", "stall", "merged", "llm", "memory"])
+    parser.add_argument("proofs", nargs="*", metavar="PROOF",
+                        help=f"any of {', '.join(PROOFS)} (default: {' '.join(DEFAULT_PROOFS)})")
     parser.add_argument("--runs", type=int, default=3, help="runs of the noisy proofs (fixed, stall, llm)")
     parser.add_argument("--minutes", type=float, default=10.0, help="length of the memory run")
     parser.add_argument("--rate", type=float, default=500.0, help="requests/s of the memory run")
     parser.add_argument("--out", type=Path, help="keep the runs and the plot here (default: a temp dir)")
     args = parser.parse_args()
+    args.proofs = args.proofs or list(DEFAULT_PROOFS)
+    unknown = sorted(set(args.proofs) - set(PROOFS))
+    if unknown:
+        parser.error(f"unknown proof(s) {', '.join(unknown)}; choose from {', '.join(PROOFS)}")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="memload-truth-") as temp:
         work = args.out or Path(temp)

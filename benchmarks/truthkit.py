@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import signal
 import subprocess
 import sys
 import time
@@ -91,7 +90,8 @@ def server_times_ms(log_path: Path, request_line_start: str) -> np.ndarray:
 
 
 PROBE_CODE = r"""
-import socket, sys, time
+import signal, socket, sys, time
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop between requests' bytecodes, file closed cleanly
 host, port, path, body, pause_s, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].encode(), float(sys.argv[5]), sys.argv[6]
 request = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
@@ -113,7 +113,7 @@ with socket.create_connection((host, port)) as sock, open(out, "w") as sink:
             sink.write(f"{(time.perf_counter() - started) * 1000.0:.6f}\n")
             sink.flush()
             time.sleep(pause_s)
-    except KeyboardInterrupt:
+    except SystemExit:
         pass
 """
 
@@ -133,7 +133,7 @@ def loopback_probe(url: str, path: str, body: bytes, out: Path, *, pause_s: floa
         process.stdout.readline()
         yield out
     finally:
-        process.send_signal(signal.SIGINT)
+        process.terminate()  # SIGTERM: SIGINT may be ignored when the benchmark runs in the background
         process.wait(timeout=10)
 
 
