@@ -28,5 +28,7 @@ def format_value(address: str, value: float | None) -> str:
     if metric in ("requests", "failures", "num_fds", "threads", "dropped", "output_tokens"):
         return f"{value:,.0f}"
     unit = unit_of(metric)
+    if unit == "ms" and abs(value) >= 100:  # times carry 3 significant digits: 1,304 ms, not 1,303.6 ms
+        return f"{value:,.0f} ms"
     number = f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3g}"
     return f"{number} {unit}".strip() if unit != "/s" else f"{number}/s"

@@ -27,15 +27,15 @@ h1{font-size:1.5rem;margin-bottom:.2rem} h2{margin-top:2rem;border-bottom:1px so
 .PASS{background:#e3f6e5;color:#0f5e1c;border:2px solid #2e9e45}
 .FAIL{background:#fde4e4;color:#8a1010;border:2px solid #d12c2c}
 .NONE{background:#eef0f3;color:#333;border:2px solid #999}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
-th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top;white-space:nowrap}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem}
+th,td{border:1px solid #ccc;padding:.2rem .4rem;text-align:left;vertical-align:top;white-space:nowrap}
 td pre,.wrap td{white-space:pre-wrap;word-break:break-word}
 th{background:#f3f4f6} td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.failed td{background:#fde4e4;font-weight:600}
 .warnings li{margin:.2rem 0} .warnings{background:#fff8e1;border:1px solid #f0c36d;padding:.5rem 1.5rem;border-radius:6px}
 figure{margin:1rem 0} figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem;margin:0}
-.muted{color:#666}
+.muted{color:#666} .scroll{overflow-x:auto;max-width:100%}
 </style></head>
 <body>
 <h1>memload report: {{ scenario }}</h1>
@@ -43,10 +43,10 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <div class="verdict {{ verdict_class }}">{{ verdict }}: {{ headline }}</div>
 {% if warnings %}<h2>Warnings</h2><ul class="warnings">{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
 {% macro render(table, pre_columns=(), css="") %}
-<table class="{{ css }}"><thead><tr>{% for h in table.header %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
+<div class="scroll"><table class="{{ css }}"><thead><tr>{% for h in table.header %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
 {% for row in table.rows %}<tr{% if loop.index0 in table.failed_rows %} class="failed"{% endif %}>
 {% for cell in row %}{% if loop.index0 in pre_columns %}<td><pre>{{ cell }}</pre></td>{% else %}<td>{{ cell }}</td>{% endif %}{% endfor %}</tr>
-{% endfor %}</tbody></table>
+{% endfor %}</tbody></table></div>
 {% endmacro %}
 <h2>Thresholds</h2>
 {% if thresholds.rows %}{{ render(thresholds) }}{% else %}<p>The scenario sets no thresholds.</p>{% endif %}
