@@ -1,10 +1,14 @@
 """Is the harness the bottleneck? Prints two figures of issue 3, measured in one invocation:
 
 1. overhead: requests/s of memload's users (`memload run`, search mix, no waits) against a trivial
-   target, over requests/s of bare Locust FastHttpUsers making the same request to the same
-   target; rounds alternate, the ratio is the median over rounds (target: >= 0.80);
+   target (trivial_target.py: a bare asyncio server with precomputed answers), over requests/s of
+   bare Locust FastHttpUsers making the same request to the same target; rounds alternate, the
+   ratio is the median over rounds (target: >= 0.80);
 2. scaling: requests/s of `memload run --workers 2` over `--workers 1`, against a trivial target
    whose large answers make the load generator, not the target, the limit (target: >= 1.5).
+
+Each round also prints the target's CPU (100% = one core, averaged over the whole run, start-up
+included), to show it was not saturated.
 
     .venv/bin/python benchmarks/bench_harness.py [--rounds 3] [--seconds 15] [--users 20]
 """
@@ -38,8 +42,12 @@ def start_trivial(results: int) -> tuple[subprocess.Popen, str]:
 
 
 def steady_rps(history_csv: Path) -> float:
+    """Requests/s while every user runs: from WARMUP_S after the first request to the last row with
+    users. memload drains to 0 users before it quits and bare Locust stops at once, so the seconds
+    after the users stop must not count, or memload's run would be charged for its idle tail."""
     with open(history_csv, newline="") as file:
-        rows = [r for r in csv.DictReader(file) if r["Name"] == "Aggregated" and r["Total Request Count"] != "0"]
+        rows = [r for r in csv.DictReader(file)
+                if r["Name"] == "Aggregated" and r["Total Request Count"] != "0" and r["User Count"] != "0"]
     start = float(rows[0]["Timestamp"]) + WARMUP_S
     steady = [r for r in rows if float(r["Timestamp"]) >= start]
     first, last = steady[0], steady[-1]
@@ -71,17 +79,32 @@ def run_memload(url: str, *, users: int, seconds: int, workers: int, out: Path) 
     return steady_rps(next(runs.iterdir()) / "locust_stats_history.csv")
 
 
+class CpuMeter:
+    """CPU % of one process (100 = one core) averaged over a measurement, to show the target had room."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+
+    def during(self, measure: Callable[[], float]) -> tuple[float, float]:
+        cpu_before, wall_before = sum(self.process.cpu_times()[:2]), time.monotonic()
+        value = measure()
+        cpu_s, wall_s = sum(self.process.cpu_times()[:2]) - cpu_before, time.monotonic() - wall_before
+        return value, 100.0 * cpu_s / wall_s
+
+
 def compare(label: str, *, rounds: int, target_results: int, first: tuple[str, Callable[[str], float]],
             second: tuple[str, Callable[[str], float]], required: float) -> None:
     """Alternate two measurements against one trivial target; print each round and the median ratio."""
     target, url = start_trivial(results=target_results)
+    target_cpu = CpuMeter(target.pid)
     ratios = []
     try:
         for index in range(rounds):
-            a, b = first[1](url), second[1](url)
+            a, a_cpu = target_cpu.during(lambda: first[1](url))
+            b, b_cpu = target_cpu.during(lambda: second[1](url))
             ratios.append(b / a)
-            print(f"  round {index + 1}: {first[0]} {a:8.0f} req/s   {second[0]} {b:8.0f} req/s   ratio {b / a:.2f}",
-                  flush=True)
+            print(f"  round {index + 1}: {first[0]} {a:6.0f} req/s (target cpu {a_cpu:3.0f}%)   "
+                  f"{second[0]} {b:6.0f} req/s (target cpu {b_cpu:3.0f}%)   ratio {b / a:.2f}", flush=True)
     finally:
         target.terminate()
     median = statistics.median(ratios)

@@ -1,48 +1,62 @@
-"""A trivial HTTP target for harness benchmarks: gevent's WSGI server answering every request with
-a precomputed JSON body (201 for POST /v1/memories), so that the server does almost no work and
-what is measured is the load generator. Prints its URL as the first line, like `memload serve`.
+"""A trivial HTTP target for harness benchmarks: a bare asyncio protocol answering every request
+with a precomputed JSON response (201 for POST /v1/memories), so that the server does almost no
+work (tens of microseconds a request, no HTTP framework) and what is measured is the load
+generator. HTTP/1.1 keep-alive, Content-Length bodies only: enough for Locust's FastHttpUser.
+Prints its URL as the first line, like `memload serve`.
 
     python benchmarks/trivial_target.py [--port 0] [--results N] [--content-chars C]
 
 ``--results``/``--content-chars`` size the body: a search answer of N results of C characters
-each, which the client has to read and parse (0 results: a ~60-byte body).
+each, which the client has to read and parse (0 results: a ~30-byte body).
 """
 from __future__ import annotations
 
-from gevent import monkey
+import argparse
+import asyncio
+import json
+import socket
 
-monkey.patch_all()
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import socket  # noqa: E402
-import sys  # noqa: E402
-
-from gevent.pywsgi import WSGIServer  # noqa: E402
+HEADER_END = b"\r\n\r\n"
 
 
-class NoDelayServer(WSGIServer):
-    def do_read(self):  # type: ignore[override]
-        accepted = super().do_read()
-        if accepted is not None:
-            accepted[0].setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return accepted
+def http_response(status: str, body: bytes) -> bytes:
+    head = (f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            f"Connection: keep-alive\r\n\r\n")
+    return head.encode("ascii") + body
 
 
-def make_app(body: bytes):
-    created = json.dumps({"id": "m-1", "user_id": "u", "namespace": "default", "created_at": "now"}).encode()
+def content_length(head: bytes) -> int:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value.strip())
+    return 0
 
-    def app(environ, start_response):
-        if environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"] == "/v1/memories":
-            environ["wsgi.input"].read()
-            start_response("201 Created", [("Content-Type", "application/json"), ("Content-Length", str(len(created)))])
-            return [created]
-        if environ["REQUEST_METHOD"] == "POST":
-            environ["wsgi.input"].read()
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-        return [body]
 
-    return app
+class TrivialProtocol(asyncio.Protocol):
+    def __init__(self, search_answer: bytes, created_answer: bytes) -> None:
+        self.search_answer = search_answer
+        self.created_answer = created_answer
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            end = self.buffer.find(HEADER_END)
+            if end < 0:
+                return
+            head = self.buffer[:end]
+            request_size = end + len(HEADER_END) + content_length(head)
+            if len(self.buffer) < request_size:
+                return
+            self.buffer = self.buffer[request_size:]
+            created = head.startswith(b"POST /v1/memories ")
+            self.transport.write(self.created_answer if created else self.search_answer)
 
 
 def main() -> None:
@@ -52,15 +66,21 @@ def main() -> None:
     parser.add_argument("--content-chars", type=int, default=200)
     args = parser.parse_args()
     results = [{"id": f"m-{i}", "content": "x" * args.content_chars, "score": 0.5} for i in range(args.results)]
-    body = json.dumps({"results": results, "id": "m-1"}).encode()
-    server = NoDelayServer(("127.0.0.1", args.port), make_app(body), log=None)
-    server.init_socket()
-    print(f"http://127.0.0.1:{server.server_port}", flush=True)
+    search_answer = http_response("200 OK", json.dumps({"results": results, "id": "m-1"}).encode())
+    created = {"id": "m-1", "user_id": "u", "namespace": "default", "created_at": "now"}
+    created_answer = http_response("201 Created", json.dumps(created).encode())
     try:
-        server.serve_forever()
+        asyncio.run(serve(args.port, search_answer, created_answer))
     except KeyboardInterrupt:
         pass
-    sys.exit(0)
+
+
+async def serve(port: int, search_answer: bytes, created_answer: bytes) -> None:
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: TrivialProtocol(search_answer, created_answer), "127.0.0.1", port)
+    print(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", flush=True)
+    async with server:
+        await server.serve_forever()
 
 
 if __name__ == "__main__":
