@@ -121,7 +121,7 @@ class UserContent:
         return " ".join(self.rng.choice(sentences) for _ in range(self.sentence_count()))
 
     def fresh_query(self) -> str:
-        return " ".join(self.rng.choice(self.pool.words) for _ in range(self.rng.randint(2, 6)))
+        return " ".join(self.rng.choices(self.pool.words, k=self.rng.randint(2, 6)))
 
     def query_from(self, earlier: str) -> str:
         """A query made of a slice of an earlier memory: the kind of recall that should hit."""

@@ -8,6 +8,7 @@ function per operation, taking a tenant.
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import os
@@ -74,6 +75,10 @@ class Workload:
     weights: tuple[float, ...]
     adapter_class: type[Adapter]
     adapter_options: AdapterOptions
+    cumulative_weights: tuple[float, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cumulative_weights", tuple(itertools.accumulate(self.weights)))
 
     @classmethod
     def build(cls, scenario: Scenario, operations: dict[str, Operation]) -> "Workload":
@@ -90,7 +95,9 @@ class Workload:
                       adapter=self.adapter_class(client, options=self.adapter_options))
 
     def pick(self, rng: random.Random) -> Operation:
-        return rng.choices(self.operations, weights=self.weights)[0]
+        """An operation drawn by weight (the same draw as ``rng.choices``, without its set-up)."""
+        total = self.cumulative_weights[-1]
+        return self.operations[bisect.bisect(self.cumulative_weights, rng.random() * total, 0, len(self.operations) - 1)]
 
 
 def worker_index_of(user: FastHttpUser) -> int:
