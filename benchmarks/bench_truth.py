@@ -42,24 +42,29 @@ from memload.analysis.runtable import whole_run_figures
 from truthkit import (PROBE_TAG, load_span_unix, locust_row, loopback_probe, memload_figures, nearest_rank,
                       rss_slopes_mb_per_h, run_scenario, serve, server_times_ms, truth_percentiles)
 
-# -- a. fixed added latency --------------------------------------------------------------------
-FIXED_SCENARIO = """
-name = "truth_fixed"
-seed = 3
+# Closed model: proofs a and c (users waiting 0-50 ms between requests) and b's closed run.
+CLOSED_SCENARIO = """
+name = "{name}"
+seed = {seed}
 [load]
 shape = "constant"
 users = {users}
 spawn_rate = 100
 duration = "{duration_s}s"
 [pacing]
-wait = "between"
-min_s = 0.0
-max_s = 0.05
+{pacing}
 [mix]
-search = 1
+{mix}
 """
+BETWEEN_0_50_MS = 'wait = "between"\nmin_s = 0.0\nmax_s = 0.05'
 
 
+def closed_scenario(*, name: str, seed: int, users: int, duration_s: int, mix: str,
+                    pacing: str = BETWEEN_0_50_MS) -> str:
+    return CLOSED_SCENARIO.format(name=name, seed=seed, users=users, duration_s=duration_s, mix=mix, pacing=pacing)
+
+
+# -- a. fixed added latency --------------------------------------------------------------------
 def proof_fixed(work: Path, *, users: int = 5, duration_s: int = 30, added_ms: float = 50.0) -> dict[str, Any]:
     """memload's p50/p99 against the truth: the target's own time for each of memload's requests
     plus the loopback round trip a minimal client measures at the same time (LoopbackProbe)."""
@@ -68,8 +73,8 @@ def proof_fixed(work: Path, *, users: int = 5, duration_s: int = 30, added_ms: f
     body = json.dumps({"user_id": "truth-probe", "query": "what did I say about the weather", "top_k": 10}).encode()
     with serve(log, "--added-latency-ms", f"{added_ms:g}", "--log-requests") as url:
         with loopback_probe(url, "/v1/search", body, log.with_suffix(".probe")) as probe_file:
-            run_dir = run_scenario(FIXED_SCENARIO.format(users=users, duration_s=duration_s), work, "fixed",
-                                   "--host", url)
+            run_dir = run_scenario(closed_scenario(name="truth_fixed", seed=3, users=users, duration_s=duration_s,
+                                                   mix="search = 1"), work, "fixed", "--host", url)
     server = server_times_ms(log, "POST /v1/search ")
     probe_server = server_times_ms(log, f"POST /v1/search?{PROBE_TAG} ")
     probe_client = np.loadtxt(probe_file, ndmin=1)
@@ -91,8 +96,6 @@ def proof_fixed(work: Path, *, users: int = 5, duration_s: int = 30, added_ms: f
 
 # -- b. periodic stall: open against closed ----------------------------------------------------
 STALL_REFERENCE = """
-[mix]
-search = 1
 [reference]
 stall_every_s = 10
 stall_for_s = 1
@@ -105,25 +108,17 @@ rate = {rate}
 distribution = "constant"
 max_concurrency = 500
 duration = "{duration_s}s"
-""" + STALL_REFERENCE
-CLOSED_STALL = """
-name = "truth_stall_closed"
-seed = 4
-[load]
-shape = "constant"
-users = {users}
-spawn_rate = 100
-duration = "{duration_s}s"
-[pacing]
-wait = "constant_throughput"
-rate_per_s = {per_user}
+[mix]
+search = 1
 """ + STALL_REFERENCE
 
 
 def proof_stall(work: Path, *, rate: float = 100.0, users: int = 5, duration_s: int = 60,
                 plot_path: Path | None = None) -> dict[str, Any]:
     open_dir = run_scenario(OPEN_STALL.format(rate=rate, duration_s=duration_s), work, "stall-open")
-    closed_dir = run_scenario(CLOSED_STALL.format(users=users, per_user=rate / users, duration_s=duration_s),
+    closed_pacing = f'wait = "constant_throughput"\nrate_per_s = {rate / users}'
+    closed_dir = run_scenario(closed_scenario(name="truth_stall_closed", seed=4, users=users, duration_s=duration_s,
+                                              pacing=closed_pacing, mix="search = 1") + STALL_REFERENCE,
                               work, "stall-closed")
     open_figures, closed_figures = memload_figures(open_dir), memload_figures(closed_dir)
     curves = {f"open model: {rate:g} requests/s, constant arrivals, timed from the scheduled start":
@@ -147,25 +142,6 @@ def proof_stall(work: Path, *, rate: float = 100.0, users: int = 5, duration_s: 
 
 
 # -- c. two workers' merged histograms ---------------------------------------------------------
-MERGED_SCENARIO = """
-name = "truth_merged"
-seed = 5
-[load]
-shape = "constant"
-users = 20
-spawn_rate = 100
-duration = "{duration_s}s"
-[pacing]
-wait = "between"
-min_s = 0.0
-max_s = 0.05
-[mix]
-search = 2
-create_memory = 2
-list_memories = 1
-"""
-
-
 def hdrh_percentiles(run_dir: Path, intervals: set[float], scope: str | None) -> dict[str, float]:
     """p50..p999 and max of response_ms merged by hdrh itself (HdrHistogram.decode and add) over
     the rows of ``intervals`` (of ``scope``, or every scope for None), in ms."""
@@ -186,8 +162,9 @@ def hdrh_percentiles(run_dir: Path, intervals: set[float], scope: str | None) ->
 
 
 def proof_merged(work: Path, *, duration_s: int = 20) -> dict[str, Any]:
-    run_dir = run_scenario(MERGED_SCENARIO.format(duration_s=duration_s), work, "merged", "--workers", "2",
-                           report=True)
+    run_dir = run_scenario(closed_scenario(name="truth_merged", seed=5, users=20, duration_s=duration_s,
+                                           mix="search = 2\ncreate_memory = 2\nlist_memories = 1"),
+                           work, "merged", "--workers", "2", report=True)
     summary = json.loads((run_dir / "report" / "summary.json").read_text())
     intervals = set(summary["window"]["intervals"])
     compared, differences = 0, []
