@@ -36,6 +36,8 @@ def test_two_workers_merged_equal_one_process():
     for key, histogram in one.histograms.items():
         merged = master.histograms[key]
         assert merged.get_total_count() == histogram.get_total_count()
+        assert (merged.min_value, merged.max_value) == (histogram.min_value, histogram.max_value)
+        assert bytes(merged.counts) == bytes(histogram.counts)
         for percentile in (50, 90, 95, 99, 99.9, 100):
             assert merged.get_value_at_percentile(percentile) == histogram.get_value_at_percentile(percentile)
     assert dict(master.counts) == dict(one.counts)
