@@ -251,7 +251,7 @@ search = 1
 
 def proof_memory(work: Path, *, minutes: float = 10.0, rate: float = 500.0, workers: int = 2) -> dict[str, Any]:
     run_dir = run_scenario(MEMORY_SCENARIO.format(rate=rate, duration_s=int(minutes * 60)), work, "memory",
-                           "--workers", str(workers))
+                           "--workers", str(workers), duration_s=minutes * 60)
     figures = memload_figures(run_dir)
     start, end = load_span_unix(run_dir)
     return {"run_dir": str(run_dir), "rps": figures["total.requests"] / (minutes * 60.0),

@@ -41,15 +41,17 @@ def serve(log_path: Path, *flags: str) -> Iterator[str]:
             process.wait(timeout=TARGET_START_TIMEOUT_S)
 
 
-def run_scenario(toml: str, work: Path, name: str, *args: str, report: bool = False) -> Path:
-    """Write the scenario, `memload run` it, return its results directory."""
+def run_scenario(toml: str, work: Path, name: str, *args: str, report: bool = False,
+                 duration_s: float = 0.0) -> Path:
+    """Write the scenario, `memload run` it, return its results directory. ``duration_s``: how long
+    the scenario runs, when longer than RUN_TIMEOUT_S allows for."""
     work.mkdir(parents=True, exist_ok=True)
     scenario = work / f"{name}.toml"
     scenario.write_text(toml)
     out = work / f"out-{name}-{time.time_ns()}"
     done = subprocess.run(memload_argv("run", str(scenario), "--out", str(out), "--quiet",
                                        "--report" if report else "--no-report", *args),
-                          capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+                          capture_output=True, text=True, timeout=RUN_TIMEOUT_S + duration_s)
     runs = [p for p in out.iterdir() if p.is_dir()] if out.is_dir() else []
     if done.returncode not in (0, 1) or len(runs) != 1:
         raise RuntimeError(f"memload run {name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
