@@ -63,8 +63,9 @@ def add_sparse_buckets(histogram: HdrHistogram, indexes: list[int], counts: list
     """Add buckets from ``sparse_buckets`` of a histogram of the same layout, as hdrh's add would."""
     if not indexes:
         return
-    _counts_view(histogram)[np.asarray(indexes, dtype=np.intp)] += np.asarray(counts, dtype=np.int64)
-    histogram.total_count += int(sum(counts))
+    added = np.asarray(counts, dtype=np.int64)
+    _counts_view(histogram)[np.asarray(indexes, dtype=np.intp)] += added
+    histogram.total_count += int(added.sum())
     histogram.min_value = min(histogram.min_value, min_value)
     histogram.max_value = max(histogram.max_value, max_value)
 
@@ -88,11 +89,14 @@ class IntervalStore:
     counts: dict[CountKey, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: dict.fromkeys(COUNTERS, 0)))
 
     def record(self, scope: str, metric: str, value: float, *, unix_s: float) -> None:
-        key = (interval_of(unix_s), scope, metric)
+        self._histogram((interval_of(unix_s), scope, metric)).record_value(to_recorded(metric, value))
+
+    def _histogram(self, key: HistKey) -> HdrHistogram:
+        """The histogram of ``key``, made empty on first use."""
         histogram = self.histograms.get(key)
         if histogram is None:
             histogram = self.histograms[key] = new_histogram()
-        histogram.record_value(to_recorded(metric, value))
+        return histogram
 
     def count(self, scope: str, counter: str, amount: int = 1, *, unix_s: float) -> None:
         self.counts[(interval_of(unix_s), scope)][counter] += amount
@@ -110,11 +114,8 @@ class IntervalStore:
 
     def merge(self, payload: dict[str, list]) -> None:
         for interval, scope, metric, indexes, counts, min_value, max_value in payload.get("s", []):
-            key = (interval, scope, metric)
-            histogram = self.histograms.get(key)
-            if histogram is None:
-                histogram = self.histograms[key] = new_histogram()
-            add_sparse_buckets(histogram, indexes, counts, min_value=min_value, max_value=max_value)
+            add_sparse_buckets(self._histogram((interval, scope, metric)), indexes, counts,
+                               min_value=min_value, max_value=max_value)
         for interval, scope, counters in payload.get("c", []):
             bucket = self.counts[(interval, scope)]
             for name, amount in counters.items():
