@@ -7,6 +7,7 @@ same seed and user index give the same texts, whatever the interleaving of users
 """
 from __future__ import annotations
 
+import datetime
 import math
 import random
 from dataclasses import dataclass
@@ -81,6 +82,12 @@ def _fill(template: str, fake: Faker, rng: random.Random) -> str:
     return template.format_map(_LazyValues(fake, rng))
 
 
+def _day_of_year(rng: random.Random) -> str:
+    """A date like "March 04" drawn from rng. Faker's date and time makers draw relative to the
+    current clock, so the same seed gave other content on another day (or across a second)."""
+    return (datetime.date(2026, 1, 1) + datetime.timedelta(days=rng.randrange(365))).strftime("%B %d")
+
+
 class _LazyValues(dict):
     """Makes only the values a template names (Faker calls cost ~20 µs each)."""
 
@@ -92,10 +99,11 @@ class _LazyValues(dict):
         fake, rng = self.fake, self.rng
         makers = {
             "relation": lambda: rng.choice(_RELATIONS), "first_name": fake.first_name, "city": fake.city,
-            "job": fake.job, "company": fake.company, "date": lambda: fake.date_this_year().strftime("%B %d"),
-            "year": fake.year, "food": lambda: rng.choice(_FOODS), "digit": lambda: rng.randint(2, 9),
-            "color": fake.color_name, "word": fake.word, "coffee": lambda: rng.choice(_COFFEE),
-            "weekday": fake.day_of_week, "month": fake.month_name, "time": lambda: fake.time("%H:%M"),
+            "job": fake.job, "company": fake.company, "date": lambda: _day_of_year(rng),
+            "year": lambda: rng.randint(2027, 2032), "food": lambda: rng.choice(_FOODS),
+            "digit": lambda: rng.randint(2, 9), "color": fake.color_name, "word": fake.word,
+            "coffee": lambda: rng.choice(_COFFEE), "weekday": fake.day_of_week, "month": fake.month_name,
+            "time": lambda: f"{rng.randrange(12, 22):02d}:{rng.randrange(0, 60, 15):02d}",
             "mood": lambda: rng.choice(_MOODS),
         }
         value = makers[key]()
