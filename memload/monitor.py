@@ -83,7 +83,7 @@ class ResourceSampler:
 def _process_row(process: psutil.Process) -> tuple | None:
     try:
         with process.oneshot():
-            return (f"{process.cpu_percent(None):.1f}", f"{process.memory_info().rss / BYTES_PER_MB:.1f}",
+            return (f"{process.cpu_percent(None):.1f}", f"{process.memory_info().rss / BYTES_PER_MB:.2f}",
                     process.num_threads(), process.num_fds())
     except psutil.Error:
         return None

@@ -18,6 +18,7 @@ import gevent
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
+from memload import locust_trims
 from memload.analysis.thresholds import Threshold, parse_thresholds
 from memload.histograms import INTERVAL_S, IntervalStore, StoreWriter, interval_of
 from memload.scenario import Scenario
@@ -26,8 +27,6 @@ RUN_DIR_ENV = "MEMLOAD_RUN_DIR"
 PAYLOAD_KEY = "memload_histograms"
 FLUSH_EVERY_S = 5.0
 FLUSH_LAG_S = INTERVAL_S + 8.0  # workers report every 3 s: an interval is complete well before this
-PER_SECOND_KEEP_S = 60  # Locust reads its per-second counters for the last ~12 s only
-HISTORY_KEEP = 12  # Locust's chart history (an entry per 5 s): the last minute, when nothing draws it
 LLM_FAMILIES = {"ttft": "ttft_ms", "tpot": "tpot_ms", "e2e": "e2e_ms", "itl": "itl_ms"}
 
 
@@ -124,33 +123,12 @@ def install(environment: Environment, scenario: Scenario) -> Recorder:
     return recorder
 
 
-def trim_per_second_counters(stats: Any, *, now_s: float) -> None:
-    """Drop Locust's per-second request and failure counts older than a minute. Every StatsEntry
-    keeps one for each second of the run (num_reqs_per_sec, num_fail_per_sec) but only reads the
-    last ~12 s (current_rps); on the master, or a lone process, they grew ~1.5 MB an hour
-    (workers reset theirs with every report)."""
-    oldest = int(now_s) - PER_SECOND_KEEP_S
-    for entry in [stats.total, *stats.entries.values()]:
-        for per_second in (entry.num_reqs_per_sec, entry.num_fail_per_sec):
-            for second in [s for s in per_second if s < oldest]:
-                del per_second[second]
-
-
-def trim_chart_history(environment: Environment) -> None:
-    """Keep the last minute of Locust's chart history (a dict every 5 s, ~0.7 MB an hour) when no
-    web UI or HTML report will draw it; memload's own files hold the run's history."""
-    options = environment.parsed_options
-    if environment.web_ui is None and not getattr(options, "html_file", None):
-        del environment.stats.history[:-HISTORY_KEEP]
-
-
 def _start_writing(environment: Environment, recorder: Recorder, writer: StoreWriter) -> None:
     def flush_closed() -> None:
         while True:
             gevent.sleep(FLUSH_EVERY_S)
             writer.write(recorder.store.pop_closed(before_interval=interval_of(time.time() - FLUSH_LAG_S)))
-            trim_per_second_counters(environment.stats, now_s=time.time())
-            trim_chart_history(environment)
+            locust_trims.trim_all(environment, now_s=time.time())
 
     flusher = gevent.spawn(flush_closed)
 

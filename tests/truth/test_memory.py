@@ -55,4 +55,4 @@ def test_locust_trims_run_in_a_locust_process() -> None:
     script = Path(__file__).with_name("locust_trims_check.py")
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    assert result.stdout.strip().splitlines()[-1] == "2 checks passed"
+    assert result.stdout.strip().splitlines()[-1] == "3 checks passed"
