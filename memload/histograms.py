@@ -51,20 +51,34 @@ def _counts_view(histogram: HdrHistogram) -> np.ndarray:
     return np.frombuffer(histogram.counts, dtype=np.int64)
 
 
-def sparse_buckets(histogram: HdrHistogram) -> tuple[list[int], list[int], int, int]:
-    """(indexes, counts, min, max): the non-zero buckets of ``histogram`` and its exact extremes."""
+INDEX_DTYPE = "<u2"  # a bucket index: hdrh's layout for 1 us .. 1 h at 3 digits has 23,552 buckets
+COUNT_DTYPES = ("<u1", "<u2", "<u4", "<u8")  # the narrowest that holds a report's largest count
+
+
+def sparse_buckets(histogram: HdrHistogram) -> tuple[bytes, bytes, str, int, int]:
+    """(indexes, counts, counts' dtype, min, max): the non-zero buckets of ``histogram`` as packed
+    little-endian arrays, and its exact extremes. Bytes, not lists of ints: the master unpacks a
+    report into a few buffers instead of thousands of small int objects (whose peaks its memory
+    kept as it filled in)."""
     counts = _counts_view(histogram)
     indexes = np.flatnonzero(counts)
-    return indexes.tolist(), counts[indexes].tolist(), int(histogram.min_value), int(histogram.max_value)
+    assert counts.size <= np.iinfo(INDEX_DTYPE).max + 1, counts.size
+    nonzero = counts[indexes]
+    largest = int(nonzero.max()) if nonzero.size else 0
+    dtype = next(d for d in COUNT_DTYPES if largest <= np.iinfo(d).max)
+    return (indexes.astype(INDEX_DTYPE).tobytes(), nonzero.astype(dtype).tobytes(), dtype,
+            int(histogram.min_value), int(histogram.max_value))
 
 
-def add_sparse_buckets(histogram: HdrHistogram, indexes: list[int], counts: list[int], *,
+def add_sparse_buckets(histogram: HdrHistogram, indexes: bytes, counts: bytes, counts_dtype: str, *,
                        min_value: int, max_value: int) -> None:
     """Add buckets from ``sparse_buckets`` of a histogram of the same layout, as hdrh's add would."""
     if not indexes:
         return
-    added = np.asarray(counts, dtype=np.int64)
-    _counts_view(histogram)[np.asarray(indexes, dtype=np.intp)] += added
+    if counts_dtype not in COUNT_DTYPES:
+        raise ValueError(f"unknown counts dtype {counts_dtype!r} in a worker report")
+    added = np.frombuffer(counts, dtype=counts_dtype).astype(np.int64)
+    _counts_view(histogram)[np.frombuffer(indexes, dtype=INDEX_DTYPE).astype(np.intp)] += added
     histogram.total_count += int(added.sum())
     histogram.min_value = min(histogram.min_value, min_value)
     histogram.max_value = max(histogram.max_value, max_value)
@@ -102,9 +116,9 @@ class IntervalStore:
         self.counts[(interval_of(unix_s), scope)][counter] += amount
 
     # -- transport: worker -> master ------------------------------------------------------------
-    # A histogram travels as its non-zero buckets (indexes and counts) with its exact min and max:
-    # a few hundred numbers instead of an encoded 190 KB counts array that the master would have
-    # to decode into a new histogram for every report (steady churn of large blocks in its heap).
+    # A histogram travels as its non-zero buckets (indexes and counts, packed) with its exact min
+    # and max: a few hundred numbers instead of an encoded 190 KB counts array that the master
+    # would have to decode into a new histogram for every report (churn of large blocks in its heap).
     def drain(self) -> dict[str, list]:
         """Everything recorded so far, as sparse buckets for a worker report; the store is emptied."""
         payload = {"s": [[i, s, m, *sparse_buckets(h)] for (i, s, m), h in self.histograms.items()],
@@ -113,8 +127,8 @@ class IntervalStore:
         return payload
 
     def merge(self, payload: dict[str, list]) -> None:
-        for interval, scope, metric, indexes, counts, min_value, max_value in payload.get("s", []):
-            add_sparse_buckets(self._histogram((interval, scope, metric)), indexes, counts,
+        for interval, scope, metric, indexes, counts, counts_dtype, min_value, max_value in payload.get("s", []):
+            add_sparse_buckets(self._histogram((interval, scope, metric)), indexes, counts, counts_dtype,
                                min_value=min_value, max_value=max_value)
         for interval, scope, counters in payload.get("c", []):
             bucket = self.counts[(interval, scope)]

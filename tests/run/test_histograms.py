@@ -6,9 +6,11 @@ import csv
 import random
 import statistics
 
+import msgpack
 import pytest
 
-from memload.histograms import IntervalStore, StoreWriter, new_histogram, to_recorded
+from memload.histograms import (IntervalStore, StoreWriter, add_sparse_buckets, new_histogram, sparse_buckets,
+                                to_recorded)
 from memload.scenario_load import Arrival
 from memload.schedule import schedule_s
 
@@ -16,6 +18,11 @@ from memload.schedule import schedule_s
 def samples(seed: int, n: int) -> list[float]:
     rng = random.Random(seed)
     return [rng.lognormvariate(3.0, 0.8) for _ in range(n)]  # ms, long tail
+
+
+def over_the_wire(payload):
+    """A worker report's round trip as Locust's rpc makes it (locust/rpc/protocol.py)."""
+    return msgpack.loads(msgpack.dumps(payload), raw=False, strict_map_key=False)
 
 
 def test_two_workers_merged_equal_one_process():
@@ -31,7 +38,7 @@ def test_two_workers_merged_equal_one_process():
         workers[index % 2].count("search", "requests", unix_s=now)
     for _ in range(3):  # several reports; the last two are empty
         for worker in workers:
-            master.merge(worker.drain())
+            master.merge(over_the_wire(worker.drain()))
     assert set(master.histograms) == set(one.histograms)
     for key, histogram in one.histograms.items():
         merged = master.histograms[key]
@@ -41,6 +48,20 @@ def test_two_workers_merged_equal_one_process():
         for percentile in (50, 90, 95, 99, 99.9, 100):
             assert merged.get_value_at_percentile(percentile) == histogram.get_value_at_percentile(percentile)
     assert dict(master.counts) == dict(one.counts)
+
+
+@pytest.mark.parametrize("largest_count", [1, 255, 256, 65_536, 2**32 + 3])
+def test_sparse_buckets_carry_any_count_exactly(largest_count):
+    sent, received = new_histogram(), new_histogram()
+    for value_us, count in ((7, 3), (52_830, largest_count), (3_599_000_000, 1)):
+        sent.record_value(value_us, count)
+    received.record_value(52_830, 2)
+    indexes, counts, counts_dtype, low, high = over_the_wire(list(sparse_buckets(sent)))
+    add_sparse_buckets(received, indexes, counts, counts_dtype, min_value=low, max_value=high)
+    sent.record_value(52_830, 2)
+    assert bytes(received.counts) == bytes(sent.counts)
+    assert (received.get_total_count(), received.min_value, received.max_value) == \
+        (sent.get_total_count(), sent.min_value, sent.max_value)
 
 
 def test_recorded_values_keep_three_significant_digits():
