@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
+from datetime import datetime
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 PER_SECOND_KEEP_S = 60  # Locust reads its per-second counters for the last ~12 s only
 HISTORY_KEEP = 12  # Locust's chart history (an entry per 5 s): the last minute, when nothing draws it
+HISTORY_DRAWN_KEEP = 1440  # at most this many when the web UI or an HTML report draws it (~1.4 MB)
 CURRENT_WINDOW_S = 10  # locust.stats.CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW
 
 
@@ -32,11 +34,36 @@ def trim_per_second_counters(stats: Any, *, now_s: float) -> None:
 
 
 def trim_chart_history(environment: Any) -> None:
-    """Keep the last minute of Locust's chart history (a dict every 5 s, ~0.7 MB an hour) when no
-    web UI or HTML report will draw it; memload's own files hold the run's history."""
+    """Bound Locust's chart history (a dict every 5 s, ~0.7 MB an hour, 17 MB in a 24-hour soak).
+    When no web UI or HTML report will draw it, keep the last minute (memload's own files hold the
+    run's history); when one will, thin it to evenly spaced points over the whole run."""
     options = environment.parsed_options
+    history = environment.stats.history
     if environment.web_ui is None and not getattr(options, "html_file", None):
-        del environment.stats.history[:-HISTORY_KEEP]
+        del history[:-HISTORY_KEEP]
+    else:
+        thin_chart_history(history, keep=HISTORY_DRAWN_KEEP)
+
+
+def thin_chart_history(history: list[dict[str, Any]], *, keep: int) -> None:
+    """Once ``history`` holds more than ``keep`` entries, keep about half of them, at least
+    (run length / (keep / 2)) apart from the first to the newest (which Locust's HTML report
+    reads). The chart then spans the whole run at a coarser step; 5 s entries accumulate again."""
+    if len(history) <= keep:
+        return
+    seconds = [_unix_s(entry["time"]) for entry in history]
+    step_s = max((seconds[-1] - seconds[0]) / (keep // 2), 1.0)
+    kept, next_s = [], seconds[0]
+    for entry, second in zip(history[:-1], seconds[:-1]):
+        if second >= next_s:
+            kept.append(entry)
+            next_s = second + step_s
+    history[:] = [*kept, history[-1]]
+
+
+def _unix_s(timestamp: str) -> float:
+    """Locust's chart timestamps: ``2026-11-21T22:20:10Z`` (locust.util.date.format_utc_timestamp)."""
+    return datetime.fromisoformat(timestamp).timestamp()
 
 
 class FrozenCounts(Mapping):

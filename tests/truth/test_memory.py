@@ -56,3 +56,28 @@ def test_locust_trims_run_in_a_locust_process() -> None:
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "3 checks passed"
+
+
+def test_drawn_chart_history_spans_the_whole_run_within_its_bound() -> None:
+    """With a web UI, Locust's chart history (an entry every 5 s) is thinned, not cut: after a
+    simulated 24 hours of 5 s entries and trims, it still starts at the first entry, ends at the
+    newest and has no gap wider than a few run-length / keep steps."""
+    from datetime import UTC, datetime
+
+    from memload.locust_trims import HISTORY_DRAWN_KEEP, thin_chart_history
+
+    def entry(second: int) -> dict:
+        return {"time": datetime.fromtimestamp(1_800_000_000 + second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+    history = []
+    for second in range(0, 24 * 3600, 5):
+        history.append(entry(second))
+        thin_chart_history(history, keep=HISTORY_DRAWN_KEEP)
+        assert len(history) <= HISTORY_DRAWN_KEEP
+    seconds = [datetime.fromisoformat(e["time"]).timestamp() - 1_800_000_000 for e in history]
+    assert seconds[0] == 0 and seconds[-1] == 24 * 3600 - 5
+    assert len(history) > HISTORY_DRAWN_KEEP // 2
+    assert max(b - a for a, b in zip(seconds, seconds[1:])) <= 2 * 24 * 3600 / (HISTORY_DRAWN_KEEP // 2)
+    short = [entry(s) for s in range(0, 600, 5)]
+    thin_chart_history(short, keep=HISTORY_DRAWN_KEEP)
+    assert short == [entry(s) for s in range(0, 600, 5)]  # a run that fits is left alone
