@@ -257,7 +257,7 @@ def proof_memory(work: Path, *, minutes: float = 10.0, rate: float = 500.0, work
     return {"run_dir": str(run_dir), "rps": figures["total.requests"] / (minutes * 60.0),
             "load_s": end - start, "requests": figures["total.requests"],
             "dropped": figures.get("total.dropped", 0.0), "failures": figures["total.failures"],
-            "roles": rss_slopes_mb_per_h(run_dir)}
+            "roles": rss_slopes_mb_per_h(run_dir, window_s=600.0 if minutes > 10 else None)}
 
 
 # -- the command -------------------------------------------------------------------------------
@@ -306,8 +306,11 @@ def _print_memory(runs: list[dict[str, Any]]) -> None:
         print(f"e. {r['rps']:.0f} requests/s over the scheduled {r['load_s']:.0f} s ({r['requests']:.0f} requests, {r['failures']:.0f} failed, "
               f"{r['dropped']:.0f} dropped):")
         for role, s in r["roles"].items():
-            print(f"   {role}: RSS {s['rss_first_mb']:.1f} -> {s['rss_last_mb']:.1f} MB, slope "
+            print(f"   {role}: RSS {s['rss_first_mb']:.2f} -> {s['rss_last_mb']:.2f} MB, slope "
                   f"{s['slope_mb_per_h']:+.2f} MB/h over {s['samples']} samples")
+            if s.get("window_slopes_mb_per_h"):
+                print("      each 10 minutes after the first: "
+                      + ", ".join(f"{w:+.2f}" for w in s["window_slopes_mb_per_h"]) + " MB/h")
 
 
 PROOFS = ("fixed", "stall", "merged", "llm", "memory")

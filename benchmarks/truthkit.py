@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -155,9 +155,11 @@ def load_span_unix(run_dir: Path) -> tuple[float, float]:
     return float(history["Timestamp"].min()), float(busy.max()) + 1.0
 
 
-def rss_slopes_mb_per_h(run_dir: Path, *, skip_s: float = 60.0) -> dict[str, dict[str, float]]:
+def rss_slopes_mb_per_h(run_dir: Path, *, skip_s: float = 60.0,
+                        window_s: float | None = None) -> dict[str, dict[str, float]]:
     """Least-squares slope of each Locust process's RSS while the load ran, after its first
-    ``skip_s`` (start-up: imports, pools, first arenas), in MB/hour."""
+    ``skip_s`` (start-up: imports, pools, first arenas), in MB/hour; with ``window_s`` also the
+    slope over each whole window of that length after ``skip_s`` (``window_slopes_mb_per_h``)."""
     import pandas as pd
 
     frame = pd.read_csv(run_dir / "resources.csv")
@@ -166,7 +168,15 @@ def rss_slopes_mb_per_h(run_dir: Path, *, skip_s: float = 60.0) -> dict[str, dic
     result = {}
     for role, rows in frame.groupby("role"):
         rows = rows[(rows["timestamp"] >= start + skip_s) & (rows["timestamp"] <= end)]
-        slope, _ = np.polyfit(rows["timestamp"].to_numpy() - start, rows["rss_mb"].to_numpy(), 1)
-        result[str(role)] = {"slope_mb_per_h": float(slope * 3600.0), "rss_first_mb": float(rows["rss_mb"].iloc[0]),
+        result[str(role)] = {"slope_mb_per_h": _slope_mb_per_h(rows, start), "rss_first_mb": float(rows["rss_mb"].iloc[0]),
                              "rss_last_mb": float(rows["rss_mb"].iloc[-1]), "samples": int(len(rows))}
+        if window_s:
+            edges = np.arange(start + skip_s, end - window_s + 1.0, window_s)
+            result[str(role)]["window_slopes_mb_per_h"] = [
+                _slope_mb_per_h(rows[(rows["timestamp"] >= a) & (rows["timestamp"] < a + window_s)], start) for a in edges]
     return result
+
+
+def _slope_mb_per_h(rows: Any, start: float) -> float:
+    slope, _ = np.polyfit(rows["timestamp"].to_numpy() - start, rows["rss_mb"].to_numpy(), 1)
+    return float(slope * 3600.0)
