@@ -309,7 +309,7 @@ def _print_memory(runs: list[dict[str, Any]]) -> None:
             print(f"   {role}: RSS {s['rss_first_mb']:.2f} -> {s['rss_last_mb']:.2f} MB, slope "
                   f"{s['slope_mb_per_h']:+.2f} MB/h over {s['samples']} samples")
             if s.get("window_slopes_mb_per_h"):
-                print("      each 10 minutes after the first: "
+                print("      each 10-minute window after the first minute: "
                       + ", ".join(f"{w:+.2f}" for w in s["window_slopes_mb_per_h"]) + " MB/h")
 
 
