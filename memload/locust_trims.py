@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from datetime import datetime
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 PER_SECOND_KEEP_S = 60  # Locust reads its per-second counters for the last ~12 s only

@@ -100,9 +100,9 @@ def check_response_times_cache_trim_changes_no_current_percentile() -> None:
         for a, b in ((trimmed.total, untouched.total),
                      *((trimmed.entries[k], untouched.entries[k]) for k in untouched.entries)):
             for percent in (0.5, 0.95, 0.99, 1.0):
-                assert a.get_current_response_time_percentile(percent) == \
-                    b.get_current_response_time_percentile(percent), (step, a.name, percent)
-                compared += a.get_current_response_time_percentile(percent) is not None
+                current = a.get_current_response_time_percentile(percent)
+                assert current == b.get_current_response_time_percentile(percent), (step, a.name, percent)
+                compared += current is not None
             if step % 2 == 0:
                 assert len(a.response_times_cache) <= 9, (step, list(a.response_times_cache))
                 assert all(isinstance(c.response_times, FrozenCounts) for c in a.response_times_cache.values())
