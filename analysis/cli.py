@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from memload.analysis.fmt import format_value
+from memload.analysis.writers.fmt import format_value
 
 
 class ReportUsageError(click.ClickException):

@@ -6,15 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from memload.analysis import columns as C
-from memload.analysis.analyse import Analysis, analyse
+from memload import names as C
+from memload.analysis.figures.analyse import Analysis, analyse
 from memload.analysis.errors import ReportError
-from memload.analysis.html import write_html
-from memload.analysis.junit import write_junit
-from memload.analysis.markdown import write_markdown
-from memload.analysis.plotset import write_plots
-from memload.analysis.summary import write_summary
-from memload.analysis.thresholds import ThresholdResult
+from memload.analysis.writers.html import write_html
+from memload.analysis.writers.junit import write_junit
+from memload.analysis.writers.markdown import write_markdown
+from memload.analysis.plots.plotset import write_plots
+from memload.analysis.writers.summary import write_summary
+from memload.scenario.thresholds import ThresholdResult
 
 __all__ = ["ReportError", "ReportOutcome", "write_report"]
 

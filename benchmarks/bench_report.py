@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_report.py            # 24 h, 3 runs, medians
     .venv/bin/python benchmarks/bench_report.py --hours 1 --runs 1
 
-Generates a synthetic directory (memload.analysis.synthetic: 86,400 s of full Locust history for
+Generates a synthetic directory (synthetic: 86,400 s of full Locust history for
 8 operations plus Aggregated, resources.csv every second for the target and Locust, and
 target_metrics.csv with 12 samples a scrape) into a temporary folder, then runs write_report in a
 fresh child process per run and reports its wall time (interpreter start and imports included)
@@ -21,7 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from memload.analysis.synthetic import SyntheticRun, write_synthetic_run
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "helpers"))  # shared with the tests
+
+from synthetic import SyntheticRun, write_synthetic_run  # noqa: E402
 
 TARGET_WALL_S = 30.0
 TARGET_PEAK_MB = 1024.0

@@ -1,7 +1,7 @@
 """LLM workload: chat completions (streamed when the scenario says so) and embeddings."""
 from __future__ import annotations
 
-from memload.loadgen import Tenant
+from memload.loadgen.users import Tenant
 
 
 def llm_chat(tenant: Tenant) -> None:

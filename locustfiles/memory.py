@@ -2,7 +2,7 @@
 Behaviour only: the adapter makes the HTTP request, Locust's request event records it."""
 from __future__ import annotations
 
-from memload.loadgen import LIST_LIMIT, Tenant
+from memload.loadgen.users import LIST_LIMIT, Tenant
 
 
 def create_memory(tenant: Tenant) -> None:

@@ -1,7 +1,7 @@
 """RAG workload: a question answered from the user's memories (search, then an LLM answer)."""
 from __future__ import annotations
 
-from memload.loadgen import Tenant
+from memload.loadgen.users import Tenant
 
 
 def rag_query(tenant: Tenant) -> None:

@@ -9,11 +9,11 @@ from dataclasses import replace
 
 from locust import events
 
-from memload import recorder
-from memload.arrival import WORKERS_ENV, build_open_user_class
-from memload.loadgen import build_user_class, scenario_from_env
+from memload.loadgen import recorder
+from memload.loadgen.arrival import WORKERS_ENV, build_open_user_class
+from memload.loadgen.users import build_user_class, scenario_from_env
 from memload.locustfiles import llm, memory, rag, search
-from memload.shapes import build_shape_class
+from memload.loadgen.shapes import build_shape_class
 
 SCENARIO = scenario_from_env()
 OPERATIONS = {**memory.OPERATIONS, **search.OPERATIONS, **llm.OPERATIONS, **rag.OPERATIONS}

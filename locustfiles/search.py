@@ -2,7 +2,7 @@
 and from fresh text (that should not), in the scenario's proportion."""
 from __future__ import annotations
 
-from memload.loadgen import Tenant
+from memload.loadgen.users import Tenant
 
 
 def search(tenant: Tenant) -> None:

@@ -13,9 +13,9 @@ from memload import __version__
 
 # name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("memload.run_cli:run", "Run a scenario with Locust and write a results directory."),
-    "scenarios": ("memload.run_cli:scenarios", "List the scenarios shipped with memload."),
-    "serve": ("memload.target.cli:serve", "Serve the reference memory + LLM target over HTTP."),
+    "run": ("memload.run.cli:run", "Run a scenario with Locust and write a results directory."),
+    "scenarios": ("memload.run.cli:scenarios", "List the scenarios shipped with memload."),
+    "serve": ("memload.reference.cli:serve", "Serve the reference memory + LLM target over HTTP."),
     "report": ("memload.analysis.cli:report", "Turn a results directory into plots, reports and a verdict."),
 }
 

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Protocol
 
-from memload.sse import StreamStats, read_chat_stream
+from memload.adapters.sse import StreamStats, read_chat_stream
 
 MAX_FAILURE_BODY_CHARS = 200
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from memload.adapters.base import Adapter
 from memload.adapters.reference import openai_chat, openai_embed
-from memload.sse import StreamStats
+from memload.adapters.sse import StreamStats
 
 
 class OpenAIAdapter(Adapter):

@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from memload.adapters.base import Adapter
-from memload.analysis.figures import OPERATIONS
-from memload.sse import StreamStats
+from memload.scenario.figures import OPERATIONS
+from memload.adapters.sse import StreamStats
 
 
 class ReferenceAdapter(Adapter):

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # for analysis_testkit
 
 from analysis_testkit import GOLDEN_DIR, GOLDEN_FILES  # noqa: E402
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from memload.analysis.compare import plot_percentile_curves, run_distribution
-from memload.analysis.plots import nines
+from memload.analysis.compare.curves import plot_percentile_curves, run_distribution
+from memload.analysis.plots.requests import nines
 
 from analysis_testkit import T0, hist_row, make_run, write_interval_files
 

@@ -1,10 +1,10 @@
-"""The table `memload run` prints at its end (memload.console)."""
+"""The table `memload run` prints at its end (memload.run.console)."""
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
-from memload.console import print_summary
+from memload.run.console import print_summary
 
 from analysis_testkit import PERCENT_COLUMNS, T0, hist_row, make_run, write_interval_files
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from hdrh.histogram import HdrHistogram
 
-from memload.analysis.analyse import analyse
+from memload.analysis.figures.analyse import analyse
 from memload.analysis.report import write_report
-from memload.histograms import new_histogram, to_recorded
+from memload.loadgen.histograms import new_histogram, to_recorded
 
 from analysis_testkit import T0, hist_row, make_run, write_interval_files
 

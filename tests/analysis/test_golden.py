@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from memload.analysis import columns as C
-from memload.analysis.analyse import analyse
-from memload.analysis.load import (EXCEPTIONS_SPEC, FAILURES_SPEC, HISTORY_SPEC, STATS_SPEC)
+from memload import names as C
+from memload.analysis.figures.analyse import analyse
+from memload.analysis.read.rundir import (EXCEPTIONS_SPEC, FAILURES_SPEC, HISTORY_SPEC, STATS_SPEC)
 
 from analysis_testkit import GOLDEN_DIR
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from hdrh.histogram import HdrHistogram
 
-from memload.analysis.hdr import Decoder, HistogramDecodeError, empty_counts, mean_value, percentile_values
-from memload.analysis.synthetic_hdr import _counts_of
-from memload.histograms import new_histogram, to_recorded
+from memload.analysis.read.hdr import Decoder, HistogramDecodeError, empty_counts, mean_value, percentile_values
+from synthetic_hdr import _counts_of
+from memload.loadgen.histograms import new_histogram, to_recorded
 
 PERCENTS = [0.5, 1, 25, 50, 66.6, 90, 95, 99, 99.9, 99.99, 100]
 

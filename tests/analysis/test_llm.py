@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from memload.analysis.analyse import analyse
-from memload.analysis.llm import DEFINITIONS, TokenSource, plot_tokens_per_s, plot_ttft
-from memload.analysis.plotkit import THRESHOLD_GID_PREFIX
+from memload.analysis.figures.analyse import analyse
+from memload.analysis.figures.llm import DEFINITIONS, TokenSource, plot_tokens_per_s, plot_ttft
+from memload.analysis.plots.kit import THRESHOLD_GID_PREFIX
 from memload.analysis.report import write_report
-from memload.analysis.series import Series, TimeAxis
-from memload.analysis.thresholds import parse_thresholds
-from memload.histograms import new_histogram, to_recorded
+from memload.analysis.plots.series import Series, TimeAxis
+from memload.scenario.thresholds import parse_thresholds
+from memload.loadgen.histograms import new_histogram, to_recorded
 
 from analysis_testkit import T0, hist_row, make_run, write_interval_files
 

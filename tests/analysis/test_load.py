@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from memload.analysis.errors import ReportError
-from memload.analysis.load import load_run
+from memload.analysis.read.rundir import load_run
 
 from analysis_testkit import HISTORY_HEADER, T0, hist_row, make_run, write_csv
 

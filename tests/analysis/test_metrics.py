@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from memload.analysis.analyse import analyse
-from memload.analysis.metrics import min_requests_for
+from memload.analysis.figures.analyse import analyse
+from memload.analysis.figures.requests import min_requests_for
 
 from analysis_testkit import T0, hist_row, make_run
 

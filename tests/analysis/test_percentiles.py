@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from memload.analysis.percentiles import (METHOD_HISTORY_MIXTURE, METHOD_WHOLE_RUN, PercentileContext,
+from memload.analysis.figures.percentiles import (METHOD_HISTORY_MIXTURE, METHOD_WHOLE_RUN, PercentileContext,
                                           estimate_percentiles, mixture_percentiles_ms)
 
 from analysis_testkit import HISTORY_HEADER, PERCENT_COLUMNS, T0, hist_row

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from memload.analysis.plotkit import THRESHOLD_GID_PREFIX, WARMUP_LABEL, png_bytes
-from memload.analysis.plots import nines, plot_distribution, plot_error_rate, plot_latency, plot_rps
-from memload.analysis.plots_process import plot_cache_hit_rate, plot_loadgen_cpu, plot_target_resources
-from memload.analysis.series import MAX_POINTS, Series, TimeAxis, bin_edges, binned
-from memload.analysis.thresholds import parse_thresholds
+from memload.analysis.plots.kit import THRESHOLD_GID_PREFIX, WARMUP_LABEL, png_bytes
+from memload.analysis.plots.requests import nines, plot_distribution, plot_error_rate, plot_latency, plot_rps
+from memload.analysis.plots.process import plot_cache_hit_rate, plot_loadgen_cpu, plot_target_resources
+from memload.analysis.plots.series import MAX_POINTS, Series, TimeAxis, bin_edges, binned
+from memload.scenario.thresholds import parse_thresholds
 
 from analysis_testkit import T0
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from memload.analysis.process import cache_hit_rate, monotone_counter, process_figures
-from memload.analysis.window import Window
+from memload.analysis.figures.process import cache_hit_rate, monotone_counter, process_figures
+from memload.analysis.read.window import Window
 
 from analysis_testkit import T0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from memload.analysis.report import ReportError, ReportOutcome, write_report
-from memload.analysis.synthetic import SyntheticRun, write_synthetic_run
+from synthetic import SyntheticRun, write_synthetic_run
 
 from analysis_testkit import GOLDEN_DIR, GOLDEN_FILES
 

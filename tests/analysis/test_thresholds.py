@@ -5,9 +5,9 @@ import math
 
 import pytest
 
-from memload.analysis.analyse import thresholds_of
+from memload.analysis.figures.analyse import thresholds_of
 from memload.analysis.errors import ReportError
-from memload.analysis.thresholds import (OPERATORS, Threshold, ThresholdError, ThresholdResult, evaluate,
+from memload.scenario.thresholds import (OPERATORS, Threshold, ThresholdError, ThresholdResult, evaluate,
                                          exit_code, parse_thresholds)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.run.conftest import probe_adapter
-from tests.run.fakes import FakeMem0
+from fakes import FakeMem0
 
 
 def by_name(events: list[dict]) -> dict[str, list[dict]]:

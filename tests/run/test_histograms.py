@@ -9,10 +9,10 @@ import statistics
 import msgpack
 import pytest
 
-from memload.histograms import (IntervalStore, StoreWriter, add_sparse_buckets, new_histogram, sparse_buckets,
+from memload.loadgen.histograms import (IntervalStore, StoreWriter, add_sparse_buckets, new_histogram, sparse_buckets,
                                 to_recorded)
-from memload.scenario_load import Arrival
-from memload.schedule import schedule_s
+from memload.scenario.load import Arrival
+from memload.loadgen.schedule import schedule_s
 
 
 def samples(seed: int, n: int) -> list[float]:

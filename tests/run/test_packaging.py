@@ -17,14 +17,14 @@ def test_wheel_maps_folders_under_memload_and_installs(tmp_path):
     wheel = next((tmp_path / "wheel").glob("memload-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for expected in ("memload/analysis/report.py", "memload/locustfiles/scenario.py", "memload/scenarios/smoke.toml",
-                     "memload/target/app.py", "memload/adapters/mem0.py"):
+                     "memload/reference/app.py", "memload/adapters/mem0.py"):
         assert expected in names
     top_level = {name.split("/")[0] for name in names}
     assert top_level == {"memload", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
                    check=True, capture_output=True)
-    code = ("import memload, memload.analysis.report, memload.scenario as s; "
+    code = ("import memload, memload.analysis.report, memload.scenario.model as s; "
             "print(memload.__file__); print(sorted(s.shipped_scenarios()))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path,
                          env={**os.environ, "PYTHONPATH": str(target)}).stdout.splitlines()

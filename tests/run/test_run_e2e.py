@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from memload.processes import free_port
+from memload.run.processes import free_port
 from tests.run.conftest import only_run_dir, run_memload
 
 REPORT_FILES = ("report.html", "report.md", "summary.json", "junit.xml")

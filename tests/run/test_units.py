@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from memload.content import ContentPool, UserContent
-from memload.durations import format_duration, parse_duration_s
-from memload.runinfo import redact
-from memload.scenario import load_scenario
-from memload.scenario_load import users_at
-from memload.sse import read_chat_stream
+from memload.loadgen.content import ContentPool, UserContent
+from memload.scenario.durations import format_duration, parse_duration_s
+from memload.run.run_json import redact
+from memload.scenario.model import load_scenario
+from memload.scenario.load import users_at
+from memload.adapters.sse import read_chat_stream
 
 
 @pytest.mark.parametrize(("text", "seconds"), [(90, 90), ("30s", 30), ("10m", 600), ("1h30m", 5400),
@@ -114,6 +114,6 @@ def test_core_modules_do_not_import_locust():
     import subprocess
     import sys
 
-    code = ("import sys, memload.cli, memload.run_cli, memload.runner, memload.scenario, memload.schedule, "
-            "memload.histograms; print(sorted(m for m in sys.modules if m.split('.')[0] in ('locust', 'gevent')))")
+    code = ("import sys, memload.cli, memload.run.cli, memload.run.runner, memload.scenario.model, memload.loadgen.schedule, "
+            "memload.loadgen.histograms; print(sorted(m for m in sys.modules if m.split('.')[0] in ('locust', 'gevent')))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"

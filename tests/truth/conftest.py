@@ -4,12 +4,10 @@ longer and repeated): these runs are shorter, and their margins hold on a busy 2
 Timing-fragile or long proofs are marked slow (run them with -m slow)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))  # bench_truth, truthkit
 
 
 @pytest.fixture

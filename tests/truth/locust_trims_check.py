@@ -12,7 +12,7 @@ def check_per_second_counters_keep_only_the_last_minute() -> None:
     memload's recorder trims them, or the master grew ~1.5 MB an hour."""
     from locust.stats import RequestStats
 
-    from memload.locust_trims import PER_SECOND_KEEP_S, trim_per_second_counters
+    from memload.loadgen.trims import PER_SECOND_KEEP_S, trim_per_second_counters
 
     stats = RequestStats()
     entry = stats.get("search", "POST")
@@ -30,7 +30,7 @@ def check_chart_history_is_trimmed_only_when_nothing_draws_it() -> None:
 
     from locust.stats import RequestStats
 
-    from memload.locust_trims import HISTORY_KEEP, trim_chart_history
+    from memload.loadgen.trims import HISTORY_KEEP, trim_chart_history
 
     def environment(web_ui=None, html_file=None):
         stats = RequestStats()
@@ -56,7 +56,7 @@ def check_response_times_cache_trim_changes_no_current_percentile() -> None:
     from locust.event import Events
     from locust.stats import RequestStats, setup_distributed_stats_event_listeners
 
-    from memload.locust_trims import FrozenCounts, trim_response_times_cache
+    from memload.loadgen.trims import FrozenCounts, trim_response_times_cache
 
     clock = [1_800_000_000.0]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-import bench_truth
+import truth_proofs
 
 
 def test_memload_counts_every_request_and_matches_the_truth_at_the_median(work) -> None:
-    result = bench_truth.proof_fixed(work, users=5, duration_s=20)
+    result = truth_proofs.proof_fixed(work, users=5, duration_s=20)
     assert result["requests_memload"] == result["requests_target"] > 500
     assert result["probe_requests"] > 100
     # a client cannot see a request shorter than the server held it (and HDR reports a bucket's top)
@@ -23,6 +23,6 @@ def test_memload_counts_every_request_and_matches_the_truth_at_the_median(work) 
 
 @pytest.mark.slow
 def test_p50_and_p99_within_one_millisecond_of_the_truth(work) -> None:
-    result = bench_truth.proof_fixed(work, users=5, duration_s=30)
+    result = truth_proofs.proof_fixed(work, users=5, duration_s=30)
     assert abs(result["diff_p50_ms"]) <= 1.0, result
     assert abs(result["diff_p99_ms"]) <= 1.0, result

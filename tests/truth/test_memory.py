@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-import bench_truth
+import truth_proofs
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(1200)
 def test_master_and_worker_memory_is_flat_over_ten_minutes(work) -> None:
-    result = bench_truth.proof_memory(work, minutes=10, rate=500)
+    result = truth_proofs.proof_memory(work, minutes=10, rate=500)
     assert result["rps"] >= 490 and result["failures"] == 0, result
     assert {"locust-master", "locust-worker-1", "locust-worker-2"} <= set(result["roles"])
     for role, slope in result["roles"].items():
@@ -25,7 +25,7 @@ def test_drained_merged_and_written_histograms_are_freed_without_the_cyclic_coll
 
     from hdrh.histogram import HdrHistogram
 
-    from memload.histograms import IntervalStore, StoreWriter, interval_of
+    from memload.loadgen.histograms import IntervalStore, StoreWriter, interval_of
 
     workers, master, writer = [IntervalStore(), IntervalStore()], IntervalStore(), StoreWriter(tmp_path)
     gc.collect()
@@ -64,7 +64,7 @@ def test_drawn_chart_history_spans_the_whole_run_within_its_bound() -> None:
     newest and has no gap wider than a few run-length / keep steps."""
     from datetime import UTC, datetime
 
-    from memload.locust_trims import HISTORY_DRAWN_KEEP, thin_chart_history
+    from memload.loadgen.trims import HISTORY_DRAWN_KEEP, thin_chart_history
 
     def entry(second: int) -> dict:
         return {"time": datetime.fromtimestamp(1_800_000_000 + second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}

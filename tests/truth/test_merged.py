@@ -3,11 +3,11 @@ itself computes from every row of the run's hdr_histograms.csv (one process fed 
 samples is tests/run/test_histograms.py)."""
 from __future__ import annotations
 
-import bench_truth
+import truth_proofs
 
 
 def test_the_reports_percentiles_equal_hdrhs_own_merge(work) -> None:
-    result = bench_truth.proof_merged(work, duration_s=20)
+    result = truth_proofs.proof_merged(work, duration_s=20)
     assert result["workers"] == 2 and result["intervals"] >= 1
     assert result["figures_compared"] >= 4 * 6
     assert result["max_abs_difference_ms"] == 0.0, result

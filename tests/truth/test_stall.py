@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import bench_truth
+import truth_proofs
 import truthkit
 
 DURATION_S = 30
@@ -17,7 +17,7 @@ DURATION_S = 30
 
 def test_open_model_sees_the_stall_and_the_closed_model_hides_it(work) -> None:
     plot = work / "stall.png"
-    result = bench_truth.proof_stall(work, duration_s=DURATION_S, plot_path=plot)
+    result = truth_proofs.proof_stall(work, duration_s=DURATION_S, plot_path=plot)
     assert result["open_p99_ms"] >= 850.0, result
     assert result["closed_p99_ms"] < 300.0 < result["open_p99_ms"] / 2, result
     # the open model kept its schedule: every arrival was sent, none dropped

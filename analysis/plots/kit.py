@@ -1,0 +1,95 @@
+"""Shared pieces of every plot: an Agg figure (no pyplot, so nothing global to close), the warm-up
+band, threshold lines and saving. Plot functions return the Figure so tests can inspect its Axes."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Sequence
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from memload.analysis.plots.series import TimeAxis
+from memload.scenario.thresholds import Threshold
+
+FIGSIZE_IN = (11.0, 4.5)
+PLOT_RIGHT = 0.72  # the legend sits to the right of the Axes, never over the data
+DPI = 100
+THRESHOLD_COLOR = "#d62728"
+WARMUP_LABEL = "warm-up (excluded)"
+THRESHOLD_GID_PREFIX = "threshold:"
+
+
+def new_figure(rows: int = 1, height_in: float | None = None) -> tuple[Figure, list[Axes]]:
+    """A figure on the Agg canvas with ``rows`` stacked Axes sharing x."""
+    height = height_in or FIGSIZE_IN[1]
+    figure = Figure(figsize=(FIGSIZE_IN[0], height), dpi=DPI)  # fixed margins: constrained layout
+    FigureCanvasAgg(figure)                                     # doubles the drawing time
+    figure.subplots_adjust(left=0.07, right=PLOT_RIGHT, top=1 - 0.55 / height, bottom=0.5 / height,
+                           hspace=0.35)
+    axes = figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    return figure, list(axes)
+
+
+def point_style(points: int) -> dict[str, object]:
+    """Markers on lines of few points (per-interval series of a short run), none on long ones."""
+    return {"marker": "o", "markersize": 3} if points <= 60 else {}
+
+
+def scope_color(scope: str, scopes: Sequence[str]) -> str:
+    """A stable colour per scope (``total`` is black)."""
+    if scope == "total":
+        return "black"
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+               "#bcbd22", "#7f7f7f"]
+    ordered = [s for s in scopes if s != "total"]
+    return palette[ordered.index(scope) % len(palette)] if scope in ordered else palette[-1]
+
+
+def shade_warmup(ax: Axes, axis: TimeAxis, warmup_s: float) -> None:
+    if warmup_s > 0:
+        ax.axvspan(0.0, warmup_s / axis.seconds_per_unit, color="grey", alpha=0.15, label=WARMUP_LABEL)
+
+
+def threshold_lines(ax: Axes, thresholds: Sequence[Threshold], scale: float = 1.0,
+                    color: str = THRESHOLD_COLOR) -> None:
+    """A dashed horizontal line per threshold at ``limit * scale``, labelled with its condition."""
+    for threshold in thresholds:
+        ax.axhline(threshold.limit * scale, color=color, linestyle="--", linewidth=1.2,
+                   label=f"threshold: {threshold.address} {threshold.condition}",
+                   gid=f"{THRESHOLD_GID_PREFIX}{threshold.address}")
+
+
+def outside_legend(ax: Axes, handles: list | None = None, labels: list | None = None,
+                   x_offset: float = 1.01) -> None:
+    """The legend to the right of the Axes (``x_offset`` > 1.01 clears a second y axis)."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(x_offset, 1.0), fontsize="small",
+                  borderaxespad=0.0)
+
+
+def finish(ax: Axes, *, title: str, xlabel: str | None, ylabel: str, legend: bool = True) -> None:
+    ax.set_title(title)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    if legend:
+        outside_legend(ax)
+
+
+def png_bytes(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def save_png(figure: Figure, path: Path) -> bytes:
+    """Write the figure as PNG and return the bytes (for embedding); the figure is released."""
+    data = png_bytes(figure)
+    path.write_bytes(data)
+    figure.clear()
+    return data

@@ -1,0 +1,98 @@
+"""The steady window of a run: from ``start_unix + warmup_s`` (run.json) to the end of the load.
+
+The load ends before memload does: at the end of a run the shape drains (0 users for a few
+seconds while the last requests finish and the last reports arrive) and then the processes stop.
+Dividing by that tail would dilute every rate, so the window ends with the second of the last
+``locust_stats_history.csv`` row that still had users (its timestamp + 1 s, Locust stamps rows
+with the whole second they were written in), or at run.json's ``end_unix`` if that is earlier.
+Symmetrically the load starts a second before the first row with users (memload starts the target,
+then Locust, which may wait for its workers before spawning users).
+Without run.json times, the first and last history timestamps stand in, with a warning."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+
+from memload import names as C
+
+
+@dataclass(frozen=True, kw_only=True)
+class Window:
+    run_start_unix: float
+    run_end_unix: float
+    warmup_s: float
+    start_unix: float  # steady start: run start + warm-up
+    end_unix: float  # steady end: the end of the load
+    load_start_unix: float | None = None  # the second before the first history row with users
+    load_end_unix: float | None = None  # the second of the last history row with users > 0
+
+    @property
+    def load_start_s(self) -> float:
+        return self.run_start_unix if self.load_start_unix is None else self.load_start_unix
+
+    @property
+    def load_end_s(self) -> float:
+        return self.end_unix if self.load_end_unix is None else self.load_end_unix
+
+    @property
+    def duration_s(self) -> float:
+        return max(0.0, self.end_unix - self.start_unix)
+
+    @property
+    def run_duration_s(self) -> float:
+        return max(0.0, self.run_end_unix - self.run_start_unix)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.end_unix <= self.start_unix
+
+
+def _number(meta: Mapping[str, Any], key: str) -> float | None:
+    value = meta.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def load_span_of(history_timestamps: np.ndarray, users: np.ndarray | None) -> tuple[float, float] | None:
+    """Start and end of the load: the second before the first history row with users and the
+    second after the last (a row is stamped with the whole second it was written in); None when
+    no row had users."""
+    if users is None:
+        return None
+    busy = history_timestamps[np.asarray(users) > 0]
+    return (float(busy.min()) - 1.0, float(busy.max()) + 1.0) if busy.size else None
+
+
+def steady_window(meta: Mapping[str, Any], history_timestamps: np.ndarray,
+                  warnings: list[str], users: np.ndarray | None = None) -> Window:
+    """The run and steady windows; warnings say what was guessed or excluded."""
+    first_s = float(np.min(history_timestamps))
+    last_s = float(np.max(history_timestamps))
+    start = _number(meta, C.RUN_START_UNIX)
+    end = _number(meta, C.RUN_END_UNIX)
+    if start is None:
+        warnings.append(f"{C.RUN_JSON} has no {C.RUN_START_UNIX}: run start taken from the first history row")
+        start = first_s
+    if end is None:
+        warnings.append(f"{C.RUN_JSON} has no {C.RUN_END_UNIX}: run end taken from the last history row")
+        end = last_s + 1.0
+    warmup_s = _number(meta, C.RUN_WARMUP_S) or 0.0
+    if warmup_s < 0:
+        warnings.append(f"{C.RUN_JSON}: negative {C.RUN_WARMUP_S} ({warmup_s:g}) treated as 0")
+        warmup_s = 0.0
+    span = load_span_of(history_timestamps, users)
+    load_start, load_end = (first_s, end) if span is None else span
+    load_end = min(end, load_end)
+    window = Window(run_start_unix=start, run_end_unix=end, warmup_s=warmup_s,
+                    start_unix=start + warmup_s, end_unix=load_end,
+                    load_start_unix=min(max(start, load_start), load_end), load_end_unix=load_end)
+    if warmup_s > 0:
+        warnings.append(f"warm-up excluded: the first {warmup_s:g} s of the run are not in the figures or thresholds")
+    if window.is_empty:
+        warnings.append(f"steady window is empty: warm-up {warmup_s:g} s >= the load's "
+                        f"{load_end - start:.1f} s (run {window.run_duration_s:.1f} s)")
+    return window

@@ -1,0 +1,98 @@
+"""report.html: one self-contained file (styles inline, plots as base64 PNG data URIs, nothing
+fetched). The template lives here, not in a separate file, so that a plain ``pip install .``
+ships it without package data."""
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Sequence
+
+import jinja2
+
+from memload.analysis.figures.analyse import Analysis
+from memload.analysis.plots.plotset import Plot
+from memload.analysis.writers.tables import (definitions_table, exceptions_table, failures_table, llm_output_table,
+                                     llm_table, metadata_table, operations_table, percentile_note, process_table,
+                                     thresholds_table)
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>memload report: {{ scenario }} ({{ verdict }})</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;
+ padding:1rem 1.5rem;color:#222;line-height:1.4}
+h1{font-size:1.5rem;margin-bottom:.2rem} h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+.verdict{font-size:1.6rem;font-weight:700;padding:.8rem 1rem;border-radius:6px;margin:1rem 0}
+.PASS{background:#e3f6e5;color:#0f5e1c;border:2px solid #2e9e45}
+.FAIL{background:#fde4e4;color:#8a1010;border:2px solid #d12c2c}
+.NONE{background:#eef0f3;color:#333;border:2px solid #999}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem}
+th,td{border:1px solid #ccc;padding:.2rem .4rem;text-align:left;vertical-align:top;white-space:nowrap}
+td pre,.wrap td{white-space:pre-wrap;word-break:break-word}
+th{background:#f3f4f6} td.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.failed td{background:#fde4e4;font-weight:600}
+.warnings li{margin:.2rem 0} .warnings{background:#fff8e1;border:1px solid #f0c36d;padding:.5rem 1.5rem;border-radius:6px}
+figure{margin:1rem 0} figure img{max-width:100%;border:1px solid #eee}
+figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem;margin:0}
+.muted{color:#666} .scroll{overflow-x:auto;max-width:100%}
+</style></head>
+<body>
+<h1>memload report: {{ scenario }}</h1>
+<div class="muted">{{ run_dir }}</div>
+<div class="verdict {{ verdict_class }}">{{ verdict }}: {{ headline }}</div>
+{% if warnings %}<h2>Warnings</h2><ul class="warnings">{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
+{% macro render(table, pre_columns=(), css="") %}
+<div class="scroll"><table class="{{ css }}"><thead><tr>{% for h in table.header %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
+{% for row in table.rows %}<tr{% if loop.index0 in table.failed_rows %} class="failed"{% endif %}>
+{% for cell in row %}{% if loop.index0 in pre_columns %}<td><pre>{{ cell }}</pre></td>{% else %}<td>{{ cell }}</td>{% endif %}{% endfor %}</tr>
+{% endfor %}</tbody></table></div>
+{% endmacro %}
+<h2>Thresholds</h2>
+{% if thresholds.rows %}{{ render(thresholds) }}{% else %}<p>The scenario sets no thresholds.</p>{% endif %}
+<h2>Operations (steady window)</h2>
+<p class="muted">{{ percentile_note }}</p>
+{{ render(operations) }}
+{% if llm.rows %}<h2>LLM streaming (steady window)</h2>{{ render(llm) }}{{ render(llm_output) }}
+<h3>Definitions</h3>{{ render(definitions, css="wrap") }}{% endif %}
+{% if processes.rows %}<h2>Processes (steady window)</h2>{{ render(processes) }}{% endif %}
+<h2>Plots</h2>
+{% for plot in plots %}<figure><img alt="{{ plot.title }}" src="data:image/png;base64,{{ plot.data }}">
+<figcaption>{{ plot.title }} (plots/{{ plot.file_name }})</figcaption></figure>
+{% else %}<p>No plots.</p>{% endfor %}
+<h2>Failures</h2>
+{% if failures.rows %}{{ render(failures, css="wrap") }}{% else %}<p>No failures recorded.</p>{% endif %}
+<h2>Exceptions</h2>
+{% if exceptions.rows %}{{ render(exceptions, (2,), "wrap") }}{% else %}<p>No exceptions recorded.</p>{% endif %}
+<h2>Run metadata</h2>
+{{ render(metadata, css="wrap") }}
+</body></html>
+"""
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
+    failed = sum(1 for r in analysis.results if not r.passed)
+    verdict = analysis.verdict
+    headline = (f"{len(analysis.results) - failed} of {len(analysis.results)} thresholds pass"
+                if analysis.results else "no thresholds set; exit code 0")
+    return _environment().from_string(TEMPLATE).render(
+        scenario=analysis.data.meta.get("scenario_name") or analysis.data.run_dir.name,
+        run_dir=str(analysis.data.run_dir), verdict=verdict, headline=headline,
+        verdict_class=verdict if verdict in ("PASS", "FAIL") else "NONE",
+        warnings=analysis.warnings, thresholds=thresholds_table(analysis),
+        operations=operations_table(analysis), processes=process_table(analysis),
+        percentile_note=percentile_note(analysis), llm=llm_table(analysis), llm_output=llm_output_table(analysis), definitions=definitions_table(analysis),
+        failures=failures_table(analysis), exceptions=exceptions_table(analysis),
+        metadata=metadata_table(analysis),
+        plots=[{"title": p.title, "file_name": p.file_name, "data": base64.b64encode(p.png).decode("ascii")}
+               for p in plots],
+    )
+
+
+def write_html(analysis: Analysis, plots: Sequence[Plot], path: Path) -> None:
+    path.write_text(render_html(analysis, plots), encoding="utf-8")

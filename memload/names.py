@@ -1,0 +1,148 @@
+"""Every file name, column name and JSON key that analysis reads: the one place that knows the
+layout of a results directory (results/README.md) and of Locust 2.47's CSV files.
+
+Locust's CSVs (locust/stats.py, StatsCSV and StatsCSVFileWriter):
+- ``locust_stats.csv``: one row per (Type, Name) plus ``Aggregated``, whole-run figures; rewritten
+  every second, so an interrupted run keeps the last second's view.
+- ``locust_stats_history.csv`` (``--csv-full-history``): every second, one row per (Type, Name) and
+  one ``Aggregated`` row, stamped ``int(time.time())``. ``Total *`` columns are cumulative since
+  the start; the percentile columns (``50%`` ... ``100%``) cover Locust's sliding window of about
+  the last 10 s (``get_current_response_time_percentile``), and are 0 while that window has no
+  snapshot yet (the first ~2 s of an entry). ``Requests/s`` is a ~10 s moving average.
+- Empty cells read ``N/A``; the ``Aggregated`` row has an empty Type.
+"""
+from __future__ import annotations
+
+import re
+
+# -- file names -------------------------------------------------------------------------------
+RUN_JSON = "run.json"
+STATS_CSV = "locust_stats.csv"
+HISTORY_CSV = "locust_stats_history.csv"
+FAILURES_CSV = "locust_failures.csv"
+EXCEPTIONS_CSV = "locust_exceptions.csv"
+RESOURCES_CSV = "resources.csv"
+TARGET_METRICS_CSV = "target_metrics.csv"
+REPORT_DIR = "report"
+PLOTS_DIR = "plots"
+
+NA_VALUES = ["N/A", ""]
+
+# -- Locust: shared by locust_stats.csv and locust_stats_history.csv --------------------------
+TYPE = "Type"
+NAME = "Name"
+AGGREGATED = "Aggregated"  # Name of the totals row
+PERCENTILE_COLUMN = re.compile(r"^(\d+(?:\.\d+)?)%$")  # "50%", "99.9%", "100%"
+
+# -- locust_stats.csv --------------------------------------------------------------------------
+STATS_REQUESTS = "Request Count"
+STATS_FAILURES = "Failure Count"
+STATS_AVG_MS = "Average Response Time"
+STATS_MIN_MS = "Min Response Time"  # not read: written by analysis.synthetic
+STATS_MAX_MS = "Max Response Time"
+STATS_RPS = "Requests/s"
+
+# -- locust_stats_history.csv ------------------------------------------------------------------
+HIST_TIMESTAMP = "Timestamp"
+HIST_USERS = "User Count"
+HIST_REQUESTS = "Total Request Count"  # cumulative
+HIST_FAILURES = "Total Failure Count"  # cumulative
+HIST_AVG_MS = "Total Average Response Time"  # cumulative mean
+HIST_MIN_MS = "Total Min Response Time"  # cumulative; not read: written by analysis.synthetic
+HIST_MAX_MS = "Total Max Response Time"  # cumulative
+
+# -- locust_failures.csv -----------------------------------------------------------------------
+FAIL_METHOD = "Method"
+FAIL_NAME = "Name"
+FAIL_ERROR = "Error"
+FAIL_OCCURRENCES = "Occurrences"
+
+# -- locust_exceptions.csv ---------------------------------------------------------------------
+EXC_COUNT = "Count"
+EXC_MESSAGE = "Message"
+EXC_TRACEBACK = "Traceback"
+EXC_NODES = "Nodes"
+
+# -- resources.csv (memload's monitor) ---------------------------------------------------------
+RES_TIMESTAMP = "timestamp"
+RES_ROLE = "role"
+RES_PID = "pid"
+RES_CPU_PCT = "cpu_pct"  # percent of one core
+RES_RSS_MB = "rss_mb"
+RES_THREADS = "threads"
+RES_NUM_FDS = "num_fds"
+ROLE_TARGET = "target"
+ROLE_LOADGEN_PREFIX = "locust"  # "locust", "locust-master", "locust-worker-1", ...
+
+# -- target_metrics.csv (raw Prometheus samples) -----------------------------------------------
+TM_TIMESTAMP = "timestamp"
+TM_METRIC = "metric"
+TM_LABELS = "labels"
+TM_VALUE = "value"
+METRIC_CACHE_HITS = "memload_cache_hits_total"
+METRIC_CACHE_MISSES = "memload_cache_misses_total"
+TARGET_METRICS_WANTED: frozenset[str] = frozenset({METRIC_CACHE_HITS, METRIC_CACHE_MISSES})
+
+# -- hdr_histograms.csv and interval_counts.csv (memload's recorder, memload.loadgen.histograms) ------
+# Imported from memload.loadgen.histograms (pure: no locust, no gevent) so writer and reader share them.
+from memload.loadgen.histograms import (COUNTERS, COUNTS_COLUMNS, COUNTS_FILE, HISTOGRAM_COLUMNS,  # noqa: E402
+                                HISTOGRAM_FILE, INTERVAL_S, UNITS)
+
+UNITS_OF_METRIC: dict[str, str] = dict(UNITS)  # histogram metric -> unit of its recorded integers
+
+HDR_CSV = HISTOGRAM_FILE
+COUNTS_CSV = COUNTS_FILE
+HDR_INTERVAL = "interval_start"  # unix seconds, a multiple of INTERVAL_S
+HDR_SCOPE = "scope"  # the operation
+HDR_METRIC = "metric"  # response_ms, queue_ms, ttft_ms, itl_ms, tpot_ms, e2e_ms, output_tokens_per_s
+HDR_UNIT = "unit"  # us, milli_tokens_per_s
+HDR_COUNT = "count"
+HDR_HISTOGRAM = "histogram"  # HdrHistogram's base64 encoding
+IC_INTERVAL = "interval_start"
+IC_SCOPE = "scope"
+IC_REQUESTS = "requests"
+IC_FAILURES = "failures"
+IC_OUTPUT_TOKENS = "output_tokens"
+IC_GOODPUT = "goodput"
+IC_DROPPED = "dropped"
+IC_LLM_REQUESTS = "llm_requests"
+IC_TOKENS_FROM_USAGE = "tokens_from_usage"
+IC_COUNTERS: tuple[str, ...] = (IC_REQUESTS, IC_FAILURES, IC_OUTPUT_TOKENS, IC_GOODPUT, IC_DROPPED,
+                                IC_LLM_REQUESTS, IC_TOKENS_FROM_USAGE)
+METRIC_RESPONSE = "response_ms"
+METRIC_QUEUE = "queue_ms"
+METRIC_TOKENS_PER_S = "output_tokens_per_s"
+assert (HDR_INTERVAL, HDR_SCOPE, HDR_METRIC, HDR_UNIT, HDR_COUNT, HDR_HISTOGRAM) == HISTOGRAM_COLUMNS
+assert (IC_INTERVAL, IC_SCOPE, *IC_COUNTERS) == COUNTS_COLUMNS and IC_COUNTERS == COUNTERS
+
+# -- run.json keys -----------------------------------------------------------------------------
+RUN_SCHEMA_VERSION = "schema_version"
+RUN_SCENARIO_NAME = "scenario_name"
+RUN_THRESHOLDS = "thresholds"
+RUN_WARMUP_S = "warmup_s"
+RUN_START_UNIX = "start_unix"
+RUN_END_UNIX = "end_unix"
+RUN_STARTED_AT = "started_at"
+RUN_ENDED_AT = "ended_at"
+RUN_EXIT_STATUS = "exit_status"
+RUN_HOST = "host"
+RUN_TARGET = "target"
+RUN_WORKERS = "workers"
+RUN_VERSIONS = "versions"
+RUN_GIT_COMMIT = "git_commit"
+RUN_ARGUMENTS = "arguments"
+RUN_MACHINE = "machine"
+# shown in the report's metadata table, in this order
+RUN_METADATA_KEYS: tuple[str, ...] = (RUN_SCENARIO_NAME, RUN_EXIT_STATUS, RUN_STARTED_AT,
+                                      RUN_ENDED_AT, RUN_WARMUP_S, RUN_HOST, RUN_TARGET, RUN_WORKERS,
+                                      RUN_ARGUMENTS, RUN_VERSIONS, RUN_GIT_COMMIT, RUN_MACHINE)
+
+
+def percentile_columns(header: list[str] | tuple[str, ...]) -> dict[str, float]:
+    """The percentile columns of a Locust CSV header, as {"99.9%": 99.9}, in header order."""
+    found: dict[str, float] = {}
+    for column in header:
+        match = PERCENTILE_COLUMN.match(column)
+        if match:
+            found[column] = float(match.group(1))
+    return found

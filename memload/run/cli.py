@@ -1,0 +1,103 @@
+"""`memload run` and `memload scenarios`: thin click commands over memload.run.runner."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from memload.errors import MemloadError
+from memload.run.processes import HarnessError
+from memload.run.runner import RunOutcome, RunRequest, execute
+from memload.scenario.model import apply_overrides, load_scenario, shipped_scenarios
+from memload.scenario.tables import ScenarioError
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("scenario")
+@click.option("--host", help="Base URL of the service to load (e.g. http://127.0.0.1:8000). "
+                             "Without it memload starts its reference target on a free loopback port.")
+@click.option("--target", help="Adapter for the service: reference, openai, mem0, or file.py:Class / "
+                               "package.module:Class. Overrides the scenario's `target`.")
+@click.option("--users", type=click.IntRange(min=1), help="Users: the steady count (constant), the final "
+              "count (ramp), the base (spike), or the last step (steps, others scaled).")
+@click.option("--spawn-rate", type=click.FloatRange(min=0.001), help="Users started per second.")
+@click.option("--duration", help="Run time, e.g. 30s, 10m, 24h. Overrides the scenario's load.duration.")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed for content, user ids and task choice.")
+@click.option("--tag", help="Appended to the results directory name.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
+              show_default=True, help="Folder under which the run's directory is made.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Run a Locust master and this many local worker processes (0: one process).")
+@click.option("--web", is_flag=True, help="Serve Locust's web UI on 127.0.0.1 instead of running headless.")
+@click.option("--web-port", type=click.IntRange(1, 65535), default=8089, show_default=True,
+              help="Port of the web UI with --web.")
+@click.option("--report/--no-report", default=True, show_default=True,
+              help="Write report/ and take the exit code from the thresholds.")
+@click.option("--quiet", is_flag=True, help="No progress lines while the run goes on.")
+def run(scenario: str, host: str | None, target: str | None, users: int | None, spawn_rate: float | None,
+        duration: str | None, seed: int | None, tag: str | None, out: Path, workers: int, web: bool,
+        web_port: int, report: bool, quiet: bool) -> None:
+    """Run SCENARIO (a name from `memload scenarios`, or a .toml path) and write results/<run>/.
+
+    Exit code: 0 all thresholds pass, 1 a threshold failed, 2 a usage or harness error (bad
+    scenario, unreachable host, interrupted run).
+    """
+    try:
+        resolved = apply_overrides(load_scenario(scenario), target=target, users=users, spawn_rate=spawn_rate,
+                                   duration=duration, seed=seed)
+    except ScenarioError as error:
+        raise MemloadError(str(error)) from None
+    arguments = {"scenario": scenario, "host": host, "target": target, "users": users, "spawn_rate": spawn_rate,
+                 "duration": duration, "seed": seed, "tag": tag, "out": str(out), "workers": workers, "web": web}
+    request = RunRequest(scenario=resolved, host=host, workers=workers, web=web, web_port=web_port, tag=tag,
+                         out=out, arguments=arguments, quiet=quiet)
+    _describe(request)
+    try:
+        outcome = execute(request, echo=click.echo)
+    except HarnessError as error:
+        raise MemloadError(str(error)) from None
+    raise SystemExit(_finish(outcome, report=report))
+
+
+def _describe(request: RunRequest) -> None:
+    s = request.scenario
+    where = request.host or "the reference target (started on a free loopback port)"
+    click.echo(f"memload: {s.name}: {s.load.shape} load, peak {s.load.peak_users} users, "
+               f"{s.load.duration_s:g} s, against {where}" + (f", {request.workers} workers" if request.workers else ""))
+
+
+def _finish(outcome: RunOutcome, *, report: bool) -> int:
+    click.echo(f"results: {outcome.run_dir}")
+    code = 0
+    if report and outcome.status != "failed":
+        code = _report(outcome.run_dir)
+    if outcome.status != "completed":
+        click.echo(f"memload: run {outcome.status}: {outcome.message}", err=True)
+        return 2
+    return code
+
+
+def _report(run_dir: Path) -> int:
+    from memload.analysis.report import ReportError, write_report
+
+    try:
+        result = write_report(run_dir)
+    except ReportError as error:
+        click.echo(f"memload: report failed: {error}", err=True)
+        return 2
+    click.echo(f"verdict: {result.verdict}  report: {result.report_dir / 'report.html'}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return result.exit_code
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+def scenarios() -> None:
+    """List the scenarios shipped with memload, with their descriptions."""
+    for name, path in shipped_scenarios().items():
+        try:
+            s = load_scenario(str(path))
+            click.echo(f"{name:<10} {s.load.shape:<8} {s.load.peak_users:>5} users  {s.load.duration_s:>7g} s  "
+                       f"{s.description}")
+        except ScenarioError as error:
+            click.echo(f"{name:<10} INVALID: {error}")

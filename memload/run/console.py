@@ -1,0 +1,102 @@
+"""What `memload run` prints: a progress line while it runs, a per-operation table at the end
+(memload's exact percentiles from its HDR histograms, with Locust's rounded ones beside)."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Callable
+
+from memload import names as C
+
+TAIL_BYTES = 16_384
+
+
+def _tail_rows(path: Path) -> list[dict[str, str]]:
+    """The last rows of a CSV that may be growing (read from the end, header from the start)."""
+    try:
+        with open(path, "rb") as file:
+            header = file.readline().decode()
+            file.seek(0, 2)
+            size = file.tell()
+            file.seek(max(len(header), size - TAIL_BYTES))
+            tail = file.read().decode(errors="replace")
+    except OSError:
+        return []
+    lines = tail.splitlines()[1:] if size > TAIL_BYTES else tail.splitlines()
+    return list(csv.DictReader(io.StringIO(header + "\n".join(lines))))
+
+
+def print_progress(run_dir: Path, *, echo: Callable[[str], None]) -> None:
+    rows = [r for r in _tail_rows(run_dir / "locust_stats_history.csv") if r.get(C.NAME) == C.AGGREGATED]
+    if not rows:
+        return
+    last = rows[-1]
+    echo(f"  users={last.get(C.HIST_USERS, '?'):>5}  req/s={_num(last.get(C.STATS_RPS)):>8.1f}  "
+         f"requests={last.get(C.HIST_REQUESTS, '?')}  failures={last.get(C.HIST_FAILURES, '?')}")
+
+
+def _num(text: str | None) -> float:
+    try:
+        return float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _ms(value: float | None) -> str:
+    """A time in ms at the histograms' 3 significant digits."""
+    if value is None:
+        return "-"
+    return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def _locust_rows(run_dir: Path) -> dict[str, dict[str, str]]:
+    try:
+        with open(run_dir / "locust_stats.csv", newline="") as file:
+            rows = list(csv.DictReader(file))
+    except OSError:
+        return {}
+    return {("total" if r.get(C.NAME) == C.AGGREGATED else r.get(C.NAME, "")): r for r in rows}
+
+
+def print_summary(run_dir: Path, *, echo: Callable[[str], None]) -> None:
+    """The per-operation table: memload's exact percentiles (HDR histograms, whole run) with
+    Locust's rounded p50/p99 beside them; Locust's table alone for runs without histograms."""
+    locust = _locust_rows(run_dir)
+    try:
+        from memload.analysis.figures.runtable import whole_run_figures
+
+        exact = whole_run_figures(run_dir)
+    except Exception as error:  # the table is a courtesy: never fail a run over it
+        echo(f"(memload's histograms unreadable: {type(error).__name__}: {error}; Locust's figures below)")
+        exact = None
+    if exact is None:
+        _print_locust_summary(locust, echo=echo)
+        return
+    figures, _ = exact
+    header = (f"{'operation':<22}{'requests':>10}{'failures':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
+              f"{'p99 ms':>9}{'p99.9 ms':>10}{'max ms':>9} |{'Locust p50':>11}{'p99':>6}")
+    echo("memload's exact figures over the whole run (HDR histograms, 3 significant digits); "
+         "Locust's rounded percentiles beside")
+    echo(header)
+    echo("-" * len(header))
+    for scope in figures.scopes:
+        value = lambda metric: figures.values.get(f"{scope}.{metric}")  # noqa: E731
+        row = locust.get(scope, {})
+        echo(f"{scope:<22}{value('requests') or 0:>10,.0f}{value('failures') or 0:>10,.0f}{value('rps') or 0:>9.1f}"
+             f"{_ms(value('p50_ms')):>9}{_ms(value('p95_ms')):>9}{_ms(value('p99_ms')):>9}"
+             f"{_ms(value('p999_ms')):>10}{_ms(value('max_ms')):>9} |{row.get('50%', '-'):>11}{row.get('99%', '-'):>6}")
+
+
+def _print_locust_summary(rows: dict[str, dict[str, str]], *, echo: Callable[[str], None]) -> None:
+    """Locust's final statistics (its rounded percentiles), for runs without memload's histograms."""
+    if not rows:
+        return
+    header = f"{'operation':<22}{'requests':>10}{'failures':>10}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+    echo(header)
+    echo("-" * len(header))
+    for row in rows.values():
+        name = row.get(C.NAME, "")
+        p50, p95, p99 = (row.get(f"{p}%", "") for p in (50, 95, 99))  # Locust's rounded percentiles
+        echo(f"{name:<22}{row.get(C.STATS_REQUESTS, ''):>10}{row.get(C.STATS_FAILURES, ''):>10}"
+             f"{_num(row.get(C.STATS_RPS)):>10.1f}{p50:>9}{p95:>9}{p99:>9}")

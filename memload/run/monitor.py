@@ -1,0 +1,138 @@
+"""While a run goes on: psutil samples of every process (resources.csv) and the target's
+Prometheus /metrics (target_metrics.csv), once a second, in background threads.
+
+Column names are those of results/README.md; memload.names reads them.
+"""
+from __future__ import annotations
+
+import csv
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+import psutil
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+RESOURCE_COLUMNS = ("timestamp", "role", "pid", "cpu_pct", "rss_mb", "threads", "num_fds")
+METRIC_COLUMNS = ("timestamp", "metric", "labels", "value")
+SAMPLE_INTERVAL_S = 1.0
+SCRAPE_TIMEOUT_S = 0.9
+BYTES_PER_MB = 1024 * 1024
+
+
+class _Loop(threading.Thread):
+    """Calls ``step`` every interval until stopped; flushes its file each time."""
+
+    def __init__(self, name: str, step: Callable[[float], None], interval_s: float) -> None:
+        super().__init__(name=name, daemon=True)
+        self.step = step
+        self.interval_s = interval_s
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        next_at = time.monotonic()
+        while not self.stopping.is_set():
+            self.step(time.time())
+            next_at += self.interval_s
+            self.stopping.wait(max(0.0, next_at - time.monotonic()))
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=5)
+
+
+class ResourceSampler:
+    """One row per process per second: cpu %, RSS, threads, open fds."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = open(path, "w", newline="")
+        self.writer = csv.writer(self.file)
+        self.writer.writerow(RESOURCE_COLUMNS)
+        self.processes: dict[str, psutil.Process] = {}
+        self.lock = threading.Lock()
+        self.loop = _Loop("memload-resources", self.sample, SAMPLE_INTERVAL_S)
+
+    def watch(self, role: str, pid: int) -> None:
+        try:
+            process = psutil.Process(pid)
+            process.cpu_percent(None)  # the first call primes the counter
+        except psutil.Error:
+            return
+        with self.lock:
+            self.processes[role] = process
+
+    def sample(self, now: float) -> None:
+        with self.lock:
+            watched = list(self.processes.items())
+        for role, process in watched:
+            row = _process_row(process)
+            if row is not None:
+                self.writer.writerow((f"{now:.3f}", role, process.pid, *row))
+        self.file.flush()
+
+    def start(self) -> None:
+        self.loop.start()
+
+    def stop(self) -> None:
+        self.loop.stop()
+        self.file.close()
+
+
+def _process_row(process: psutil.Process) -> tuple | None:
+    try:
+        with process.oneshot():
+            return (f"{process.cpu_percent(None):.1f}", f"{process.memory_info().rss / BYTES_PER_MB:.2f}",
+                    process.num_threads(), process.num_fds())
+    except psutil.Error:
+        return None
+
+
+class MetricsScraper:
+    """Scrapes ``<host>/metrics`` once a second; stops quietly when the target has none."""
+
+    def __init__(self, path: Path, url: str, *, headers: dict[str, str] | None = None) -> None:
+        self.path = path
+        self.url = url
+        self.headers = headers or {}
+        self.session = requests.Session()
+        self.file = None
+        self.writer = None
+        self.available: bool | None = None
+        self.loop = _Loop("memload-metrics", self.scrape, SAMPLE_INTERVAL_S)
+
+    def scrape(self, now: float) -> None:
+        try:
+            response = self.session.get(self.url, timeout=SCRAPE_TIMEOUT_S, headers=self.headers)
+        except requests.RequestException:
+            return
+        if response.status_code != 200 or "# TYPE" not in response.text:
+            if self.available is None:
+                self.available = False
+                self.loop.stopping.set()
+            return
+        self.available = True
+        self._write(now, response.text)
+
+    def _write(self, now: float, text: str) -> None:
+        if self.writer is None:
+            self.file = open(self.path, "w", newline="")
+            self.writer = csv.writer(self.file)
+            self.writer.writerow(METRIC_COLUMNS)
+        stamp = f"{now:.3f}"
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name.endswith("_bucket"):
+                    continue
+                labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+                self.writer.writerow((stamp, sample.name, labels, repr(float(sample.value))))
+        self.file.flush()
+
+    def start(self) -> None:
+        self.loop.start()
+
+    def stop(self) -> None:
+        self.loop.stop()
+        if self.file is not None:
+            self.file.close()

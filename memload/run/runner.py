@@ -1,0 +1,158 @@
+"""One run of a scenario: target (started or named), Locust processes, monitor, results directory.
+
+The order matters: check the host before making anything; make the directory and run.json; start
+the target and the monitor; start Locust; wait for the shape to end, the user to stop it, or the
+watchdog; stop Locust first (it writes its CSVs on SIGTERM), then the monitor and the target; close
+run.json; then the summary table and the report.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from memload.run.console import print_progress, print_summary
+from memload.run.locust_command import LocustPlan
+from memload.run.monitor import MetricsScraper, ResourceSampler
+from memload.run.processes import (Child, HarnessError, check_reachable, child_env, free_port, spawn,
+                               start_reference_target)
+from memload.run.run_json import build_run_info, finish_run_info, make_run_dir, write_run_info
+from memload.scenario.model import Scenario
+
+WATCHDOG_GRACE_S = 60.0
+PROGRESS_EVERY_S = 10.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunRequest:
+    scenario: Scenario
+    host: str | None = None
+    workers: int = 0
+    web: bool = False
+    web_port: int = 8089
+    tag: str | None = None
+    out: Path = Path("results")
+    arguments: dict[str, Any] = field(default_factory=dict)
+    quiet: bool = False
+
+
+@dataclass(kw_only=True)
+class RunOutcome:
+    run_dir: Path
+    status: str  # completed | interrupted | failed
+    message: str = ""
+
+
+@contextmanager
+def stop_signals() -> Iterator[threading.Event]:
+    """SIGINT and SIGTERM set an event instead of killing memload, so it can stop in order."""
+    stop = threading.Event()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def execute(request: RunRequest, *, echo: Callable[[str], None] = print) -> RunOutcome:
+    if request.host is not None:
+        check_reachable(request.host)
+    started = time.time()
+    run_dir = make_run_dir(request.out, request.scenario.name, request.tag, started)
+    info = build_run_info(scenario=request.scenario, arguments=request.arguments,
+                          host=request.host or "(reference target)", target_started=request.host is None,
+                          workers=request.workers, started_unix_s=started)
+    write_run_info(run_dir, info)
+    with stop_signals() as stop:
+        session = _Session(request, run_dir, stop, echo)
+        try:
+            status, message = session.run(info)
+        except HarnessError as error:
+            status, message = "failed", str(error)
+        finally:
+            session.close()
+    finish_run_info(run_dir, info, status=status)
+    if (run_dir / "locust_stats.csv").exists():
+        print_summary(run_dir, echo=echo)
+    return RunOutcome(run_dir=run_dir, status=status, message=message)
+
+
+class _Session:
+    def __init__(self, request: RunRequest, run_dir: Path, stop: threading.Event,
+                 echo: Callable[[str], None]) -> None:
+        self.request, self.run_dir, self.stop, self.echo = request, run_dir, stop, echo
+        self.children: list[Child] = []
+        self.target: Child | None = None
+        self.sampler = ResourceSampler(run_dir / "resources.csv")
+        self.scraper: MetricsScraper | None = None
+
+    def run(self, info: dict[str, Any]) -> tuple[str, str]:
+        scenario = self.request.scenario
+        host = self.request.host
+        if host is None:
+            self.target, host = start_reference_target(scenario.reference, seed=scenario.seed, run_dir=self.run_dir)
+            self.sampler.watch("target", self.target.pid)
+            info["host"] = host
+            write_run_info(self.run_dir, info)
+        self.sampler.start()
+        self.scraper = MetricsScraper(self.run_dir / "target_metrics.csv", f"{host.rstrip('/')}/metrics")
+        self.scraper.start()
+        plan = self._plan(host)
+        self._start_locust(plan)
+        return self._wait(plan)
+
+    def _plan(self, host: str) -> LocustPlan:
+        request = self.request
+        return LocustPlan(host=host, run_dir=self.run_dir, workers=request.workers, web=request.web,
+                          web_port=request.web_port, master_port=free_port() if request.workers else 0,
+                          run_time_s=None if request.web else request.scenario.load.duration_s + WATCHDOG_GRACE_S)
+
+    def _start_locust(self, plan: LocustPlan) -> None:
+        import json
+
+        env = child_env({"MEMLOAD_SCENARIO_JSON": json.dumps(self.request.scenario.to_dict()),
+                         "MEMLOAD_RUN_DIR": str(self.run_dir.resolve()), "MEMLOAD_WORKERS": str(plan.workers)})
+        main = spawn(plan.main_role(), plan.main_argv(), log_path=self.run_dir / "locust.log", env=env)
+        self.children.append(main)
+        self.sampler.watch(main.role, main.pid)
+        for index in range(1, plan.workers + 1):
+            worker = spawn(f"locust-worker-{index}", plan.worker_argv(),
+                           log_path=self.run_dir / f"locust-worker-{index}.log", env=env)
+            self.children.append(worker)
+            self.sampler.watch(worker.role, worker.pid)
+        if plan.web:
+            self.echo(f"Locust web UI: http://127.0.0.1:{plan.web_port} (start and stop the test there; "
+                      "press Ctrl-C here to finish and write the results)")
+
+    def _wait(self, plan: LocustPlan) -> tuple[str, str]:
+        main = self.children[0]
+        deadline = None if plan.web else time.monotonic() + self.request.scenario.load.duration_s + 2 * WATCHDOG_GRACE_S
+        next_progress = time.monotonic() + PROGRESS_EVERY_S
+        while main.running():
+            if self.stop.wait(0.2):
+                # In the web UI, Ctrl-C is how a user who stopped the test there finishes the run.
+                return ("completed", "") if plan.web else ("interrupted", "stopped by a signal")
+            if deadline is not None and time.monotonic() > deadline:
+                return "failed", "Locust did not finish in time; stopped by the watchdog"
+            if not self.request.quiet and not plan.web and time.monotonic() >= next_progress:
+                print_progress(self.run_dir, echo=self.echo)
+                next_progress += PROGRESS_EVERY_S
+        if not (self.run_dir / "locust_stats.csv").exists():
+            return "failed", f"Locust exited with code {main.process.returncode} and wrote no statistics (see locust.log)"
+        return ("interrupted", "stopped by a signal") if self.stop.is_set() else ("completed", "")
+
+    def close(self) -> None:
+        for child in self.children:  # the main process first: it tells workers to quit
+            child.stop()
+        if self.scraper is not None:
+            self.scraper.stop()
+        self.sampler.stop()
+        if self.target is not None:
+            self.target.stop()

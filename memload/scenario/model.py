@@ -1,0 +1,261 @@
+"""Scenarios: TOML data files, validated on load into a typed, resolved ``Scenario``.
+
+Every error names the file, the key and what is allowed, e.g.
+``scenarios/load.toml: load.shape: unknown value 'square'; allowed: constant, ramp, spike, steps``.
+"""
+from __future__ import annotations
+
+import importlib.resources
+import tomllib
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from memload.adapters.registry import operations_of
+from memload.scenario.figures import OPERATIONS
+from memload.scenario.thresholds import ThresholdError, parse_thresholds
+from memload.scenario.durations import parse_duration_s
+from memload.scenario.load import Arrival, LoadShape, Pacing, parse_arrival, parse_load, parse_pacing
+from memload.scenario.tables import ScenarioError, TableReader
+
+TOP_KEYS = ("name", "description", "target", "seed", "warmup", "load", "arrival", "pacing", "mix", "llm", "data",
+            "reference", "thresholds")
+LLM_KEYS = ("model", "stream", "max_tokens", "temperature", "embed_model")
+DATA_KEYS = ("batch_size", "top_k", "known_query_share", "namespace")
+REFERENCE_KEYS = ("cache", "cache_size", "cache_ttl_s", "error_rate", "added_latency_ms", "stall_every_s",
+                  "stall_for_s", "leak_bytes_per_request", "log_requests")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LlmOptions:
+    model: str = "fast"
+    stream: bool = True
+    max_tokens: int = 64
+    temperature: float = 0.0
+    embed_model: str = "fast"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataOptions:
+    batch_size: int = 16
+    top_k: int = 10
+    known_query_share: float = 0.5  # share of searches that reuse the user's own earlier content
+    namespace: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    name: str
+    description: str
+    path: str
+    target: str
+    seed: int
+    warmup_s: float
+    load: LoadShape
+    pacing: Pacing
+    mix: dict[str, float]
+    llm: LlmOptions = field(default_factory=LlmOptions)
+    data: DataOptions = field(default_factory=DataOptions)
+    reference: dict[str, Any] = field(default_factory=dict)
+    thresholds: dict[str, Any] = field(default_factory=dict)
+    arrival: Arrival | None = None  # open model; None: closed model (users from [load])
+
+    @property
+    def model(self) -> str:
+        return "open" if self.arrival is not None else "closed"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Scenario":
+        load = dict(data["load"], steps=tuple(data["load"].get("steps", ())))
+        arrival = data.get("arrival")
+        return cls(
+            **{k: v for k, v in data.items() if k not in ("load", "pacing", "llm", "data", "arrival")},
+            arrival=None if arrival is None else Arrival(**dict(arrival, steps=tuple(arrival.get("steps", ())))),
+            load=LoadShape(**load),
+            pacing=Pacing(**data["pacing"]),
+            llm=LlmOptions(**data["llm"]),
+            data=DataOptions(**data["data"]),
+        )
+
+
+def scenarios_dir() -> Path:
+    """The folder of the scenarios shipped with memload."""
+    return Path(str(importlib.resources.files("memload.scenarios")))
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(scenarios_dir().glob("*.toml"))}
+
+
+def resolve_scenario_path(name_or_path: str) -> Path:
+    """A shipped scenario's name (``smoke``) or the path of any scenario file."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists():
+        if not candidate.is_file():
+            raise ScenarioError(str(candidate), None, "no such scenario file")
+        return candidate
+    shipped = shipped_scenarios()
+    if name_or_path not in shipped:
+        raise ScenarioError(name_or_path, None, f"unknown scenario; shipped: {', '.join(shipped)} (or give a .toml path)")
+    return shipped[name_or_path]
+
+
+def load_scenario(name_or_path: str) -> Scenario:
+    path = resolve_scenario_path(name_or_path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(str(path), None, f"not valid TOML: {error}") from None
+    return parse_scenario(raw, source=str(path))
+
+
+def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
+    top = TableReader(raw, source=source, prefix="", allowed=TOP_KEYS)
+    target = top.str("target", default="reference")
+    load, arrival = _parse_load_or_arrival(top)
+    scenario = Scenario(
+        name=top.str("name", default=Path(source).stem),
+        description=top.str("description", default=""),
+        path=source,
+        target=target,
+        seed=top.int("seed", default=1, minimum=0),
+        warmup_s=top.duration("warmup", default=0.0),
+        load=load,
+        arrival=arrival,
+        pacing=parse_pacing(top.table("pacing")),
+        mix=_parse_mix(top.table("mix", required=True)),
+        llm=_parse_llm(top.table("llm")),
+        data=_parse_data(top.table("data")),
+        reference=_parse_reference(top.table("reference")),
+        thresholds=_parse_thresholds(top, raw.get("thresholds", {})),
+    )
+    check_consistency(scenario)
+    return scenario
+
+
+def _parse_load_or_arrival(top: TableReader) -> tuple[LoadShape, Arrival | None]:
+    """Closed model: [load] (users). Open model: [arrival] (a rate), which owns the duration."""
+    if "arrival" not in top.raw:
+        return parse_load(top.table("load", required=True)), None
+    if "load" in top.raw:
+        raise top.error("arrival", "a scenario has either [load] (users, closed model) or [arrival] "
+                                   "(a request rate, open model), not both")
+    if "pacing" in top.raw:
+        raise top.error("pacing", "does not apply to an open-model ([arrival]) scenario")
+    arrival, duration_s = parse_arrival(top.table("arrival"))
+    # One scheduling user per Locust process; the runner sets the count to the number of processes.
+    return LoadShape(shape="constant", users=1, spawn_rate=100.0, duration_s=duration_s), arrival
+
+
+def check_consistency(scenario: Scenario) -> None:
+    """Checks across tables: the adapter can do every operation of the mix; warm-up fits."""
+    source = scenario.path
+    try:
+        supported = operations_of(scenario.target, base_dir=Path(source).parent)
+    except ValueError as error:
+        raise ScenarioError(source, "target", str(error)) from None
+    unsupported = [op for op, weight in scenario.mix.items() if weight > 0 and op not in supported]
+    if unsupported:
+        raise ScenarioError(source, "mix", f"target {scenario.target!r} cannot do {', '.join(unsupported)}; "
+                                           f"it supports: {', '.join(sorted(supported))}")
+    if scenario.warmup_s >= scenario.load.duration_s:
+        raise ScenarioError(source, "warmup", f"warm-up ({scenario.warmup_s:g} s) must be shorter than the run "
+                                              f"({scenario.load.duration_s:g} s)")
+
+
+def _parse_mix(reader: TableReader) -> dict[str, float]:
+    mix = {op: reader.number(op, minimum=0.0) for op in reader.keys_checked(OPERATIONS)}
+    if not any(weight > 0 for weight in mix.values()):
+        raise reader.error(None, f"needs at least one operation with a weight > 0; operations: {', '.join(OPERATIONS)}")
+    return mix
+
+
+def _parse_llm(reader: TableReader) -> LlmOptions:
+    reader.keys_checked(LLM_KEYS)
+    defaults = LlmOptions()
+    return LlmOptions(
+        model=reader.str("model", default=defaults.model),
+        stream=reader.bool("stream", default=defaults.stream),
+        max_tokens=reader.int("max_tokens", default=defaults.max_tokens, minimum=1),
+        temperature=reader.number("temperature", default=defaults.temperature, minimum=0.0),
+        embed_model=reader.str("embed_model", default=defaults.embed_model),
+    )
+
+
+def _parse_data(reader: TableReader) -> DataOptions:
+    reader.keys_checked(DATA_KEYS)
+    defaults = DataOptions()
+    share = reader.number("known_query_share", default=defaults.known_query_share, minimum=0.0)
+    if share > 1:
+        raise reader.error("known_query_share", f"must be between 0 and 1, got {share:g}")
+    return DataOptions(
+        batch_size=reader.int("batch_size", default=defaults.batch_size, minimum=1, maximum=256),
+        top_k=reader.int("top_k", default=defaults.top_k, minimum=1, maximum=100),
+        known_query_share=share,
+        namespace=reader.str("namespace", default=None),
+    )
+
+
+def _parse_reference(reader: TableReader) -> dict[str, Any]:
+    """Options for `memload serve`, checked here so a typo fails at load, not at the target's start."""
+    reader.keys_checked(REFERENCE_KEYS)
+    options: dict[str, Any] = {}
+    for key in reader.raw:
+        if key in ("cache", "log_requests"):
+            options[key] = reader.bool(key)
+        elif key in ("cache_size", "leak_bytes_per_request"):
+            options[key] = reader.int(key, minimum=0)
+        else:
+            options[key] = reader.number(key, minimum=0.0)
+    if options.get("error_rate", 0.0) > 1:
+        raise reader.error("error_rate", f"is a fraction between 0 and 1, got {options['error_rate']:g}")
+    return options
+
+
+def _parse_thresholds(top: TableReader, table: object) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise top.error("thresholds", "must be a table of \"<scope>.<metric>\" = \"<op> <number>\"")
+    try:
+        parse_thresholds(table)
+    except ThresholdError as error:
+        raise ScenarioError(top.source, f"thresholds.{error.key}", str(error).split(": ", 1)[1]) from None
+    return dict(table)
+
+
+def apply_overrides(scenario: Scenario, *, target: str | None = None, users: int | None = None,
+                    spawn_rate: float | None = None, duration: str | None = None,
+                    seed: int | None = None, rate: float | None = None) -> Scenario:
+    """Command-line options that override the file; the result is validated again."""
+    arrival = _override_arrival(scenario, users=users, spawn_rate=spawn_rate, rate=rate)
+    load = scenario.load.with_overrides(users=users, spawn_rate=spawn_rate,
+                                        duration_s=None if duration is None else _cli_duration(duration))
+    changed = replace(scenario, load=load, arrival=arrival,
+                      target=target if target is not None else scenario.target,
+                      seed=seed if seed is not None else scenario.seed)
+    check_consistency(changed)
+    return changed
+
+
+def _override_arrival(scenario: Scenario, *, users: int | None, spawn_rate: float | None,
+                      rate: float | None) -> Arrival | None:
+    if scenario.arrival is None:
+        if rate is not None:
+            raise ScenarioError("--rate", None, f"{scenario.path} is a closed-model scenario (users); "
+                                                "--rate applies to scenarios with an [arrival] table")
+        return None
+    if users is not None or spawn_rate is not None:
+        raise ScenarioError("--users", None, f"{scenario.path} is an open-model scenario ([arrival]): "
+                                             "use --rate instead of --users/--spawn-rate")
+    if rate is None:
+        return scenario.arrival
+    return replace(scenario.arrival, rate=rate, steps=())
+
+
+def _cli_duration(text: str) -> float:
+    try:
+        return parse_duration_s(text)
+    except ValueError as error:
+        raise ScenarioError("--duration", None, str(error)) from None

@@ -1,0 +1,100 @@
+"""k6-style thresholds: ``"search.p95_ms" = "< 50"``, parsed when a scenario is loaded and
+evaluated against a run's figures. Pure Python: no pandas, no locust."""
+from __future__ import annotations
+
+import math
+import operator
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from memload.scenario.figures import SCOPES, is_known_figure, metrics_for_scope
+
+OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+_CONDITION = re.compile(r"^\s*(<=|>=|==|!=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+
+class ThresholdError(ValueError):
+    """A threshold that does not parse or names an unknown figure; the message names the key."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"threshold {key!r}: {message}")
+        self.key = key
+
+
+@dataclass(frozen=True, kw_only=True)
+class Threshold:
+    address: str  # "<scope>.<metric>"
+    op: str  # one of OPERATORS
+    limit: float
+
+    @property
+    def condition(self) -> str:
+        return f"{self.op} {self.limit:g}"
+
+    def passes(self, measured: float) -> bool:
+        return OPERATORS[self.op](measured, self.limit)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThresholdResult:
+    threshold: Threshold
+    measured: float | None  # None: the run has no value for the figure
+
+    @property
+    def passed(self) -> bool:
+        if self.measured is None or math.isnan(self.measured):
+            return False
+        return self.threshold.passes(self.measured)
+
+
+def parse_condition(key: str, text: object) -> tuple[str, float]:
+    if not isinstance(text, str):
+        raise ThresholdError(key, f"condition must be a string like \"< 50\", got {text!r}")
+    match = _CONDITION.match(text)
+    if not match:
+        allowed = ", ".join(OPERATORS)
+        raise ThresholdError(key, f"cannot parse condition {text!r}: expected an operator ({allowed}) and a number")
+    return match.group(1), float(match.group(2))
+
+
+def check_address(key: str) -> None:
+    scope, dot, metric = key.partition(".")
+    if not dot or not metric:
+        raise ThresholdError(key, "the key must be <scope>.<metric>, e.g. \"search.p95_ms\"")
+    if scope not in SCOPES:
+        raise ThresholdError(key, f"unknown scope {scope!r}; allowed: {', '.join(SCOPES)}")
+    if not is_known_figure(key):
+        allowed = ", ".join(metrics_for_scope(scope))
+        raise ThresholdError(key, f"unknown metric {metric!r} for {scope!r}; allowed: {allowed}")
+
+
+def parse_thresholds(table: Mapping[str, object]) -> list[Threshold]:
+    """Parse a scenario's ``[thresholds]`` table. A value is one condition or a list of them."""
+    parsed: list[Threshold] = []
+    for key, value in table.items():
+        check_address(key)
+        conditions = value if isinstance(value, list) else [value]
+        if not conditions:
+            raise ThresholdError(key, "empty list of conditions")
+        for text in conditions:
+            op, limit = parse_condition(key, text)
+            parsed.append(Threshold(address=key, op=op, limit=limit))
+    return parsed
+
+
+def evaluate(thresholds: list[Threshold], figures: Mapping[str, float | None]) -> list[ThresholdResult]:
+    """Measure each threshold against ``figures`` (address -> value); a missing figure fails."""
+    return [ThresholdResult(threshold=t, measured=figures.get(t.address)) for t in thresholds]
+
+
+def exit_code(results: list[ThresholdResult]) -> int:
+    """0 when every threshold passes (or there are none), 1 when any fails."""
+    return 0 if all(r.passed for r in results) else 1
