@@ -1,4 +1,5 @@
 """``memload report RUN_DIR``: a thin click layer over ``write_report``."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,8 +41,10 @@ def report(run_dir: Path, quiet: bool) -> None:
         for result in outcome.results:
             status = "pass" if result.passed else "FAIL"
             address = result.threshold.address
-            click.echo(f"{status:4}  {address} {result.threshold.condition}  "
-                       f"(measured {format_value(address, result.measured)})")
+            click.echo(
+                f"{status:4}  {address} {result.threshold.condition}  "
+                f"(measured {format_value(address, result.measured)})"
+            )
         click.echo(f"report: {outcome.report_dir / 'report.html'}")
     click.echo(f"verdict: {outcome.verdict}")
     raise SystemExit(outcome.exit_code)

@@ -1,4 +1,5 @@
 """The harness error of analysis: a results directory that cannot be reported on."""
+
 from __future__ import annotations
 
 

@@ -1,18 +1,19 @@
 """``write_report(run_dir)``: turn a results directory into ``run_dir/report/`` (plots, report.html,
 report.md, summary.json, junit.xml) and a verdict. ``memload report`` and, at the end of
 ``memload run``, the runner call it. Never imports locust or gevent."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from memload import names as C
-from memload.analysis.figures.analyse import Analysis, analyse
 from memload.analysis.errors import ReportError
+from memload.analysis.figures.analyse import Analysis, analyse
+from memload.analysis.plots.plotset import write_plots
 from memload.analysis.writers.html import write_html
 from memload.analysis.writers.junit import write_junit
 from memload.analysis.writers.markdown import write_markdown
-from memload.analysis.plots.plotset import write_plots
 from memload.analysis.writers.summary import write_summary
 from memload.scenario.thresholds import ThresholdResult
 
@@ -55,6 +56,11 @@ def write_report(run_dir: Path) -> ReportOutcome:
         _write_all(analysis, report_dir)
     except OSError as error:
         raise ReportError(f"cannot write {report_dir}: {error.strerror or error}") from None
-    return ReportOutcome(exit_code=analysis.exit_code, verdict=analysis.verdict, report_dir=report_dir,
-                         warnings=list(analysis.warnings), results=list(analysis.results),
-                         figures=dict(analysis.figures))
+    return ReportOutcome(
+        exit_code=analysis.exit_code,
+        verdict=analysis.verdict,
+        report_dir=report_dir,
+        warnings=list(analysis.warnings),
+        results=list(analysis.results),
+        figures=dict(analysis.figures),
+    )

@@ -1,4 +1,5 @@
 """LLM workload: chat completions (streamed when the scenario says so) and embeddings."""
+
 from __future__ import annotations
 
 from memload.loadgen.users import Tenant

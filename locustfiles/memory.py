@@ -1,5 +1,6 @@
 """Memory workload: create (single and batch), get, list and delete a user's own memories.
 Behaviour only: the adapter makes the HTTP request, Locust's request event records it."""
+
 from __future__ import annotations
 
 from memload.loadgen.users import LIST_LIMIT, Tenant

@@ -1,4 +1,5 @@
 """RAG workload: a question answered from the user's memories (search, then an LLM answer)."""
+
 from __future__ import annotations
 
 from memload.loadgen.users import Tenant

@@ -4,6 +4,7 @@ The runner passes the resolved scenario in MEMLOAD_SCENARIO_JSON; the workloads 
 files of this folder, one per workload. A closed-model scenario gets one Locust user per tenant;
 an open-model one ([arrival]) gets one arrival scheduler per Locust process.
 """
+
 import os
 from dataclasses import replace
 
@@ -11,9 +12,9 @@ from locust import events
 
 from memload.loadgen import recorder
 from memload.loadgen.arrival import WORKERS_ENV, build_open_user_class
+from memload.loadgen.shapes import build_shape_class
 from memload.loadgen.users import build_user_class, scenario_from_env
 from memload.locustfiles import llm, memory, rag, search
-from memload.loadgen.shapes import build_shape_class
 
 SCENARIO = scenario_from_env()
 OPERATIONS = {**memory.OPERATIONS, **search.OPERATIONS, **llm.OPERATIONS, **rag.OPERATIONS}

@@ -1,5 +1,6 @@
 """Search workload: queries drawn from the user's own earlier memories (recall that should hit)
 and from fresh text (that should not), in the scenario's proportion."""
+
 from __future__ import annotations
 
 from memload.loadgen.users import Tenant

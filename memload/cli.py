@@ -3,6 +3,7 @@
 Subcommands are imported only when invoked, so ``memload --help`` stays fast and a command that
 needs gevent's monkey-patching (``serve``) can apply it before anything else touches sockets.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -1,4 +1,5 @@
 """User-facing errors: one line, no traceback, exit code 2."""
+
 from __future__ import annotations
 
 import click

@@ -11,6 +11,7 @@ Locust's CSVs (locust/stats.py, StatsCSV and StatsCSVFileWriter):
   snapshot yet (the first ~2 s of an entry). ``Requests/s`` is a ~10 s moving average.
 - Empty cells read ``N/A``; the ``Aggregated`` row has an empty Type.
 """
+
 from __future__ import annotations
 
 import re
@@ -84,9 +85,23 @@ METRIC_CACHE_MISSES = "memload_cache_misses_total"
 TARGET_METRICS_WANTED: frozenset[str] = frozenset({METRIC_CACHE_HITS, METRIC_CACHE_MISSES})
 
 # -- hdr_histograms.csv and interval_counts.csv (memload's recorder, memload.loadgen.histograms) ------
-# Imported from memload.loadgen.histograms (pure: no locust, no gevent) so writer and reader share them.
-from memload.loadgen.histograms import (COUNTERS, COUNTS_COLUMNS, COUNTS_FILE, HISTOGRAM_COLUMNS,  # noqa: E402
-                                HISTOGRAM_FILE, INTERVAL_S, UNITS)
+# Written by memload.loadgen.histograms (the recorder), read by memload.analysis.read.intervals.
+INTERVAL_S = 10  # every interval starts at a multiple of this many unix seconds
+LATENCY_METRICS = ("response_ms", "queue_ms", "ttft_ms", "itl_ms", "tpot_ms", "e2e_ms")
+UNITS = {**{m: "us" for m in LATENCY_METRICS}, "output_tokens_per_s": "milli_tokens_per_s"}
+COUNTERS = (
+    "requests",
+    "failures",
+    "output_tokens",
+    "goodput",
+    "dropped",
+    "llm_requests",
+    "tokens_from_usage",
+)
+HISTOGRAM_FILE = "hdr_histograms.csv"
+HISTOGRAM_COLUMNS = ("interval_start", "scope", "metric", "unit", "count", "histogram")
+COUNTS_FILE = "interval_counts.csv"
+COUNTS_COLUMNS = ("interval_start", "scope", *COUNTERS)
 
 UNITS_OF_METRIC: dict[str, str] = dict(UNITS)  # histogram metric -> unit of its recorded integers
 
@@ -107,8 +122,15 @@ IC_GOODPUT = "goodput"
 IC_DROPPED = "dropped"
 IC_LLM_REQUESTS = "llm_requests"
 IC_TOKENS_FROM_USAGE = "tokens_from_usage"
-IC_COUNTERS: tuple[str, ...] = (IC_REQUESTS, IC_FAILURES, IC_OUTPUT_TOKENS, IC_GOODPUT, IC_DROPPED,
-                                IC_LLM_REQUESTS, IC_TOKENS_FROM_USAGE)
+IC_COUNTERS: tuple[str, ...] = (
+    IC_REQUESTS,
+    IC_FAILURES,
+    IC_OUTPUT_TOKENS,
+    IC_GOODPUT,
+    IC_DROPPED,
+    IC_LLM_REQUESTS,
+    IC_TOKENS_FROM_USAGE,
+)
 METRIC_RESPONSE = "response_ms"
 METRIC_QUEUE = "queue_ms"
 METRIC_TOKENS_PER_S = "output_tokens_per_s"
@@ -133,9 +155,20 @@ RUN_GIT_COMMIT = "git_commit"
 RUN_ARGUMENTS = "arguments"
 RUN_MACHINE = "machine"
 # shown in the report's metadata table, in this order
-RUN_METADATA_KEYS: tuple[str, ...] = (RUN_SCENARIO_NAME, RUN_EXIT_STATUS, RUN_STARTED_AT,
-                                      RUN_ENDED_AT, RUN_WARMUP_S, RUN_HOST, RUN_TARGET, RUN_WORKERS,
-                                      RUN_ARGUMENTS, RUN_VERSIONS, RUN_GIT_COMMIT, RUN_MACHINE)
+RUN_METADATA_KEYS: tuple[str, ...] = (
+    RUN_SCENARIO_NAME,
+    RUN_EXIT_STATUS,
+    RUN_STARTED_AT,
+    RUN_ENDED_AT,
+    RUN_WARMUP_S,
+    RUN_HOST,
+    RUN_TARGET,
+    RUN_WORKERS,
+    RUN_ARGUMENTS,
+    RUN_VERSIONS,
+    RUN_GIT_COMMIT,
+    RUN_MACHINE,
+)
 
 
 def percentile_columns(header: list[str] | tuple[str, ...]) -> dict[str, float]:

@@ -1,22 +1,34 @@
 """From a loaded run to everything the reports show: figures by address, threshold results,
 verdict and warnings. No files are written here."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from memload import names as C
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.exact import ExactView, exact_request_figures, exact_view
 from memload.analysis.figures.llm import llm_figures
-from memload.analysis.read.rundir import RunData, load_meta, load_run
-from memload.analysis.figures.requests import (RequestFigures, percentile_warning, request_figures,
-                                      sample_warnings)
 from memload.analysis.figures.process import cache_hit_rate, process_figures
-from memload.scenario.thresholds import (Threshold, ThresholdError, ThresholdResult, evaluate,
-                                         exit_code, parse_thresholds)
+from memload.analysis.figures.requests import (
+    RequestFigures,
+    percentile_warning,
+    request_figures,
+    sample_warnings,
+)
+from memload.analysis.read.rundir import RunData, load_meta, load_run
 from memload.analysis.read.window import Window, steady_window
+from memload.scenario.thresholds import (
+    Threshold,
+    ThresholdError,
+    ThresholdResult,
+    evaluate,
+    exit_code,
+    parse_thresholds,
+)
 
 VERDICT_PASS = "PASS"
 VERDICT_FAIL = "FAIL"
@@ -72,20 +84,31 @@ def locust_types(history) -> dict[str, list[str]]:
     return types
 
 
-def _request_figures(data: RunData, window: Window, view: ExactView | None,
-                     warnings: list[str]) -> RequestFigures:
+def _request_figures(
+    data: RunData, window: Window, view: ExactView | None, warnings: list[str]
+) -> RequestFigures:
     if view is not None:
         if view.merged.bad_rows:
-            warnings.append(f"{C.HDR_CSV}: {view.merged.bad_rows} row(s) with an unreadable histogram ignored")
+            warnings.append(
+                f"{C.HDR_CSV}: {view.merged.bad_rows} row(s) with an unreadable histogram ignored"
+            )
         if view.merged.unknown_metrics:
-            warnings.append(f"{C.HDR_CSV}: unknown metric(s) {', '.join(sorted(view.merged.unknown_metrics))} ignored")
+            warnings.append(
+                f"{C.HDR_CSV}: unknown metric(s) {', '.join(sorted(view.merged.unknown_metrics))} ignored"
+            )
         if not view.intervals.size and not window.is_empty:
-            warnings.append(f"no 10 s interval of {C.COUNTS_CSV} has its midpoint in the steady window; "
-                            "request figures are absent")
+            warnings.append(
+                f"no 10 s interval of {C.COUNTS_CSV} has its midpoint in the steady window; "
+                "request figures are absent"
+            )
         return exact_request_figures(view, locust_types(data.history))
-    requests = request_figures(history=data.history, stats=data.stats, window=window,
-                               history_columns=data.history_percentiles,
-                               stats_columns=data.stats_percentiles)
+    requests = request_figures(
+        history=data.history,
+        stats=data.stats,
+        window=window,
+        history_columns=data.history_percentiles,
+        stats_columns=data.stats_percentiles,
+    )
     if requests.window_rows_s is None and not window.is_empty:
         warnings.append(f"{C.HISTORY_CSV} has no rows inside the steady window; request figures are absent")
     approximate = percentile_warning(requests)
@@ -93,8 +116,9 @@ def _request_figures(data: RunData, window: Window, view: ExactView | None,
     return requests
 
 
-def compute_figures(data: RunData, window: Window,
-                    view: ExactView | None = None) -> tuple[RequestFigures, dict[str, float], list[str]]:
+def compute_figures(
+    data: RunData, window: Window, view: ExactView | None = None
+) -> tuple[RequestFigures, dict[str, float], list[str]]:
     """Request, process, cache and LLM figures of the steady window, and their warnings."""
     warnings: list[str] = []
     requests = _request_figures(data, window, view, warnings)
@@ -117,14 +141,28 @@ def analyse(run_dir: Path) -> Analysis:
     thresholds = thresholds_of(load_meta(run_dir))  # a syntax error fails before the heavy reading
     data = load_run(run_dir)
     warnings = list(data.warnings) + _status_warning(data.meta)
-    window = steady_window(data.meta, data.history[C.HIST_TIMESTAMP].to_numpy(), warnings,
-                           users=data.history[C.HIST_USERS].to_numpy())
+    window = steady_window(
+        data.meta,
+        data.history[C.HIST_TIMESTAMP].to_numpy(),
+        warnings,
+        users=data.history[C.HIST_USERS].to_numpy(),
+    )
     view = exact_view(data.intervals, window) if data.intervals is not None else None
     requests, figures, figure_warnings = compute_figures(data, window, view)
     warnings.extend(figure_warnings)
     results = evaluate(thresholds, figures)
     missing = [r.threshold.address for r in results if r.measured is None]
     if missing:
-        warnings.append(f"no value for threshold figure(s) {', '.join(sorted(set(missing)))}: they fail as n/a")
-    return Analysis(data=data, window=window, requests=requests, figures=figures,
-                    thresholds=thresholds, results=results, warnings=warnings, view=view)
+        warnings.append(
+            f"no value for threshold figure(s) {', '.join(sorted(set(missing)))}: they fail as n/a"
+        )
+    return Analysis(
+        data=data,
+        window=window,
+        requests=requests,
+        figures=figures,
+        thresholds=thresholds,
+        results=results,
+        warnings=warnings,
+        view=view,
+    )

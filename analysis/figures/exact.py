@@ -6,6 +6,7 @@ significant digits, whatever the window), and requests, failures, rps, error_rat
 Rates divide by the seconds of load the selected intervals cover (each interval clipped to the
 load's start and end), so a window that starts or ends inside an interval is not diluted.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,18 +15,27 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from memload import names as C
-from memload.scenario.figures import PERCENTILES
-from memload.analysis.read.hdr import Counts, mean_value, percentile_values, scale_of, total_count
-from memload.analysis.read.intervals import (TOTAL, IntervalFiles, Merged, covered_s, merge_histograms,
-                                        selected)
 from memload.analysis.figures.requests import RequestFigures
+from memload.analysis.read.hdr import Counts, mean_value, percentile_values, scale_of, total_count
+from memload.analysis.read.intervals import (
+    TOTAL,
+    IntervalFiles,
+    Merged,
+    covered_s,
+    merge_histograms,
+    selected,
+)
 from memload.analysis.read.window import Window
+from memload.scenario.figures import PERCENTILES
 
 METHOD_HDR = "hdr_histograms_exact"
 # a smooth response-time curve on the report's "nines" axis: 50 % .. 99.999 %, then the maximum
 DISTRIBUTION_PERCENTS: tuple[float, ...] = tuple(
-    sorted({round(100.0 * (1.0 - 10.0 ** -x), 6) for x in np.arange(0.30103, 5.0001, 0.05)} | {50.0, 90.0, 99.0,
-                                                                                                99.9, 99.99, 100.0}))
+    sorted(
+        {round(100.0 * (1.0 - 10.0**-x), 6) for x in np.arange(0.30103, 5.0001, 0.05)}
+        | {50.0, 90.0, 99.0, 99.9, 99.99, 100.0}
+    )
+)
 
 
 @dataclass(kw_only=True)
@@ -45,8 +55,10 @@ class ExactView:
     @property
     def open_model(self) -> bool:
         """Queue times or dropped arrivals were recorded: an arrival-rate run."""
-        return any(m == C.METRIC_QUEUE for _, m in self.merged.window) or \
-            self.counts.get(TOTAL, {}).get(C.IC_DROPPED, 0) > 0
+        return (
+            any(m == C.METRIC_QUEUE for _, m in self.merged.window)
+            or self.counts.get(TOTAL, {}).get(C.IC_DROPPED, 0) > 0
+        )
 
     def per_s(self, amount: float) -> float | None:
         return amount / self.covered_s if self.covered_s > 0 else None
@@ -60,9 +72,17 @@ def exact_view(files: IntervalFiles, window: Window, *, with_series: bool = True
     sums = {str(scope): {k: float(v) for k, v in row.items()} for scope, row in by_scope.iterrows()}
     sums[TOTAL] = {k: float(chosen[k].sum()) for k in C.IC_COUNTERS}
     intervals = np.unique(chosen[C.IC_INTERVAL].to_numpy(dtype=float))
-    all_scopes = sorted({str(s) for s in counts[C.IC_SCOPE].unique()} | {str(s) for s in files.histograms[C.HDR_SCOPE].unique()})
-    return ExactView(intervals=intervals, covered_s=covered_s(intervals, window), counts=sums,
-                     merged=merge_histograms(files, window, with_series=with_series), scopes=[s for s in all_scopes if s != TOTAL])
+    all_scopes = sorted(
+        {str(s) for s in counts[C.IC_SCOPE].unique()}
+        | {str(s) for s in files.histograms[C.HDR_SCOPE].unique()}
+    )
+    return ExactView(
+        intervals=intervals,
+        covered_s=covered_s(intervals, window),
+        counts=sums,
+        merged=merge_histograms(files, window, with_series=with_series),
+        scopes=[s for s in all_scopes if s != TOTAL],
+    )
 
 
 def latency_figures(counts: Counts | None, metric: str, prefix: str = "") -> dict[str, float]:
@@ -126,6 +146,8 @@ def window_note(view: ExactView, window: Window) -> str:
     if not view.intervals.size:
         return "no 10 s interval has its midpoint inside the steady window"
     first, last = float(view.intervals.min()), float(view.intervals.max()) + C.INTERVAL_S
-    return (f"{view.intervals.size} interval(s) of {C.INTERVAL_S} s (unix-clock aligned) whose midpoints lie in "
-            f"the steady window: {first - window.run_start_unix:+.0f} s to {last - window.run_start_unix:+.0f} s "
-            f"from the run start, {view.covered_s:.1f} s of load")
+    return (
+        f"{view.intervals.size} interval(s) of {C.INTERVAL_S} s (unix-clock aligned) whose midpoints lie in "
+        f"the steady window: {first - window.run_start_unix:+.0f} s to {last - window.run_start_unix:+.0f} s "
+        f"from the run start, {view.covered_s:.1f} s of load"
+    )

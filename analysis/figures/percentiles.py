@@ -14,10 +14,11 @@ points over a sliding window of about the last 10 s at every row. So:
   ``Total Request Count`` over those 10 s); the percentile is that of the weighted mixture. A
   remainder shorter than 10 s at the start of the window is not covered.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -63,8 +64,9 @@ def _cdf(points: np.ndarray, fractions: np.ndarray, xs: np.ndarray, strict: bool
     return np.where(j >= last, fractions[last], values)
 
 
-def mixture_percentiles_ms(points_ms: np.ndarray, percents: Sequence[float], weights: np.ndarray,
-                           wanted: Sequence[float]) -> dict[float, float]:
+def mixture_percentiles_ms(
+    points_ms: np.ndarray, percents: Sequence[float], weights: np.ndarray, wanted: Sequence[float]
+) -> dict[float, float]:
     """Percentiles of a weighted mixture of distributions, each given by quantile points.
 
     ``points_ms`` is (snapshots, len(percents)), ``percents`` ascending. Each distribution is
@@ -76,7 +78,7 @@ def mixture_percentiles_ms(points_ms: np.ndarray, percents: Sequence[float], wei
     right = np.zeros(xs.size)
     left = np.zeros(xs.size)
     for begin in range(0, points.shape[0], _CHUNK):
-        chunk, w = points[begin:begin + _CHUNK], weights[begin:begin + _CHUNK]
+        chunk, w = points[begin : begin + _CHUNK], weights[begin : begin + _CHUNK]
         right += w @ _cdf(chunk, fractions, xs, strict=False)
         left += w @ _cdf(chunk, fractions, xs, strict=True)
     total = float(weights.sum())
@@ -92,7 +94,9 @@ def mixture_percentiles_ms(points_ms: np.ndarray, percents: Sequence[float], wei
             result[percent] = float(curve_x[i])
         else:
             share = (q - curve_f[i - 1]) / (curve_f[i] - curve_f[i - 1])
-            result[percent] = float(curve_x[i - 1] + min(max(share, 0.0), 1.0) * (curve_x[i] - curve_x[i - 1]))
+            result[percent] = float(
+                curve_x[i - 1] + min(max(share, 0.0), 1.0) * (curve_x[i] - curve_x[i - 1])
+            )
     return result
 
 
@@ -106,14 +110,17 @@ def _entry_snapshots(rows: pd.DataFrame, ctx: PercentileContext) -> pd.DataFrame
         inside = candidates & (times == times[candidates].max()) if candidates.any() else candidates
     slot = np.floor((ctx.t_end_s - times) / LOCUST_PERCENTILE_WINDOW_S)
     picked = rows[inside].assign(_slot=slot[inside]).drop_duplicates("_slot", keep="last")
-    before = np.searchsorted(times, picked[C.HIST_TIMESTAMP].to_numpy() - LOCUST_PERCENTILE_WINDOW_S,
-                             side="right") - 1
+    before = (
+        np.searchsorted(times, picked[C.HIST_TIMESTAMP].to_numpy() - LOCUST_PERCENTILE_WINDOW_S, side="right")
+        - 1
+    )
     base = np.where(before >= 0, counts[np.clip(before, 0, None)], 0.0)
     return picked.assign(_weight=picked[C.HIST_REQUESTS].to_numpy() - base)
 
 
-def _from_history(history: pd.DataFrame, ctx: PercentileContext,
-                  wanted: Sequence[float]) -> PercentileEstimate | None:
+def _from_history(
+    history: pd.DataFrame, ctx: PercentileContext, wanted: Sequence[float]
+) -> PercentileEstimate | None:
     columns = list(ctx.history_columns)
     parts = [_entry_snapshots(rows, ctx) for _, rows in history.groupby(C.TYPE, observed=True, dropna=False)]
     snaps = pd.concat(parts) if parts else history.iloc[:0]
@@ -125,27 +132,33 @@ def _from_history(history: pd.DataFrame, ctx: PercentileContext,
     keep = (snaps["_weight"].to_numpy() > 0) & ~np.isnan(points).any(axis=1) & ~not_ready
     if not keep.any():
         return None
-    values = mixture_percentiles_ms(points[keep], list(ctx.history_columns.values()),
-                                    snaps["_weight"].to_numpy()[keep], wanted)
-    return PercentileEstimate(values_ms=values, method=METHOD_HISTORY_MIXTURE, exact=False,
-                              snapshots=int(keep.sum()))
+    values = mixture_percentiles_ms(
+        points[keep], list(ctx.history_columns.values()), snaps["_weight"].to_numpy()[keep], wanted
+    )
+    return PercentileEstimate(
+        values_ms=values, method=METHOD_HISTORY_MIXTURE, exact=False, snapshots=int(keep.sum())
+    )
 
 
-def _from_stats(stats: pd.DataFrame, ctx: PercentileContext,
-                wanted: Sequence[float]) -> PercentileEstimate | None:
+def _from_stats(
+    stats: pd.DataFrame, ctx: PercentileContext, wanted: Sequence[float]
+) -> PercentileEstimate | None:
     columns = list(ctx.stats_columns)
     rows = stats[stats[C.STATS_REQUESTS] > 0]
     points = rows[columns].to_numpy(dtype=float)
     if rows.empty or not columns or np.isnan(points).any():
         return None
-    values = mixture_percentiles_ms(points, list(ctx.stats_columns.values()),
-                                    rows[C.STATS_REQUESTS].to_numpy(dtype=float), wanted)
-    return PercentileEstimate(values_ms=values, method=METHOD_WHOLE_RUN, exact=len(rows) == 1,
-                              snapshots=len(rows))
+    values = mixture_percentiles_ms(
+        points, list(ctx.stats_columns.values()), rows[C.STATS_REQUESTS].to_numpy(dtype=float), wanted
+    )
+    return PercentileEstimate(
+        values_ms=values, method=METHOD_WHOLE_RUN, exact=len(rows) == 1, snapshots=len(rows)
+    )
 
 
-def estimate_percentiles(*, history: pd.DataFrame, stats: pd.DataFrame | None, ctx: PercentileContext,
-                         wanted: Sequence[float]) -> PercentileEstimate | None:
+def estimate_percentiles(
+    *, history: pd.DataFrame, stats: pd.DataFrame | None, ctx: PercentileContext, wanted: Sequence[float]
+) -> PercentileEstimate | None:
     """Percentiles (ms) of one scope's requests over the steady window; None without data.
 
     ``history`` and ``stats`` hold only that scope's rows (one Name, maybe several Types)."""

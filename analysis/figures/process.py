@@ -8,6 +8,7 @@ rate from target_metrics.csv, over the steady window.
   busiest process's mean, ``cpu_pct_max`` the highest sample of any; ``rss_mb``, ``num_fds``,
   ``threads`` are peaks of the per-sample sum over the load generator's processes.
 """
+
 from __future__ import annotations
 
 import math
@@ -73,16 +74,18 @@ def process_figures(resources: pd.DataFrame, window: Window) -> tuple[dict[str, 
     return {k: v for k, v in figures.items() if math.isfinite(v)}, warnings
 
 
-def _loadgen_warnings(cpu_by_process: "pd.core.groupby.SeriesGroupBy") -> list[str]:
+def _loadgen_warnings(cpu_by_process: pd.core.groupby.SeriesGroupBy) -> list[str]:
     """One warning per load-generator process that went above 90 % of a core."""
-    stats = cpu_by_process.agg(peak="max", samples="size",
-                               busy=lambda cpu: int((cpu > LOADGEN_CPU_WARN_PCT).sum()))
+    stats = cpu_by_process.agg(
+        peak="max", samples="size", busy=lambda cpu: int((cpu > LOADGEN_CPU_WARN_PCT).sum())
+    )
     warnings = []
     for (role, pid), row in stats[stats["peak"] > LOADGEN_CPU_WARN_PCT].iterrows():
         warnings.append(
             f"load generator above {LOADGEN_CPU_WARN_PCT:.0f}% CPU: {role} (pid {pid:.0f}) peaked at "
             f"{row['peak']:.0f}% and was above {LOADGEN_CPU_WARN_PCT:.0f}% in {row['busy']:.0f} of "
-            f"{row['samples']:.0f} samples; latencies may include its own queueing")
+            f"{row['samples']:.0f} samples; latencies may include its own queueing"
+        )
     return warnings
 
 
@@ -99,8 +102,7 @@ def counter_series(target_metrics: pd.DataFrame, metric: str) -> pd.DataFrame:
     rows = target_metrics[target_metrics[C.TM_METRIC].astype(str) == metric]
     summed = rows.groupby(C.TM_TIMESTAMP, sort=True)[C.TM_VALUE].sum()
     times = summed.index.to_numpy(dtype=float)
-    return pd.DataFrame({C.TM_TIMESTAMP: times,
-                         C.TM_VALUE: monotone_counter(summed.to_numpy(dtype=float))})
+    return pd.DataFrame({C.TM_TIMESTAMP: times, C.TM_VALUE: monotone_counter(summed.to_numpy(dtype=float))})
 
 
 def cache_hit_rate(target_metrics: pd.DataFrame, window: Window) -> float | None:

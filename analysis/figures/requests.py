@@ -2,6 +2,7 @@
 ``locust_stats_history.csv``: differences of the cumulative counters between the first and last
 history rows inside the window (from zero when there is no warm-up), percentiles from
 ``percentiles.estimate_percentiles``."""
+
 from __future__ import annotations
 
 import math
@@ -11,10 +12,14 @@ import numpy as np
 import pandas as pd
 
 from memload import names as C
-from memload.scenario.figures import PERCENTILES
-from memload.analysis.figures.percentiles import (METHOD_WHOLE_RUN, PercentileContext, PercentileEstimate,
-                                          estimate_percentiles)
+from memload.analysis.figures.percentiles import (
+    METHOD_WHOLE_RUN,
+    PercentileContext,
+    PercentileEstimate,
+    estimate_percentiles,
+)
 from memload.analysis.read.window import Window
+from memload.scenario.figures import PERCENTILES
 
 TOTAL_SCOPE = "total"
 
@@ -64,8 +69,9 @@ def _deltas(rows: pd.DataFrame, t_start: float, t_end: float, from_zero: bool) -
     return sums
 
 
-def _scope_figures(deltas: dict[str, float], duration_s: float,
-                   estimate: PercentileEstimate | None) -> dict[str, float]:
+def _scope_figures(
+    deltas: dict[str, float], duration_s: float, estimate: PercentileEstimate | None
+) -> dict[str, float]:
     requests = deltas["requests"]
     figures = {"requests": requests, "failures": deltas["failures"]}
     if duration_s > 0:
@@ -90,8 +96,11 @@ def _max_ms(deltas: dict[str, float], estimate: PercentileEstimate | None) -> di
     exact = deltas["max_grown_ms"]
     if deltas["all_grown"] and not math.isnan(exact):
         return {"max_ms": exact}
-    candidates = [v for v in (exact, None if estimate is None else estimate.values_ms.get(100.0))
-                  if v is not None and not math.isnan(v)]
+    candidates = [
+        v
+        for v in (exact, None if estimate is None else estimate.values_ms.get(100.0))
+        if v is not None and not math.isnan(v)
+    ]
     return {"max_ms": max(candidates)} if candidates else {}
 
 
@@ -99,8 +108,14 @@ def _types(rows: pd.DataFrame) -> list[str]:
     return sorted({str(t) for t in rows[C.TYPE].dropna().unique() if str(t)})
 
 
-def request_figures(*, history: pd.DataFrame, stats: pd.DataFrame | None, window: Window,
-                    history_columns: dict[str, float], stats_columns: dict[str, float]) -> RequestFigures:
+def request_figures(
+    *,
+    history: pd.DataFrame,
+    stats: pd.DataFrame | None,
+    window: Window,
+    history_columns: dict[str, float],
+    stats_columns: dict[str, float],
+) -> RequestFigures:
     """Figures of every request Name and of ``total`` over the steady window."""
     result = RequestFigures()
     times = history[C.HIST_TIMESTAMP].to_numpy()
@@ -110,8 +125,13 @@ def request_figures(*, history: pd.DataFrame, stats: pd.DataFrame | None, window
     t_start, t_end = float(inside.min()), float(inside.max())
     result.window_rows_s = (t_start, t_end)
     whole_run = window.warmup_s == 0
-    ctx = PercentileContext(t_start_s=t_start, t_end_s=t_end, whole_run=whole_run,
-                            history_columns=history_columns, stats_columns=stats_columns)
+    ctx = PercentileContext(
+        t_start_s=t_start,
+        t_end_s=t_end,
+        whole_run=whole_run,
+        history_columns=history_columns,
+        stats_columns=stats_columns,
+    )
     wanted = sorted(set(PERCENTILES.values()) | set(history_columns.values()) | {100.0})
     stats_by_name = {} if stats is None else dict(list(stats.groupby(C.NAME, observed=True)))
     for name, rows in history.groupby(C.NAME, observed=True, sort=True):
@@ -138,11 +158,16 @@ def sample_warnings(figures: RequestFigures) -> list[str]:
     warnings = []
     for label, percent in PERCENTILES.items():
         needed = min_requests_for(percent)
-        short = [f"{scope} {figures.values[f'{scope}.requests']:.0f}" for scope in figures.scopes
-                 if 0 < figures.values.get(f"{scope}.requests", 0.0) < needed]
+        short = [
+            f"{scope} {figures.values[f'{scope}.requests']:.0f}"
+            for scope in figures.scopes
+            if 0 < figures.values.get(f"{scope}.requests", 0.0) < needed
+        ]
         if short:
-            warnings.append(f"too few samples for a percentile: {label} needs >= {needed} requests in the "
-                            f"steady window; {', '.join(short)}")
+            warnings.append(
+                f"too few samples for a percentile: {label} needs >= {needed} requests in the "
+                f"steady window; {', '.join(short)}"
+            )
     return warnings
 
 
@@ -150,6 +175,8 @@ def percentile_warning(figures: RequestFigures) -> str | None:
     """The 'percentiles approximate' warning, or None when Locust's whole-run ones were used."""
     if not figures.percentile_methods or figures.percentile_methods == {METHOD_WHOLE_RUN}:
         return None
-    return ("percentiles approximate: Locust writes no per-request times, so p50..p999 over the "
-            "steady window mix the quantile points of its 10 s history snapshots, weighted by "
-            "requests (see docs/analysis.md); max_ms is exact when the maximum rose in the window")
+    return (
+        "percentiles approximate: Locust writes no per-request times, so p50..p999 over the "
+        "steady window mix the quantile points of its 10 s history snapshots, weighted by "
+        "requests (see docs/analysis.md); max_ms is exact when the maximum rose in the window"
+    )

@@ -1,10 +1,11 @@
 """Shared pieces of every plot: an Agg figure (no pyplot, so nothing global to close), the warm-up
 band, threshold lines and saving. Plot functions return the Figure so tests can inspect its Axes."""
+
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,9 +26,10 @@ def new_figure(rows: int = 1, height_in: float | None = None) -> tuple[Figure, l
     """A figure on the Agg canvas with ``rows`` stacked Axes sharing x."""
     height = height_in or FIGSIZE_IN[1]
     figure = Figure(figsize=(FIGSIZE_IN[0], height), dpi=DPI)  # fixed margins: constrained layout
-    FigureCanvasAgg(figure)                                     # doubles the drawing time
-    figure.subplots_adjust(left=0.07, right=PLOT_RIGHT, top=1 - 0.55 / height, bottom=0.5 / height,
-                           hspace=0.35)
+    FigureCanvasAgg(figure)  # doubles the drawing time
+    figure.subplots_adjust(
+        left=0.07, right=PLOT_RIGHT, top=1 - 0.55 / height, bottom=0.5 / height, hspace=0.35
+    )
     axes = figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
     return figure, list(axes)
 
@@ -41,8 +43,17 @@ def scope_color(scope: str, scopes: Sequence[str]) -> str:
     """A stable colour per scope (``total`` is black)."""
     if scope == "total":
         return "black"
-    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-               "#bcbd22", "#7f7f7f"]
+    palette = [
+        "#1f77b4",
+        "#ff7f0e",
+        "#2ca02c",
+        "#9467bd",
+        "#8c564b",
+        "#e377c2",
+        "#17becf",
+        "#bcbd22",
+        "#7f7f7f",
+    ]
     ordered = [s for s in scopes if s != "total"]
     return palette[ordered.index(scope) % len(palette)] if scope in ordered else palette[-1]
 
@@ -52,23 +63,36 @@ def shade_warmup(ax: Axes, axis: TimeAxis, warmup_s: float) -> None:
         ax.axvspan(0.0, warmup_s / axis.seconds_per_unit, color="grey", alpha=0.15, label=WARMUP_LABEL)
 
 
-def threshold_lines(ax: Axes, thresholds: Sequence[Threshold], scale: float = 1.0,
-                    color: str = THRESHOLD_COLOR) -> None:
+def threshold_lines(
+    ax: Axes, thresholds: Sequence[Threshold], scale: float = 1.0, color: str = THRESHOLD_COLOR
+) -> None:
     """A dashed horizontal line per threshold at ``limit * scale``, labelled with its condition."""
     for threshold in thresholds:
-        ax.axhline(threshold.limit * scale, color=color, linestyle="--", linewidth=1.2,
-                   label=f"threshold: {threshold.address} {threshold.condition}",
-                   gid=f"{THRESHOLD_GID_PREFIX}{threshold.address}")
+        ax.axhline(
+            threshold.limit * scale,
+            color=color,
+            linestyle="--",
+            linewidth=1.2,
+            label=f"threshold: {threshold.address} {threshold.condition}",
+            gid=f"{THRESHOLD_GID_PREFIX}{threshold.address}",
+        )
 
 
-def outside_legend(ax: Axes, handles: list | None = None, labels: list | None = None,
-                   x_offset: float = 1.01) -> None:
+def outside_legend(
+    ax: Axes, handles: list | None = None, labels: list | None = None, x_offset: float = 1.01
+) -> None:
     """The legend to the right of the Axes (``x_offset`` > 1.01 clears a second y axis)."""
     if handles is None:
         handles, labels = ax.get_legend_handles_labels()
     if handles:
-        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(x_offset, 1.0), fontsize="small",
-                  borderaxespad=0.0)
+        ax.legend(
+            handles,
+            labels,
+            loc="upper left",
+            bbox_to_anchor=(x_offset, 1.0),
+            fontsize="small",
+            borderaxespad=0.0,
+        )
 
 
 def finish(ax: Axes, *, title: str, xlabel: str | None, ylabel: str, legend: bool = True) -> None:

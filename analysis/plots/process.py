@@ -1,14 +1,15 @@
 """Process plots: the target's CPU and memory (with the 512 MB line), the load generator's CPU
 (with the 90 % warning band) and the target's cache hit rate."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from memload.analysis.plots.kit import THRESHOLD_COLOR, finish, new_figure, shade_warmup, threshold_lines
 from memload.analysis.figures.process import LOADGEN_CPU_WARN_PCT
+from memload.analysis.plots.kit import THRESHOLD_COLOR, finish, new_figure, shade_warmup, threshold_lines
 from memload.analysis.plots.series import Series, TimeAxis
 from memload.scenario.thresholds import Threshold
 
@@ -16,8 +17,9 @@ DESIGN_RSS_LIMIT_MB = 512.0  # the users' memory target (shared/design.md, seeds
 WARN_BAND_LABEL = f"above {LOADGEN_CPU_WARN_PCT:.0f}%: may limit the load"
 
 
-def plot_target_resources(axis: TimeAxis, cpu: Series, rss: Series, *, warmup_s: float,
-                          thresholds: Sequence[Threshold] = ()) -> Figure:
+def plot_target_resources(
+    axis: TimeAxis, cpu: Series, rss: Series, *, warmup_s: float, thresholds: Sequence[Threshold] = ()
+) -> Figure:
     """Target CPU (% of one core) above, RSS (MB) below with the 512 MB line (or its threshold)."""
     figure, (ax_cpu, ax_rss) = new_figure(rows=2, height_in=6.5)
     for ax in (ax_cpu, ax_rss):
@@ -31,10 +33,19 @@ def plot_target_resources(axis: TimeAxis, cpu: Series, rss: Series, *, warmup_s:
     if rss_thresholds:
         threshold_lines(ax_rss, rss_thresholds)
     else:
-        ax_rss.axhline(DESIGN_RSS_LIMIT_MB, color=THRESHOLD_COLOR, linestyle="--", linewidth=1.2,
-                       label=f"{DESIGN_RSS_LIMIT_MB:.0f} MB (users' memory target)", gid="threshold:target.rss_mb")
-    top = max(float(np.nanmax(rss.values)) if np.isfinite(rss.values).any() else 0.0,
-              *(t.limit for t in rss_thresholds), DESIGN_RSS_LIMIT_MB if not rss_thresholds else 0.0)
+        ax_rss.axhline(
+            DESIGN_RSS_LIMIT_MB,
+            color=THRESHOLD_COLOR,
+            linestyle="--",
+            linewidth=1.2,
+            label=f"{DESIGN_RSS_LIMIT_MB:.0f} MB (users' memory target)",
+            gid="threshold:target.rss_mb",
+        )
+    top = max(
+        float(np.nanmax(rss.values)) if np.isfinite(rss.values).any() else 0.0,
+        *(t.limit for t in rss_thresholds),
+        DESIGN_RSS_LIMIT_MB if not rss_thresholds else 0.0,
+    )
     ax_rss.set_ylim(0, top * 1.1 or 1.0)
     finish(ax_rss, title="Target memory (resident set size)", xlabel=axis.label, ylabel="RSS (MB)")
     return figure
@@ -56,14 +67,19 @@ def plot_loadgen_cpu(axis: TimeAxis, cpu: Sequence[Series], *, warmup_s: float) 
     return figure
 
 
-def plot_cache_hit_rate(axis: TimeAxis, rate: Series, *, warmup_s: float,
-                        thresholds: Sequence[Threshold] = ()) -> Figure:
+def plot_cache_hit_rate(
+    axis: TimeAxis, rate: Series, *, warmup_s: float, thresholds: Sequence[Threshold] = ()
+) -> Figure:
     """The target's cache hit rate (%) over time, with its threshold."""
     figure, (ax,) = new_figure()
     shade_warmup(ax, axis, warmup_s)
     ax.plot(axis.x(rate.t_unix), rate.values * 100.0, color="#9467bd", label="cache hit rate")
     threshold_lines(ax, [t for t in thresholds if t.address == "target.cache_hit_rate"], scale=100.0)
     ax.set_ylim(0, 105)
-    finish(ax, title="Target cache hit rate: hits / (hits + misses)", xlabel=axis.label,
-           ylabel="cache hit rate (%)")
+    finish(
+        ax,
+        title="Target cache hit rate: hits / (hits + misses)",
+        xlabel=axis.label,
+        ylabel="cache hit rate (%)",
+    )
     return figure

@@ -1,17 +1,25 @@
 """Request plots: throughput with users, latency percentiles per operation with their thresholds,
 error rate, and the response-time distribution. Each function returns a matplotlib Figure."""
+
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from memload.analysis.figures.exact import METHOD_HDR
 from memload.analysis.figures.percentiles import METHOD_HISTORY_MIXTURE, METHOD_WHOLE_RUN
-from memload.analysis.plots.kit import (finish, new_figure, outside_legend, point_style, scope_color,
-                                      shade_warmup, threshold_lines)
+from memload.analysis.plots.kit import (
+    finish,
+    new_figure,
+    outside_legend,
+    point_style,
+    scope_color,
+    shade_warmup,
+    threshold_lines,
+)
 from memload.analysis.plots.series import Series, TimeAxis
 from memload.scenario.thresholds import Threshold
 
@@ -26,15 +34,26 @@ METHOD_TITLES: dict[str, str] = {
 }  # where "100%" (the maximum) sits on the nines axis
 
 
-def plot_rps(axis: TimeAxis, rps: Mapping[str, Series], users: Series | None, *, warmup_s: float,
-             thresholds: Sequence[Threshold] = ()) -> Figure:
+def plot_rps(
+    axis: TimeAxis,
+    rps: Mapping[str, Series],
+    users: Series | None,
+    *,
+    warmup_s: float,
+    thresholds: Sequence[Threshold] = (),
+) -> Figure:
     """Requests/s over time per operation (and in total), with the user count on a second axis."""
     figure, (ax,) = new_figure()
     scopes = list(rps)
     shade_warmup(ax, axis, warmup_s)
     for scope, series in rps.items():
-        ax.plot(axis.x(series.t_unix), series.values, label=scope, color=scope_color(scope, scopes),
-                linewidth=1.8 if scope == "total" else 1.2)
+        ax.plot(
+            axis.x(series.t_unix),
+            series.values,
+            label=scope,
+            color=scope_color(scope, scopes),
+            linewidth=1.8 if scope == "total" else 1.2,
+        )
     threshold_lines(ax, [t for t in thresholds if t.address.endswith(".rps")])
     handles, labels = ax.get_legend_handles_labels()
     if users is not None:
@@ -45,21 +64,38 @@ def plot_rps(axis: TimeAxis, rps: Mapping[str, Series], users: Series | None, *,
         more_handles, more_labels = twin.get_legend_handles_labels()
         handles, labels = handles + more_handles, labels + more_labels
     ax.set_ylim(bottom=0)
-    finish(ax, title="Throughput: requests per second by operation", xlabel=axis.label,
-           ylabel="requests/s", legend=False)
+    finish(
+        ax,
+        title="Throughput: requests per second by operation",
+        xlabel=axis.label,
+        ylabel="requests/s",
+        legend=False,
+    )
     outside_legend(ax, handles, labels, x_offset=1.09 if users is not None else 1.01)
     return figure
 
 
-def plot_latency(axis: TimeAxis, scope: str, latency_ms: Mapping[str, Series], *, warmup_s: float,
-                 thresholds: Sequence[Threshold] = (), source: str = LOCUST_LATENCY_SOURCE) -> Figure:
+def plot_latency(
+    axis: TimeAxis,
+    scope: str,
+    latency_ms: Mapping[str, Series],
+    *,
+    warmup_s: float,
+    thresholds: Sequence[Threshold] = (),
+    source: str = LOCUST_LATENCY_SOURCE,
+) -> Figure:
     """p50/p95/p99 of one operation over time, with that operation's pNN_ms thresholds; ``source``
     (in the title) says where the percentiles come from."""
     figure, (ax,) = new_figure()
     shade_warmup(ax, axis, warmup_s)
     for label, series in latency_ms.items():
-        ax.plot(axis.x(series.t_unix), series.values, label=label, linestyle=LATENCY_STYLES.get(label, "-"),
-                **point_style(series.values.size))
+        ax.plot(
+            axis.x(series.t_unix),
+            series.values,
+            label=label,
+            linestyle=LATENCY_STYLES.get(label, "-"),
+            **point_style(series.values.size),
+        )
     wanted = {f"{scope}.{label}_ms" for label in latency_ms}
     drawn = [t for t in thresholds if t.address in wanted]
     threshold_lines(ax, drawn)
@@ -76,13 +112,13 @@ def plot_latency(axis: TimeAxis, scope: str, latency_ms: Mapping[str, Series], *
         ylabel = "response time (ms, log scale)"
     else:
         ax.set_ylim(0, top * 1.1)
-    finish(ax, title=f"Response time of {scope} ({source})", xlabel=axis.label,
-           ylabel=ylabel)
+    finish(ax, title=f"Response time of {scope} ({source})", xlabel=axis.label, ylabel=ylabel)
     return figure
 
 
-def plot_error_rate(axis: TimeAxis, error_rate: Mapping[str, Series], *, warmup_s: float,
-                    thresholds: Sequence[Threshold] = ()) -> Figure:
+def plot_error_rate(
+    axis: TimeAxis, error_rate: Mapping[str, Series], *, warmup_s: float, thresholds: Sequence[Threshold] = ()
+) -> Figure:
     """Failures / requests (%) over time in total and for each operation that had failures."""
     figure, (ax,) = new_figure()
     scopes = list(error_rate)
@@ -90,12 +126,22 @@ def plot_error_rate(axis: TimeAxis, error_rate: Mapping[str, Series], *, warmup_
     for scope, series in error_rate.items():
         if scope != "total" and not np.nan_to_num(series.values).any():
             continue  # an operation without failures would only add a line at 0
-        ax.plot(axis.x(series.t_unix), series.values * 100.0, label=scope, color=scope_color(scope, scopes),
-                linewidth=1.8 if scope == "total" else 1.0, alpha=1.0 if scope == "total" else 0.7)
+        ax.plot(
+            axis.x(series.t_unix),
+            series.values * 100.0,
+            label=scope,
+            color=scope_color(scope, scopes),
+            linewidth=1.8 if scope == "total" else 1.0,
+            alpha=1.0 if scope == "total" else 0.7,
+        )
     threshold_lines(ax, [t for t in thresholds if t.address.endswith(".error_rate")], scale=100.0)
     ax.set_ylim(bottom=0)
-    finish(ax, title="Error rate: failed requests as a share of requests", xlabel=axis.label,
-           ylabel="error rate (% of requests)")
+    finish(
+        ax,
+        title="Error rate: failed requests as a share of requests",
+        xlabel=axis.label,
+        ylabel="error rate (% of requests)",
+    )
     return figure
 
 
@@ -112,14 +158,23 @@ def plot_distribution(distributions: Mapping[str, Mapping[float, float]], *, met
     scopes = list(distributions)
     for scope, values in distributions.items():
         percents = sorted(values)
-        ax.plot([nines(p) for p in percents], [values[p] for p in percents], label=scope,
-                color=scope_color(scope, scopes), linewidth=1.8 if scope == "total" else 1.2,
-                **({"marker": "o", "markersize": 3} if len(percents) <= 20 else {}))  # Locust's 11 points
+        ax.plot(
+            [nines(p) for p in percents],
+            [values[p] for p in percents],
+            label=scope,
+            color=scope_color(scope, scopes),
+            linewidth=1.8 if scope == "total" else 1.2,
+            **({"marker": "o", "markersize": 3} if len(percents) <= 20 else {}),
+        )  # Locust's 11 points
     ticks = [50.0, 90.0, 99.0, 99.9, 99.99, 100.0]
     ax.set_xticks([nines(p) for p in ticks], ["50%", "90%", "99%", "99.9%", "99.99%", "max"])
     ax.set_ylim(bottom=0)
-    finish(ax, title=f"Response-time distribution over the steady window\n({METHOD_TITLES.get(method, method)})",
-           xlabel="percentile of requests", ylabel="response time (ms)")
+    finish(
+        ax,
+        title=f"Response-time distribution over the steady window\n({METHOD_TITLES.get(method, method)})",
+        xlabel="percentile of requests",
+        ylabel="response time (ms)",
+    )
     return figure
 
 

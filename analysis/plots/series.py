@@ -1,6 +1,7 @@
 """Time series for the plots, binned to at most ``MAX_POINTS`` points per line so that a 24 h run
 plots as fast and as readably as a 30 s one. Rates come from differences of cumulative counters at
 the bin edges; latencies are the mean of Locust's 10 s-window percentiles of the rows in a bin."""
+
 from __future__ import annotations
 
 import math
@@ -10,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from memload import names as C
-from memload.analysis.figures.requests import counter_at, scope_of
 from memload.analysis.figures.process import counter_series, per_sample_sums, scope_rows
+from memload.analysis.figures.requests import counter_at, scope_of
 
 MAX_POINTS = 2000
 ERROR_RATE_MAX_POINTS = 300
@@ -25,7 +26,7 @@ class TimeAxis:
     seconds_per_unit: float
 
     @classmethod
-    def for_run(cls, origin_unix: float, duration_s: float) -> "TimeAxis":
+    def for_run(cls, origin_unix: float, duration_s: float) -> TimeAxis:
         if duration_s > 3 * 3600:
             return cls(origin_unix=origin_unix, unit="h", seconds_per_unit=3600.0)
         if duration_s > 600:
@@ -109,8 +110,11 @@ def _latency(rows: pd.DataFrame, edges: np.ndarray, columns: dict[str, float]) -
     times = rows[C.HIST_TIMESTAMP].to_numpy()
     # rows written before Locust's 10 s window had a snapshot carry 0 for every percentile
     last_column = list(columns)[-1] if columns else None
-    not_ready = ((rows[last_column].to_numpy() == 0) & (rows[C.HIST_MAX_MS].to_numpy() >= 1)
-                 if last_column else np.zeros(len(rows), dtype=bool))
+    not_ready = (
+        (rows[last_column].to_numpy() == 0) & (rows[C.HIST_MAX_MS].to_numpy() >= 1)
+        if last_column
+        else np.zeros(len(rows), dtype=bool)
+    )
     result = {}
     for label, percent in LATENCY_PERCENTS.items():
         if percent in by_percent:
@@ -139,10 +143,12 @@ def request_series(history: pd.DataFrame, percentile_columns: dict[str, float]) 
         scope = scope_of(str(name))
         requests, _ = _scope_counters(rows, edges)
         with np.errstate(invalid="ignore", divide="ignore"):
-            result.rps[scope] = Series(t_unix=mid, values=np.where(widths > 0, requests / widths, np.nan),
-                                       label=scope)
-        result.error_rate[scope] = Series(t_unix=centres(error_edges), values=_error_rate(rows, error_edges),
-                                          label=scope)
+            result.rps[scope] = Series(
+                t_unix=mid, values=np.where(widths > 0, requests / widths, np.nan), label=scope
+            )
+        result.error_rate[scope] = Series(
+            t_unix=centres(error_edges), values=_error_rate(rows, error_edges), label=scope
+        )
         result.latency_ms[scope] = _latency(rows, edges, percentile_columns)
     total = history[history[C.NAME].astype(str) == C.AGGREGATED]
     if not total.empty:
@@ -161,8 +167,10 @@ def target_series(resources: pd.DataFrame) -> tuple[Series, Series] | None:
     edges = bin_edges(float(times.min()), float(times.max()))
     cpu = binned(times, sums[C.RES_CPU_PCT].to_numpy(), edges)
     rss = binned(times, sums[C.RES_RSS_MB].to_numpy(), edges, how="max")
-    return (sampled(Series(t_unix=centres(edges), values=cpu, label="target CPU")),
-            sampled(Series(t_unix=centres(edges), values=rss, label="target RSS")))
+    return (
+        sampled(Series(t_unix=centres(edges), values=cpu, label="target CPU")),
+        sampled(Series(t_unix=centres(edges), values=rss, label="target RSS")),
+    )
 
 
 def loadgen_cpu_series(resources: pd.DataFrame) -> list[Series]:

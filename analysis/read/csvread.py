@@ -1,13 +1,14 @@
 """Read one CSV of a results directory, tolerating what an interrupted or copied run leaves
 behind: a missing or empty file, a truncated last line, rows with missing cells. Problems become
 warnings (one line each), never exceptions."""
+
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -70,14 +71,22 @@ def _dtypes(spec: CsvSpec, percentiles: dict[str, float], numeric: bool) -> dict
     return dtypes
 
 
-def _parse(source: Path | io.BytesIO, spec: CsvSpec, percentiles: dict[str, float],
-           numeric: bool) -> pd.DataFrame:
+def _parse(
+    source: Path | io.BytesIO, spec: CsvSpec, percentiles: dict[str, float], numeric: bool
+) -> pd.DataFrame:
     if isinstance(source, io.BytesIO):
         source.seek(0)
     usecols = list(spec.required) + list(percentiles)
-    reader = pd.read_csv(source, usecols=usecols, dtype=_dtypes(spec, percentiles, numeric),
-                         na_values=C.NA_VALUES, keep_default_na=False, on_bad_lines="skip",
-                         chunksize=CHUNK_ROWS, engine="c")
+    reader = pd.read_csv(
+        source,
+        usecols=usecols,
+        dtype=_dtypes(spec, percentiles, numeric),
+        na_values=C.NA_VALUES,
+        keep_default_na=False,
+        on_bad_lines="skip",
+        chunksize=CHUNK_ROWS,
+        engine="c",
+    )
     chunks = [chunk if spec.keep_rows is None else chunk[spec.keep_rows(chunk)] for chunk in reader]
     if not chunks:
         return pd.DataFrame({name: pd.Series(dtype=float) for name in usecols})

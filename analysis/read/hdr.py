@@ -8,19 +8,21 @@ fifth of that. ``percentile_values`` follows ``HdrHistogram.get_value_at_percent
 (target count ``max(int(p * total / 100 + 0.5), 1)``, first bucket whose cumulative count reaches
 it, that bucket's highest equivalent value); tests check both against hdrh on the same data.
 """
+
 from __future__ import annotations
 
 import binascii
 import functools
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 from hdrh.codec import PayloadHeader, ext_header_size, payload_header_size
 from pyhdrh import decode as _varint_decode  # hdrh's C extension
 
-from memload.loadgen.histograms import SCALE, UNITS, new_histogram
+from memload.loadgen.histograms import SCALE, new_histogram
+from memload.names import UNITS
 
 WORD_SIZE = 8  # hdrh decodes V2 payloads into 64-bit counters
 Counts = np.ndarray  # uint64, one entry per bucket of the layout
@@ -49,10 +51,14 @@ def layout() -> Layout:
     lowest = np.array([histogram.get_value_from_index(i) for i in range(size)], dtype=np.int64)
     highest = np.array([histogram.get_highest_equivalent_value(int(v)) for v in lowest], dtype=np.int64)
     median = lowest + ((highest - lowest + 1) >> 1)
-    return Layout(counts_len=size, lowest_trackable=histogram.lowest_trackable_value,
-                  highest_trackable=histogram.highest_trackable_value,
-                  significant_figures=histogram.significant_figures, highest=highest,
-                  median=median.astype(np.float64))
+    return Layout(
+        counts_len=size,
+        lowest_trackable=histogram.lowest_trackable_value,
+        highest_trackable=histogram.highest_trackable_value,
+        significant_figures=histogram.significant_figures,
+        highest=highest,
+        median=median.astype(np.float64),
+    )
 
 
 _PARAMETERS = slice(PayloadHeader.significant_figures.offset, PayloadHeader.conversion_ratio_bits.offset)
@@ -87,8 +93,16 @@ class Decoder:
             raise HistogramDecodeError("payload shorter than its header")
         if data[_PARAMETERS] != _expected_parameters():  # significant figures, lowest and highest value
             header = PayloadHeader.from_buffer_copy(data)
-            found = (header.lowest_trackable_value, header.highest_trackable_value, header.significant_figures)
-            expected = (self.layout.lowest_trackable, self.layout.highest_trackable, self.layout.significant_figures)
+            found = (
+                header.lowest_trackable_value,
+                header.highest_trackable_value,
+                header.significant_figures,
+            )
+            expected = (
+                self.layout.lowest_trackable,
+                self.layout.highest_trackable,
+                self.layout.significant_figures,
+            )
             raise HistogramDecodeError(f"histogram parameters {found} differ from memload's {expected}")
         return data
 
@@ -102,7 +116,11 @@ class Decoder:
         except Exception as error:  # pyhdrh raises ValueError/OverflowError on a bad varint stream
             buffer[:] = 0
             raise HistogramDecodeError(f"bad counts ({error})") from None
-        total, low, high = int(result["total"]), int(result["min_nonzero_index"]), int(result["max_nonzero_index"])
+        total, low, high = (
+            int(result["total"]),
+            int(result["min_nonzero_index"]),
+            int(result["max_nonzero_index"]),
+        )
         if total <= 0 or high < 0:
             return 0, -1, -1
         window = slice(low, high + 1)

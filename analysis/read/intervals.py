@@ -12,6 +12,7 @@ adds it to (a) its scope's histogram of the window when its interval is selected
 metrics that are plotted over time, its scope's histogram of the plot bin, whose percentiles are
 taken when the bin is complete. Memory stays at a few count vectors per scope however long the run.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,7 +24,14 @@ import pandas as pd
 
 from memload import names as C
 from memload.analysis.read.csvread import CsvSpec, read_csv
-from memload.analysis.read.hdr import Counts, Decoder, HistogramDecodeError, empty_counts, percentile_values, scale_of
+from memload.analysis.read.hdr import (
+    Counts,
+    Decoder,
+    HistogramDecodeError,
+    empty_counts,
+    percentile_values,
+    scale_of,
+)
 from memload.analysis.read.window import Window
 
 TOTAL = "total"
@@ -31,9 +39,15 @@ MAX_POINTS = 2000  # plot points per line, as analysis.series
 SERIES_METRICS: tuple[str, ...] = ("response_ms", "ttft_ms")  # plotted over time
 SERIES_PERCENTS: dict[str, float] = {"p50": 50.0, "p95": 95.0, "p99": 99.0}
 
-HDR_SPEC = CsvSpec(file_name=C.HDR_CSV, numeric=(C.HDR_INTERVAL,), categorical=(C.HDR_SCOPE, C.HDR_METRIC),
-                   text=(C.HDR_HISTOGRAM,))
-COUNTS_SPEC = CsvSpec(file_name=C.COUNTS_CSV, numeric=(C.IC_INTERVAL, *C.IC_COUNTERS), categorical=(C.IC_SCOPE,))
+HDR_SPEC = CsvSpec(
+    file_name=C.HDR_CSV,
+    numeric=(C.HDR_INTERVAL,),
+    categorical=(C.HDR_SCOPE, C.HDR_METRIC),
+    text=(C.HDR_HISTOGRAM,),
+)
+COUNTS_SPEC = CsvSpec(
+    file_name=C.COUNTS_CSV, numeric=(C.IC_INTERVAL, *C.IC_COUNTERS), categorical=(C.IC_SCOPE,)
+)
 
 
 @dataclass(kw_only=True)
@@ -53,10 +67,14 @@ def load_interval_files(run_dir: Path, warnings: list[str]) -> IntervalFiles | N
     counts = read_csv(run_dir, COUNTS_SPEC, local)
     warnings.extend(local)
     if histograms is None or counts is None or histograms.frame.empty or counts.frame.empty:
-        warnings.append(f"{C.HDR_CSV} / {C.COUNTS_CSV} unusable or empty: request figures come from Locust's "
-                        "files instead")
+        warnings.append(
+            f"{C.HDR_CSV} / {C.COUNTS_CSV} unusable or empty: request figures come from Locust's "
+            "files instead"
+        )
         return None
-    summed = counts.frame.groupby([C.IC_INTERVAL, C.IC_SCOPE], observed=True, sort=True)[list(C.IC_COUNTERS)].sum()
+    summed = counts.frame.groupby([C.IC_INTERVAL, C.IC_SCOPE], observed=True, sort=True)[
+        list(C.IC_COUNTERS)
+    ].sum()
     return IntervalFiles(histograms=histograms.frame, counts=summed.reset_index())
 
 
@@ -81,7 +99,7 @@ class PlotBins:
     count: int
 
     @classmethod
-    def for_intervals(cls, interval_starts: np.ndarray, max_points: int = MAX_POINTS) -> "PlotBins":
+    def for_intervals(cls, interval_starts: np.ndarray, max_points: int = MAX_POINTS) -> PlotBins:
         first, last = float(interval_starts.min()), float(interval_starts.max())
         intervals = int(round((last - first) / C.INTERVAL_S)) + 1
         per_bin = max(1, math.ceil(intervals / max_points))
@@ -101,7 +119,9 @@ class Merged:
 
     window: dict[tuple[str, str], Counts] = field(default_factory=dict)  # (scope, metric) -> counts
     bins: PlotBins | None = None
-    series: dict[tuple[str, str], dict[str, np.ndarray]] = field(default_factory=dict)  # -> "p95" -> ms per bin
+    series: dict[tuple[str, str], dict[str, np.ndarray]] = field(
+        default_factory=dict
+    )  # -> "p95" -> ms per bin
     bad_rows: int = 0
     unknown_metrics: set[str] = field(default_factory=set)
 
@@ -129,9 +149,9 @@ class _BinAccumulator:
         high = max(r[1] for r in self.ranges.values())
         total = np.zeros(high - low + 1, dtype=np.uint64)
         for scope, (a, b) in self.ranges.items():
-            total[a - low:b - low + 1] += self.counts[scope][a:b + 1]
-            self._record(merged, scope, metric, index, self.counts[scope][a:b + 1], a)
-            self.counts[scope][a:b + 1] = 0
+            total[a - low : b - low + 1] += self.counts[scope][a : b + 1]
+            self._record(merged, scope, metric, index, self.counts[scope][a : b + 1], a)
+            self.counts[scope][a : b + 1] = 0
         self._record(merged, TOTAL, metric, index, total, low)
         self.ranges.clear()
 
@@ -140,10 +160,13 @@ class _BinAccumulator:
         assert merged.bins is not None
         lines = merged.series.get((scope, metric))
         if lines is None:
-            lines = merged.series[(scope, metric)] = {label: np.full(merged.bins.count, np.nan)
-                                                      for label in SERIES_PERCENTS}
+            lines = merged.series[(scope, metric)] = {
+                label: np.full(merged.bins.count, np.nan) for label in SERIES_PERCENTS
+            }
         scale = scale_of(metric)
-        for label, value in _labelled(percentile_values(counts, SERIES_PERCENTS.values(), offset=offset)).items():
+        for label, value in _labelled(
+            percentile_values(counts, SERIES_PERCENTS.values(), offset=offset)
+        ).items():
             lines[label][index] = value / scale
 
 
@@ -164,8 +187,14 @@ def merge_histograms(files: IntervalFiles, window: Window, *, with_series: bool 
         return merged
     starts = frame[C.HDR_INTERVAL].to_numpy(dtype=float)
     merged.bins = PlotBins.for_intervals(starts)
-    order = pd.DataFrame({"metric": metrics[known].to_numpy(), "bin": merged.bins.index(starts),
-                          "scope": frame[C.HDR_SCOPE].astype(str).to_numpy(), "row": np.arange(len(frame))})
+    order = pd.DataFrame(
+        {
+            "metric": metrics[known].to_numpy(),
+            "bin": merged.bins.index(starts),
+            "scope": frame[C.HDR_SCOPE].astype(str).to_numpy(),
+            "row": np.arange(len(frame)),
+        }
+    )
     order = order.sort_values(["metric", "bin", "scope"], kind="stable")
     rows = order["row"].to_numpy()
     encoded = frame[C.HDR_HISTOGRAM].to_numpy()[rows]
@@ -173,14 +202,33 @@ def merge_histograms(files: IntervalFiles, window: Window, *, with_series: bool 
     decoder = Decoder()
     for metric, part in order.assign(_i=np.arange(len(order))).groupby("metric", sort=False):
         positions = part["_i"].to_numpy()
-        _merge_metric(metric, positions, part["bin"].to_numpy(), part["scope"].to_numpy(), encoded, in_window,
-                      decoder, merged, plotted=with_series and metric in SERIES_METRICS)
+        _merge_metric(
+            metric,
+            positions,
+            part["bin"].to_numpy(),
+            part["scope"].to_numpy(),
+            encoded,
+            in_window,
+            decoder,
+            merged,
+            plotted=with_series and metric in SERIES_METRICS,
+        )
     _add_totals(merged)
     return merged
 
 
-def _merge_metric(metric: str, positions: np.ndarray, bins: np.ndarray, scopes: np.ndarray, encoded: np.ndarray,
-                  in_window: np.ndarray, decoder: Decoder, merged: Merged, *, plotted: bool) -> None:
+def _merge_metric(
+    metric: str,
+    positions: np.ndarray,
+    bins: np.ndarray,
+    scopes: np.ndarray,
+    encoded: np.ndarray,
+    in_window: np.ndarray,
+    decoder: Decoder,
+    merged: Merged,
+    *,
+    plotted: bool,
+) -> None:
     accumulator = _BinAccumulator()
     current_bin = None
     for position, bin_index, scope in zip(positions, bins, scopes):

@@ -2,6 +2,7 @@
 ``locust_stats_history.csv`` (a ReportError when absent or unusable); every other file is
 optional and its absence is a warning (but memload's ``hdr_histograms.csv`` and
 ``interval_counts.csv``, which runs from before they existed lack: then no warning)."""
+
 from __future__ import annotations
 
 import json
@@ -12,14 +13,13 @@ from typing import Any
 import pandas as pd
 
 from memload import names as C
-from memload.analysis.read.csvread import CsvResult, CsvSpec, read_csv
 from memload.analysis.errors import ReportError
+from memload.analysis.read.csvread import CsvResult, CsvSpec, read_csv
 from memload.analysis.read.intervals import IntervalFiles, load_interval_files
 
 HISTORY_SPEC = CsvSpec(
     file_name=C.HISTORY_CSV,
-    numeric=(C.HIST_TIMESTAMP, C.HIST_USERS, C.HIST_REQUESTS, C.HIST_FAILURES, C.HIST_AVG_MS,
-             C.HIST_MAX_MS),
+    numeric=(C.HIST_TIMESTAMP, C.HIST_USERS, C.HIST_REQUESTS, C.HIST_FAILURES, C.HIST_AVG_MS, C.HIST_MAX_MS),
     categorical=(C.TYPE, C.NAME),
     with_percentiles=True,
 )
@@ -29,10 +29,12 @@ STATS_SPEC = CsvSpec(
     categorical=(C.TYPE, C.NAME),
     with_percentiles=True,
 )
-FAILURES_SPEC = CsvSpec(file_name=C.FAILURES_CSV, numeric=(C.FAIL_OCCURRENCES,),
-                        text=(C.FAIL_METHOD, C.FAIL_NAME, C.FAIL_ERROR))
-EXCEPTIONS_SPEC = CsvSpec(file_name=C.EXCEPTIONS_CSV, numeric=(C.EXC_COUNT,),
-                          text=(C.EXC_MESSAGE, C.EXC_TRACEBACK, C.EXC_NODES))
+FAILURES_SPEC = CsvSpec(
+    file_name=C.FAILURES_CSV, numeric=(C.FAIL_OCCURRENCES,), text=(C.FAIL_METHOD, C.FAIL_NAME, C.FAIL_ERROR)
+)
+EXCEPTIONS_SPEC = CsvSpec(
+    file_name=C.EXCEPTIONS_CSV, numeric=(C.EXC_COUNT,), text=(C.EXC_MESSAGE, C.EXC_TRACEBACK, C.EXC_NODES)
+)
 RESOURCES_SPEC = CsvSpec(
     file_name=C.RESOURCES_CSV,
     numeric=(C.RES_TIMESTAMP, C.RES_PID, C.RES_CPU_PCT, C.RES_RSS_MB, C.RES_THREADS, C.RES_NUM_FDS),
@@ -108,16 +110,25 @@ def load_run(run_dir: Path) -> RunData:
     stats = read_csv(run_dir, STATS_SPEC, warnings)
     ordered = history.frame.sort_values(C.HIST_TIMESTAMP, kind="stable", ignore_index=True)
     return RunData(
-        run_dir=run_dir, meta=meta, history=ordered,
+        run_dir=run_dir,
+        meta=meta,
+        history=ordered,
         history_percentiles=history.percentile_columns,
-        stats=_frame(stats), stats_percentiles={} if stats is None else stats.percentile_columns,
+        stats=_frame(stats),
+        stats_percentiles={} if stats is None else stats.percentile_columns,
         failures=_frame(read_csv(run_dir, FAILURES_SPEC, warnings)),
         exceptions=_frame(read_csv(run_dir, EXCEPTIONS_SPEC, warnings)),
-        resources=_samples(read_csv(run_dir, RESOURCES_SPEC, warnings),
-                           f"{C.RESOURCES_CSV}: no samples; process figures and plots are absent", warnings),
-        target_metrics=_samples(read_csv(run_dir, TARGET_METRICS_SPEC, warnings),
-                                f"{C.TARGET_METRICS_CSV}: no {C.METRIC_CACHE_HITS} / {C.METRIC_CACHE_MISSES} "
-                                "samples; no cache hit rate", warnings),
+        resources=_samples(
+            read_csv(run_dir, RESOURCES_SPEC, warnings),
+            f"{C.RESOURCES_CSV}: no samples; process figures and plots are absent",
+            warnings,
+        ),
+        target_metrics=_samples(
+            read_csv(run_dir, TARGET_METRICS_SPEC, warnings),
+            f"{C.TARGET_METRICS_CSV}: no {C.METRIC_CACHE_HITS} / {C.METRIC_CACHE_MISSES} "
+            "samples; no cache hit rate",
+            warnings,
+        ),
         intervals=load_interval_files(run_dir, warnings),
         warnings=warnings,
     )

@@ -8,11 +8,13 @@ with the whole second they were written in), or at run.json's ``end_unix`` if th
 Symmetrically the load starts a second before the first row with users (memload starts the target,
 then Locust, which may wait for its workers before spawning users).
 Without run.json times, the first and last history timestamps stand in, with a warning."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -67,8 +69,12 @@ def load_span_of(history_timestamps: np.ndarray, users: np.ndarray | None) -> tu
     return (float(busy.min()) - 1.0, float(busy.max()) + 1.0) if busy.size else None
 
 
-def steady_window(meta: Mapping[str, Any], history_timestamps: np.ndarray,
-                  warnings: list[str], users: np.ndarray | None = None) -> Window:
+def steady_window(
+    meta: Mapping[str, Any],
+    history_timestamps: np.ndarray,
+    warnings: list[str],
+    users: np.ndarray | None = None,
+) -> Window:
     """The run and steady windows; warnings say what was guessed or excluded."""
     first_s = float(np.min(history_timestamps))
     last_s = float(np.max(history_timestamps))
@@ -87,12 +93,22 @@ def steady_window(meta: Mapping[str, Any], history_timestamps: np.ndarray,
     span = load_span_of(history_timestamps, users)
     load_start, load_end = (first_s, end) if span is None else span
     load_end = min(end, load_end)
-    window = Window(run_start_unix=start, run_end_unix=end, warmup_s=warmup_s,
-                    start_unix=start + warmup_s, end_unix=load_end,
-                    load_start_unix=min(max(start, load_start), load_end), load_end_unix=load_end)
+    window = Window(
+        run_start_unix=start,
+        run_end_unix=end,
+        warmup_s=warmup_s,
+        start_unix=start + warmup_s,
+        end_unix=load_end,
+        load_start_unix=min(max(start, load_start), load_end),
+        load_end_unix=load_end,
+    )
     if warmup_s > 0:
-        warnings.append(f"warm-up excluded: the first {warmup_s:g} s of the run are not in the figures or thresholds")
+        warnings.append(
+            f"warm-up excluded: the first {warmup_s:g} s of the run are not in the figures or thresholds"
+        )
     if window.is_empty:
-        warnings.append(f"steady window is empty: warm-up {warmup_s:g} s >= the load's "
-                        f"{load_end - start:.1f} s (run {window.run_duration_s:.1f} s)")
+        warnings.append(
+            f"steady window is empty: warm-up {warmup_s:g} s >= the load's "
+            f"{load_end - start:.1f} s (run {window.run_duration_s:.1f} s)"
+        )
     return window

@@ -1,4 +1,5 @@
 """How figures read in the reports: units from the metric name."""
+
 from __future__ import annotations
 
 import math

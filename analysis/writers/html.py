@@ -1,19 +1,29 @@
 """report.html: one self-contained file (styles inline, plots as base64 PNG data URIs, nothing
 fetched). The template lives here, not in a separate file, so that a plain ``pip install .``
 ships it without package data."""
+
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import jinja2
 
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.plots.plotset import Plot
-from memload.analysis.writers.tables import (definitions_table, exceptions_table, failures_table, llm_output_table,
-                                     llm_table, metadata_table, operations_table, percentile_note, process_table,
-                                     thresholds_table)
+from memload.analysis.writers.tables import (
+    definitions_table,
+    exceptions_table,
+    failures_table,
+    llm_output_table,
+    llm_table,
+    metadata_table,
+    operations_table,
+    percentile_note,
+    process_table,
+    thresholds_table,
+)
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -71,26 +81,44 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
 
 
 def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
     failed = sum(1 for r in analysis.results if not r.passed)
     verdict = analysis.verdict
-    headline = (f"{len(analysis.results) - failed} of {len(analysis.results)} thresholds pass"
-                if analysis.results else "no thresholds set; exit code 0")
-    return _environment().from_string(TEMPLATE).render(
-        scenario=analysis.data.meta.get("scenario_name") or analysis.data.run_dir.name,
-        run_dir=str(analysis.data.run_dir), verdict=verdict, headline=headline,
-        verdict_class=verdict if verdict in ("PASS", "FAIL") else "NONE",
-        warnings=analysis.warnings, thresholds=thresholds_table(analysis),
-        operations=operations_table(analysis), processes=process_table(analysis),
-        percentile_note=percentile_note(analysis), llm=llm_table(analysis), llm_output=llm_output_table(analysis), definitions=definitions_table(analysis),
-        failures=failures_table(analysis), exceptions=exceptions_table(analysis),
-        metadata=metadata_table(analysis),
-        plots=[{"title": p.title, "file_name": p.file_name, "data": base64.b64encode(p.png).decode("ascii")}
-               for p in plots],
+    headline = (
+        f"{len(analysis.results) - failed} of {len(analysis.results)} thresholds pass"
+        if analysis.results
+        else "no thresholds set; exit code 0"
+    )
+    return (
+        _environment()
+        .from_string(TEMPLATE)
+        .render(
+            scenario=analysis.data.meta.get("scenario_name") or analysis.data.run_dir.name,
+            run_dir=str(analysis.data.run_dir),
+            verdict=verdict,
+            headline=headline,
+            verdict_class=verdict if verdict in ("PASS", "FAIL") else "NONE",
+            warnings=analysis.warnings,
+            thresholds=thresholds_table(analysis),
+            operations=operations_table(analysis),
+            processes=process_table(analysis),
+            percentile_note=percentile_note(analysis),
+            llm=llm_table(analysis),
+            llm_output=llm_output_table(analysis),
+            definitions=definitions_table(analysis),
+            failures=failures_table(analysis),
+            exceptions=exceptions_table(analysis),
+            metadata=metadata_table(analysis),
+            plots=[
+                {"title": p.title, "file_name": p.file_name, "data": base64.b64encode(p.png).decode("ascii")}
+                for p in plots
+            ],
+        )
     )
 
 

@@ -1,11 +1,21 @@
 """report.md: the verdict and the tables in Markdown, for CI step summaries and PR comments."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from memload.analysis.figures.analyse import Analysis
-from memload.analysis.writers.tables import (Table, definitions_table, llm_output_table, llm_table, metadata_table,
-                                     operations_table, percentile_note, process_table, thresholds_table)
+from memload.analysis.writers.tables import (
+    Table,
+    definitions_table,
+    llm_output_table,
+    llm_table,
+    metadata_table,
+    operations_table,
+    percentile_note,
+    process_table,
+    thresholds_table,
+)
 
 VERDICT_ICONS = {"PASS": "✅", "FAIL": "❌"}
 
@@ -15,8 +25,10 @@ def _cell(text: str) -> str:
 
 
 def markdown_table(table: Table) -> str:
-    lines = ["| " + " | ".join(_cell(h) for h in table.header) + " |",
-             "|" + "|".join(" --- " for _ in table.header) + "|"]
+    lines = [
+        "| " + " | ".join(_cell(h) for h in table.header) + " |",
+        "|" + "|".join(" --- " for _ in table.header) + "|",
+    ]
     for index, row in enumerate(table.rows):
         cells = [_cell(c) for c in row]
         if index in table.failed_rows:
@@ -29,23 +41,34 @@ def render_markdown(analysis: Analysis) -> str:
     scenario = analysis.data.meta.get("scenario_name") or analysis.data.run_dir.name
     icon = VERDICT_ICONS.get(analysis.verdict, "ℹ️")
     failed = sum(1 for r in analysis.results if not r.passed)
-    parts = [f"## memload: {scenario}: {icon} {analysis.verdict}",
-             f"{len(analysis.results)} threshold(s), {failed} failed; steady window "
-             f"{analysis.window.duration_s:.0f} s (warm-up {analysis.window.warmup_s:g} s excluded); "
-             f"run `{analysis.data.run_dir.name}`."]
+    parts = [
+        f"## memload: {scenario}: {icon} {analysis.verdict}",
+        f"{len(analysis.results)} threshold(s), {failed} failed; steady window "
+        f"{analysis.window.duration_s:.0f} s (warm-up {analysis.window.warmup_s:g} s excluded); "
+        f"run `{analysis.data.run_dir.name}`.",
+    ]
     if analysis.results:
         parts += ["### Thresholds", markdown_table(thresholds_table(analysis))]
     parts += ["### Operations", percentile_note(analysis), markdown_table(operations_table(analysis))]
     llm = llm_table(analysis)
     if llm.rows:
-        parts += ["### LLM streaming", markdown_table(llm), markdown_table(llm_output_table(analysis)), "Definitions:",
-                  "\n".join(f"- `{_cell(r[0])}`: {_cell(r[1])}" for r in definitions_table(analysis).rows)]
+        parts += [
+            "### LLM streaming",
+            markdown_table(llm),
+            markdown_table(llm_output_table(analysis)),
+            "Definitions:",
+            "\n".join(f"- `{_cell(r[0])}`: {_cell(r[1])}" for r in definitions_table(analysis).rows),
+        ]
     processes = process_table(analysis)
     if processes.rows:
         parts += ["### Processes", markdown_table(processes)]
     if analysis.warnings:
         parts += ["### Warnings", "\n".join(f"- {_cell(w)}" for w in analysis.warnings)]
-    parts += ["<details><summary>Run metadata</summary>\n", markdown_table(metadata_table(analysis)), "</details>"]
+    parts += [
+        "<details><summary>Run metadata</summary>\n",
+        markdown_table(metadata_table(analysis)),
+        "</details>",
+    ]
     return "\n\n".join(parts) + "\n"
 
 

@@ -1,5 +1,6 @@
 """summary.json: every figure by address, the thresholds with their results, the steady window,
 warnings and a schema version. The machine-readable twin of report.md."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,17 @@ from memload.analysis.figures.llm import DEFINITIONS, llm_scopes, token_source
 from memload.scenario.thresholds import ThresholdResult
 
 SUMMARY_SCHEMA_VERSION = 1
-_RUN_KEYS = (C.RUN_SCENARIO_NAME, C.RUN_EXIT_STATUS, C.RUN_STARTED_AT, C.RUN_ENDED_AT, C.RUN_HOST,
-             C.RUN_TARGET, C.RUN_WORKERS, C.RUN_VERSIONS, C.RUN_GIT_COMMIT)
+_RUN_KEYS = (
+    C.RUN_SCENARIO_NAME,
+    C.RUN_EXIT_STATUS,
+    C.RUN_STARTED_AT,
+    C.RUN_ENDED_AT,
+    C.RUN_HOST,
+    C.RUN_TARGET,
+    C.RUN_WORKERS,
+    C.RUN_VERSIONS,
+    C.RUN_GIT_COMMIT,
+)
 
 
 def _number(value: float | None) -> float | None:
@@ -23,8 +33,14 @@ def _number(value: float | None) -> float | None:
 
 def threshold_entry(result: ThresholdResult) -> dict[str, Any]:
     threshold = result.threshold
-    return {"address": threshold.address, "condition": threshold.condition, "op": threshold.op,
-            "limit": threshold.limit, "measured": _number(result.measured), "passed": result.passed}
+    return {
+        "address": threshold.address,
+        "condition": threshold.condition,
+        "op": threshold.op,
+        "limit": threshold.limit,
+        "measured": _number(result.measured),
+        "passed": result.passed,
+    }
 
 
 def _interval_keys(analysis: Analysis) -> dict[str, Any]:
@@ -32,8 +48,11 @@ def _interval_keys(analysis: Analysis) -> dict[str, Any]:
     view = analysis.view
     if view is None:
         return {}
-    return {"intervals": [float(i) for i in view.intervals], "interval_s": C.INTERVAL_S,
-            "covered_s": view.covered_s}
+    return {
+        "intervals": [float(i) for i in view.intervals],
+        "interval_s": C.INTERVAL_S,
+        "covered_s": view.covered_s,
+    }
 
 
 def _llm_keys(analysis: Analysis) -> dict[str, Any]:
@@ -41,8 +60,14 @@ def _llm_keys(analysis: Analysis) -> dict[str, Any]:
     if view is None or not llm_scopes(view):
         return {}
     source = token_source(view)
-    return {"llm": {"definitions": dict(DEFINITIONS), "token_source": source.text,
-                    "llm_requests": source.llm_requests, "tokens_from_usage": source.from_usage}}
+    return {
+        "llm": {
+            "definitions": dict(DEFINITIONS),
+            "token_source": source.text,
+            "llm_requests": source.llm_requests,
+            "tokens_from_usage": source.from_usage,
+        }
+    }
 
 
 def summary_dict(analysis: Analysis) -> dict[str, Any]:
@@ -53,14 +78,21 @@ def summary_dict(analysis: Analysis) -> dict[str, Any]:
         "verdict": analysis.verdict,
         "exit_code": analysis.exit_code,
         "run": {"dir": analysis.data.run_dir.name, **{k: meta.get(k) for k in _RUN_KEYS}},
-        "window": {"run_start_unix": window.run_start_unix, "run_end_unix": window.run_end_unix,
-                   "warmup_s": window.warmup_s, "start_unix": window.start_unix,
-                   "end_unix": window.end_unix, "duration_s": window.duration_s,
-                   "load_start_unix": window.load_start_s, "load_end_unix": window.load_end_s,
-                   **_interval_keys(analysis)},
+        "window": {
+            "run_start_unix": window.run_start_unix,
+            "run_end_unix": window.run_end_unix,
+            "warmup_s": window.warmup_s,
+            "start_unix": window.start_unix,
+            "end_unix": window.end_unix,
+            "duration_s": window.duration_s,
+            "load_start_unix": window.load_start_s,
+            "load_end_unix": window.load_end_s,
+            **_interval_keys(analysis),
+        },
         "percentile_method": sorted(analysis.requests.percentile_methods),
-        "operations": {scope: {"types": analysis.requests.types.get(scope, [])}
-                       for scope in analysis.requests.scopes},
+        "operations": {
+            scope: {"types": analysis.requests.types.get(scope, [])} for scope in analysis.requests.scopes
+        },
         "figures": {address: analysis.figures[address] for address in sorted(analysis.figures)},
         "thresholds": [threshold_entry(result) for result in analysis.results],
         "warnings": list(analysis.warnings),

@@ -1,4 +1,5 @@
 """The tables of the reports as rows of strings, shared by report.md and report.html."""
+
 from __future__ import annotations
 
 import json
@@ -7,12 +8,19 @@ from dataclasses import dataclass
 from memload import names as C
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.figures.exact import window_note
-from memload.analysis.writers.fmt import format_value
 from memload.analysis.figures.llm import DEFINITIONS, LLM_TABLE_METRICS, llm_scopes, token_source
+from memload.analysis.writers.fmt import format_value
 
 OPERATION_COLUMNS: dict[str, str] = {
-    "requests": "requests", "failures": "failures", "error_rate": "error rate", "rps": "req/s",
-    "avg_ms": "avg", "p50_ms": "p50", "p95_ms": "p95", "p99_ms": "p99", "p999_ms": "p99.9",
+    "requests": "requests",
+    "failures": "failures",
+    "error_rate": "error rate",
+    "rps": "req/s",
+    "avg_ms": "avg",
+    "p50_ms": "p50",
+    "p95_ms": "p95",
+    "p99_ms": "p99",
+    "p999_ms": "p99.9",
     "max_ms": "max",
 }
 OPEN_MODEL_COLUMNS: dict[str, str] = {"queue_ms": "queue (mean)", "dropped": "dropped"}
@@ -31,11 +39,19 @@ def thresholds_table(analysis: Analysis) -> Table:
     rows, failed = [], set()
     for index, result in enumerate(analysis.results):
         address = result.threshold.address
-        rows.append([address, result.threshold.condition, format_value(address, result.measured),
-                     "pass" if result.passed else "FAIL"])
+        rows.append(
+            [
+                address,
+                result.threshold.condition,
+                format_value(address, result.measured),
+                "pass" if result.passed else "FAIL",
+            ]
+        )
         if not result.passed:
             failed.add(index)
-    return Table(header=["figure", "condition", "measured", "result"], rows=rows, failed_rows=frozenset(failed))
+    return Table(
+        header=["figure", "condition", "measured", "result"], rows=rows, failed_rows=frozenset(failed)
+    )
 
 
 def operations_table(analysis: Analysis) -> Table:
@@ -46,8 +62,13 @@ def operations_table(analysis: Analysis) -> Table:
     rows = []
     for scope in requests.scopes:
         types = "/".join(requests.types.get(scope, [])) or "-"
-        rows.append([scope, types] + [format_value(f"{scope}.{metric}", analysis.figures.get(f"{scope}.{metric}"))
-                                      for metric in columns])
+        rows.append(
+            [scope, types]
+            + [
+                format_value(f"{scope}.{metric}", analysis.figures.get(f"{scope}.{metric}"))
+                for metric in columns
+            ]
+        )
     return Table(header=["operation", "type"] + list(columns.values()), rows=rows)
 
 
@@ -55,14 +76,18 @@ def percentile_note(analysis: Analysis) -> str:
     """One sentence on where the table's percentiles and counts come from."""
     view = analysis.view
     if view is not None:
-        return ("Exact: percentiles, mean and max from memload's HDR histograms (3 significant digits) merged over "
-                f"the steady window's intervals ({window_note(view, analysis.window)}); requests, failures, rates "
-                "from interval_counts.csv.")
+        return (
+            "Exact: percentiles, mean and max from memload's HDR histograms (3 significant digits) merged over "
+            f"the steady window's intervals ({window_note(view, analysis.window)}); requests, failures, rates "
+            "from interval_counts.csv."
+        )
     methods = analysis.requests.percentile_methods
     if methods == {"locust_stats_whole_run"}:
         return "From Locust's CSVs: whole-run percentiles as Locust rounds them (about 2 significant digits)."
-    return ("From Locust's CSVs (this run has no memload histograms): percentiles are approximate, a mix of "
-            "Locust's 10 s history snapshots.")
+    return (
+        "From Locust's CSVs (this run has no memload histograms): percentiles are approximate, a mix of "
+        "Locust's 10 s history snapshots."
+    )
 
 
 def _llm_table_scopes(analysis: Analysis) -> list[str]:
@@ -78,8 +103,10 @@ def llm_table(analysis: Analysis) -> Table:
     for scope in _llm_table_scopes(analysis):
         for name in LLM_TABLE_METRICS:
             metrics = [f"{name}_ms"] + [f"{name}_{p}_ms" for p in LLM_PERCENTS]
-            rows.append([scope, f"{name}_ms"] + [format_value(f"{scope}.{m}", analysis.figures.get(f"{scope}.{m}"))
-                                                 for m in metrics])
+            rows.append(
+                [scope, f"{name}_ms"]
+                + [format_value(f"{scope}.{m}", analysis.figures.get(f"{scope}.{m}")) for m in metrics]
+            )
     return Table(header=header, rows=rows)
 
 
@@ -90,12 +117,29 @@ def llm_output_table(analysis: Analysis) -> Table:
         assert analysis.view is not None
         counters = analysis.view.counts.get(scope, {})
         tokens = analysis.figures.get(f"{scope}.output_tokens")
-        rows.append([scope, f"{counters.get('llm_requests', 0.0):,.0f}", "n/a" if tokens is None else f"{tokens:.1f}",
-                     format_value(f"{scope}.output_tokens_per_s", analysis.figures.get(f"{scope}.output_tokens_per_s")),
-                     format_value(f"{scope}.goodput_rps", analysis.figures.get(f"{scope}.goodput_rps")),
-                     f"{counters.get('goodput', 0.0):,.0f}"])
-    return Table(header=["scope", "streamed requests", "output tokens/request", "output tokens/s", "goodput",
-                         "requests meeting every LLM threshold"], rows=rows)
+        rows.append(
+            [
+                scope,
+                f"{counters.get('llm_requests', 0.0):,.0f}",
+                "n/a" if tokens is None else f"{tokens:.1f}",
+                format_value(
+                    f"{scope}.output_tokens_per_s", analysis.figures.get(f"{scope}.output_tokens_per_s")
+                ),
+                format_value(f"{scope}.goodput_rps", analysis.figures.get(f"{scope}.goodput_rps")),
+                f"{counters.get('goodput', 0.0):,.0f}",
+            ]
+        )
+    return Table(
+        header=[
+            "scope",
+            "streamed requests",
+            "output tokens/request",
+            "output tokens/s",
+            "goodput",
+            "requests meeting every LLM threshold",
+        ],
+        rows=rows,
+    )
 
 
 def definitions_table(analysis: Analysis) -> Table:
@@ -114,23 +158,45 @@ def process_table(analysis: Analysis) -> Table:
         values = [format_value(f"{scope}.{m}", analysis.figures.get(f"{scope}.{m}")) for m in metrics]
         if any(v != "n/a" for v in values):
             rows.append([scope] + values)
-    return Table(header=["scope", "CPU mean", "CPU peak", "RSS peak", "fds peak", "threads peak",
-                         "cache hit rate"], rows=rows)
+    return Table(
+        header=["scope", "CPU mean", "CPU peak", "RSS peak", "fds peak", "threads peak", "cache hit rate"],
+        rows=rows,
+    )
 
 
 def failures_table(analysis: Analysis) -> Table:
     frame = analysis.data.failures
-    rows = [] if frame is None else [
-        [str(r[C.FAIL_METHOD]), str(r[C.FAIL_NAME]), str(r[C.FAIL_ERROR]), f"{r[C.FAIL_OCCURRENCES]:,.0f}"]
-        for _, r in frame.iterrows()]
+    rows = (
+        []
+        if frame is None
+        else [
+            [
+                str(r[C.FAIL_METHOD]),
+                str(r[C.FAIL_NAME]),
+                str(r[C.FAIL_ERROR]),
+                f"{r[C.FAIL_OCCURRENCES]:,.0f}",
+            ]
+            for _, r in frame.iterrows()
+        ]
+    )
     return Table(header=["method", "operation", "error", "occurrences"], rows=rows)
 
 
 def exceptions_table(analysis: Analysis) -> Table:
     frame = analysis.data.exceptions
-    rows = [] if frame is None else [
-        [f"{r[C.EXC_COUNT]:,.0f}", str(r[C.EXC_MESSAGE]), str(r[C.EXC_TRACEBACK])[:MAX_TRACEBACK_CHARS],
-         str(r[C.EXC_NODES])] for _, r in frame.iterrows()]
+    rows = (
+        []
+        if frame is None
+        else [
+            [
+                f"{r[C.EXC_COUNT]:,.0f}",
+                str(r[C.EXC_MESSAGE]),
+                str(r[C.EXC_TRACEBACK])[:MAX_TRACEBACK_CHARS],
+                str(r[C.EXC_NODES]),
+            ]
+            for _, r in frame.iterrows()
+        ]
+    )
     return Table(header=["count", "message", "traceback", "nodes"], rows=rows)
 
 
@@ -141,9 +207,14 @@ def metadata_table(analysis: Analysis) -> Table:
         if key in meta:
             value = meta[key]
             rows.append([key, value if isinstance(value, str) else json.dumps(value, sort_keys=True)])
-    rows.append(["steady window", f"{window.duration_s:.1f} s (run {window.run_duration_s:.1f} s, "
-                                  f"warm-up {window.warmup_s:g} s excluded, load ended "
-                                  f"{window.load_end_s - window.run_start_unix:.1f} s after the start)"])
+    rows.append(
+        [
+            "steady window",
+            f"{window.duration_s:.1f} s (run {window.run_duration_s:.1f} s, "
+            f"warm-up {window.warmup_s:g} s excluded, load ended "
+            f"{window.load_end_s - window.run_start_unix:.1f} s after the start)",
+        ]
+    )
     methods = ", ".join(sorted(analysis.requests.percentile_methods)) or "n/a"
     rows.append(["percentiles from", methods])
     if analysis.view is not None:

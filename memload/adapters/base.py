@@ -9,13 +9,15 @@ To add a target, write one small file with a subclass of ``Adapter`` that sets `
 ``target = "my_adapter.py:MyAdapter"`` (a path relative to the scenario file) or
 ``target = "package.module:MyAdapter"``. See README, "Adding an adapter".
 """
+
 from __future__ import annotations
 
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable, Protocol
+from typing import Any, ClassVar, Protocol
 
 from memload.adapters.sse import StreamStats, read_chat_stream
 
@@ -60,24 +62,50 @@ class Adapter:
             self.headers["Authorization"] = f"Bearer {token}"
 
     # Operations. Each returns what the simulated user needs to remember (ids), or None.
-    def create_memory(self, user_id: str, content: str) -> str | None: raise NotImplementedError
-    def create_memory_batch(self, user_id: str, contents: list[str]) -> list[str]: raise NotImplementedError
-    def get_memory(self, user_id: str, memory_id: str) -> None: raise NotImplementedError
-    def list_memories(self, user_id: str, limit: int) -> None: raise NotImplementedError
-    def delete_memory(self, user_id: str, memory_id: str) -> bool: raise NotImplementedError
-    def search(self, user_id: str, query: str) -> None: raise NotImplementedError
-    def llm_chat(self, messages: list[dict[str, str]]) -> StreamStats | None: raise NotImplementedError
-    def embed(self, texts: list[str]) -> None: raise NotImplementedError
-    def rag_query(self, user_id: str, question: str) -> None: raise NotImplementedError
+    def create_memory(self, user_id: str, content: str) -> str | None:
+        raise NotImplementedError
+
+    def create_memory_batch(self, user_id: str, contents: list[str]) -> list[str]:
+        raise NotImplementedError
+
+    def get_memory(self, user_id: str, memory_id: str) -> None:
+        raise NotImplementedError
+
+    def list_memories(self, user_id: str, limit: int) -> None:
+        raise NotImplementedError
+
+    def delete_memory(self, user_id: str, memory_id: str) -> bool:
+        raise NotImplementedError
+
+    def search(self, user_id: str, query: str) -> None:
+        raise NotImplementedError
+
+    def llm_chat(self, messages: list[dict[str, str]]) -> StreamStats | None:
+        raise NotImplementedError
+
+    def embed(self, texts: list[str]) -> None:
+        raise NotImplementedError
+
+    def rag_query(self, user_id: str, question: str) -> None:
+        raise NotImplementedError
 
     # Helpers for subclasses.
-    def call_json(self, method: str, path: str, *, operation: str, body: Any = None,
-                  params: dict[str, Any] | None = None, expect: Iterable[int] = (200,)) -> Any:
+    def call_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        operation: str,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        expect: Iterable[int] = (200,),
+    ) -> Any:
         """One request named ``operation``; a status not in ``expect`` or a non-JSON body fails it.
         Returns the decoded JSON body, or None when the request failed."""
         expected = tuple(expect)
-        with self.client.request(method, path, name=operation, json=body, params=params,
-                                 headers=self.headers, catch_response=True) as response:
+        with self.client.request(
+            method, path, name=operation, json=body, params=params, headers=self.headers, catch_response=True
+        ) as response:
             self._measure_from_schedule(response)
             if response.status_code not in expected:
                 response.failure(_status_failure(response, expected))
@@ -96,8 +124,9 @@ class Adapter:
     def stream_chat(self, path: str, body: dict[str, Any], *, operation: str) -> StreamStats | None:
         """POST an OpenAI-style streaming chat request; the request's time is the whole stream,
         and its LLM figures ride on the request event's context under ``"llm"``."""
-        with self.client.request("POST", path, name=operation, json=body, headers=self.headers,
-                                 stream=True, catch_response=True) as response:
+        with self.client.request(
+            "POST", path, name=operation, json=body, headers=self.headers, stream=True, catch_response=True
+        ) as response:
             entered_perf_s = time.perf_counter()
             if response.status_code != 200:
                 response.failure(_status_failure(response, (200,)))
@@ -109,7 +138,9 @@ class Adapter:
                 self._add_context(response, queue_ms=max(0.0, (sent_perf_s - start_perf_s) * 1000.0))
             # Line by line: geventhttpclient's read(n) waits for n bytes, which would hide the
             # arrival time of each chunk; readline returns as soon as a line is there.
-            stats = read_chat_stream(lambda: response._response.readline(b"\n"), request_start_perf_s=start_perf_s)
+            stats = read_chat_stream(
+                lambda: response._response.readline(b"\n"), request_start_perf_s=start_perf_s
+            )
             response.request_meta["response_time"] = stats.e2e_ms
             response.request_meta["response_length"] = stats.bytes_read
             self._add_context(response, llm=stats.as_dict())
@@ -118,7 +149,6 @@ class Adapter:
             else:
                 response.success()
             return stats
-
 
     def _measure_from_schedule(self, response: Any) -> None:
         """Open model: the request's time runs from its scheduled start, not from when it was sent."""

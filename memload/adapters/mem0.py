@@ -1,6 +1,7 @@
 """mem0's REST server (``mem0/server/main.py``): POST /memories with messages and user_id,
 POST /search with query and filters, GET /memories, GET and DELETE /memories/{id}.
 A bearer token, when the deployment wants one, comes from MEM0_API_KEY."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,7 +17,9 @@ class Mem0Adapter(Adapter):
     def create_memory(self, user_id: str, content: str) -> str | None:
         body = {"messages": [{"role": "user", "content": content}], "user_id": user_id}
         reply = self.call_json("POST", "/memories", operation="create_memory", body=body, expect=(200, 201))
-        results = reply.get("results", []) if isinstance(reply, dict) else reply if isinstance(reply, list) else []
+        results = (
+            reply.get("results", []) if isinstance(reply, dict) else reply if isinstance(reply, list) else []
+        )
         ids = [item["id"] for item in results if isinstance(item, dict) and "id" in item]
         return ids[0] if ids else None
 

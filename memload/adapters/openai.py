@@ -1,6 +1,7 @@
 """Any OpenAI-compatible server (OpenAI, vLLM, llama.cpp, LiteLLM …): chat completions, streamed
 or not, and embeddings. ``--host`` is the server's root (the adapter adds ``/v1/...``); the API key
 comes from OPENAI_API_KEY and is sent as a bearer token, never written anywhere."""
+
 from __future__ import annotations
 
 from memload.adapters.base import Adapter

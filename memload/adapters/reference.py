@@ -1,11 +1,12 @@
 """memload's reference target (``memload serve``): memories, search, OpenAI-style LLM and RAG."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from memload.adapters.base import Adapter
-from memload.scenario.figures import OPERATIONS
 from memload.adapters.sse import StreamStats
+from memload.scenario.figures import OPERATIONS
 
 
 class ReferenceAdapter(Adapter):
@@ -20,14 +21,20 @@ class ReferenceAdapter(Adapter):
         return body
 
     def create_memory(self, user_id: str, content: str) -> str | None:
-        reply = self.call_json("POST", "/v1/memories", operation="create_memory",
-                               body=self._memory_body(user_id, content), expect=(201,))
+        reply = self.call_json(
+            "POST",
+            "/v1/memories",
+            operation="create_memory",
+            body=self._memory_body(user_id, content),
+            expect=(201,),
+        )
         return reply.get("id") if isinstance(reply, dict) else None
 
     def create_memory_batch(self, user_id: str, contents: list[str]) -> list[str]:
         body = {"items": [self._memory_body(user_id, c) for c in contents]}
-        reply = self.call_json("POST", "/v1/memories/batch", operation="create_memory_batch", body=body,
-                               expect=(201,))
+        reply = self.call_json(
+            "POST", "/v1/memories/batch", operation="create_memory_batch", body=body, expect=(201,)
+        )
         if not isinstance(reply, dict):
             return []
         if "ids" in reply:
@@ -35,7 +42,9 @@ class ReferenceAdapter(Adapter):
         return [item["id"] for item in reply.get("items", []) if isinstance(item, dict) and "id" in item]
 
     def get_memory(self, user_id: str, memory_id: str) -> None:
-        self.call_json("GET", f"/v1/memories/{memory_id}", operation="get_memory", params={"user_id": user_id})
+        self.call_json(
+            "GET", f"/v1/memories/{memory_id}", operation="get_memory", params={"user_id": user_id}
+        )
 
     def list_memories(self, user_id: str, limit: int) -> None:
         params: dict[str, Any] = {"user_id": user_id, "limit": limit}
@@ -44,8 +53,13 @@ class ReferenceAdapter(Adapter):
         self.call_json("GET", "/v1/memories", operation="list_memories", params=params)
 
     def delete_memory(self, user_id: str, memory_id: str) -> bool:
-        reply = self.call_json("DELETE", f"/v1/memories/{memory_id}", operation="delete_memory",
-                               params={"user_id": user_id}, expect=(200, 204))
+        reply = self.call_json(
+            "DELETE",
+            f"/v1/memories/{memory_id}",
+            operation="delete_memory",
+            params={"user_id": user_id},
+            expect=(200, 204),
+        )
         return reply is not None
 
     def search(self, user_id: str, query: str) -> None:
@@ -61,15 +75,25 @@ class ReferenceAdapter(Adapter):
         openai_embed(self, texts, path="/v1/embeddings")
 
     def rag_query(self, user_id: str, question: str) -> None:
-        body = {"user_id": user_id, "question": question, "top_k": self.options.top_k, "model": self.options.model}
+        body = {
+            "user_id": user_id,
+            "question": question,
+            "top_k": self.options.top_k,
+            "model": self.options.model,
+        }
         self.call_json("POST", "/v1/rag/query", operation="rag_query", body=body)
 
 
 def openai_chat(adapter: Adapter, messages: list[dict[str, str]], *, path: str) -> StreamStats | None:
     """An OpenAI chat completion, streamed (with usage) or not, named ``llm_chat``."""
     options = adapter.options
-    body: dict[str, Any] = {"model": options.model, "messages": messages, "max_tokens": options.max_tokens,
-                            "temperature": options.temperature, "stream": options.stream}
+    body: dict[str, Any] = {
+        "model": options.model,
+        "messages": messages,
+        "max_tokens": options.max_tokens,
+        "temperature": options.temperature,
+        "stream": options.stream,
+    }
     if options.stream:
         body["stream_options"] = {"include_usage": True}
         return adapter.stream_chat(path, body, operation="llm_chat")

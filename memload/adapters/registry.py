@@ -1,5 +1,6 @@
 """Which adapter a scenario's ``target`` names: a built-in name, ``package.module:Class`` or
 ``path/to/file.py:Class`` (relative to the scenario file)."""
+
 from __future__ import annotations
 
 import importlib
@@ -20,8 +21,10 @@ def load_adapter_class(target: str, *, base_dir: Path | None = None) -> type:
     spec = BUILTIN.get(target, target)
     module_part, colon, class_name = spec.partition(":")
     if not colon or not class_name:
-        raise ValueError(f"unknown target {target!r}; built in: {', '.join(BUILTIN)}, "
-                         "or your own as 'file.py:Class' or 'package.module:Class'")
+        raise ValueError(
+            f"unknown target {target!r}; built in: {', '.join(BUILTIN)}, "
+            "or your own as 'file.py:Class' or 'package.module:Class'"
+        )
     module = _import(module_part, base_dir)
     adapter = getattr(module, class_name, None)
     if not (isinstance(adapter, type) and issubclass(adapter, Adapter)):

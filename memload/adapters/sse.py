@@ -5,12 +5,13 @@ Definitions (shared/design.md): ``ttft_ms`` from request start to the first chun
 ``itl_ms`` each gap between consecutive content chunks after the first; ``output_tokens`` from the
 final ``usage`` chunk when sent, otherwise the number of content chunks.
 """
+
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 
 @dataclass(kw_only=True)
@@ -57,8 +58,14 @@ class StreamStats:
         return (self.e2e_ms - ttft) / (self.output_tokens - 1)
 
     def as_dict(self) -> dict[str, object]:
-        return {"ttft_ms": self.ttft_ms, "e2e_ms": self.e2e_ms, "tpot_ms": self.tpot_ms, "itl_ms": self.itl_ms,
-                "output_tokens": self.output_tokens, "tokens_source": self.tokens_source}
+        return {
+            "ttft_ms": self.ttft_ms,
+            "e2e_ms": self.e2e_ms,
+            "tpot_ms": self.tpot_ms,
+            "itl_ms": self.itl_ms,
+            "output_tokens": self.output_tokens,
+            "tokens_source": self.tokens_source,
+        }
 
 
 def iter_sse_data(read_line: Callable[[], bytes]) -> Iterator[tuple[str, int]]:
@@ -119,7 +126,9 @@ def _take_chunk(stats: StreamStats, data: str, now: float) -> None:
     if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
         stats.usage_tokens = usage["completion_tokens"]
     choices = chunk.get("choices") or []
-    content = (choices[0].get("delta") or {}).get("content") if choices and isinstance(choices[0], dict) else None
+    content = (
+        (choices[0].get("delta") or {}).get("content") if choices and isinstance(choices[0], dict) else None
+    )
     if content:
         if stats.first_content_perf_s is None:
             stats.first_content_perf_s = now

@@ -8,19 +8,21 @@ measured from the scheduled start (memload.adapters.base), the wait before it co
 ``queue_ms``, and an arrival that finds ``max_concurrency`` requests in flight is dropped and
 counted.
 """
+
 from __future__ import annotations
 
 import os
 import random
 import time
+
 import gevent
 from gevent.pool import Pool
 from locust import FastHttpUser, constant, task
 
 from memload.loadgen import recorder
-from memload.loadgen.users import Operation, Tenant, Workload, class_name_for, worker_index_of
-from memload.scenario.model import Scenario
 from memload.loadgen.schedule import schedule_s
+from memload.loadgen.users import Operation, Tenant, Workload, class_name_for, worker_index_of
+from memload.scenario import Scenario
 
 WORKERS_ENV = "MEMLOAD_WORKERS"
 OPERATION_NAMES: dict[Operation, str] = {}
@@ -41,8 +43,10 @@ class OpenModelUser(FastHttpUser):
         arrival = self.workload.scenario.arrival
         assert arrival is not None
         index = worker_index_of(self)
-        self.tenants = [self.workload.tenant(self.client, worker_index=index, user_index=i)
-                        for i in range(arrival.tenants)]
+        self.tenants = [
+            self.workload.tenant(self.client, worker_index=index, user_index=i)
+            for i in range(arrival.tenants)
+        ]
         self.rng = random.Random(self.workload.scenario.seed * 31 + index)
         self.pool = Pool(arrival.max_concurrency)
 
@@ -51,8 +55,9 @@ class OpenModelUser(FastHttpUser):
         scenario: Scenario = self.workload.scenario
         processes = max(1, int(os.environ.get(WORKERS_ENV, "0") or 0))
         start_perf_s = time.perf_counter()
-        for offset_s in schedule_s(scenario.arrival, duration_s=scenario.load.duration_s, processes=processes,
-                                   rng=self.rng):
+        for offset_s in schedule_s(
+            scenario.arrival, duration_s=scenario.load.duration_s, processes=processes, rng=self.rng
+        ):
             delay_s = start_perf_s + offset_s - time.perf_counter()
             if delay_s > 0:
                 gevent.sleep(delay_s)
@@ -74,8 +79,11 @@ class OpenModelUser(FastHttpUser):
 
 def build_open_user_class(scenario: Scenario, operations: dict[str, Operation]) -> type[OpenModelUser]:
     assert scenario.arrival is not None
-    attributes = {"workload": Workload.build(scenario, operations),
-                  "operation_names": {op: name for name, op in operations.items()},
-                  "concurrency": scenario.arrival.max_concurrency,  # FastHttpUser's connection pool size
-                  "abstract": False, "__module__": __name__}
+    attributes = {
+        "workload": Workload.build(scenario, operations),
+        "operation_names": {op: name for name, op in operations.items()},
+        "concurrency": scenario.arrival.max_concurrency,  # FastHttpUser's connection pool size
+        "abstract": False,
+        "__module__": __name__,
+    }
     return type(class_name_for(scenario, "Arrivals"), (OpenModelUser,), attributes)

@@ -5,6 +5,7 @@ Faker is slow per call (~20 µs a sentence), so each process builds a pool of se
 the run's seed and each simulated user composes texts from it with its own ``random.Random``: the
 same seed and user index give the same texts, whatever the interleaving of users.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -49,9 +50,14 @@ _TURNS = (
     "User: I'm feeling {mood} today. Assistant: Thanks for telling me; want to talk about it?",
 )
 _QUESTIONS = (
-    "Where does my {relation} live?", "What do I prefer to wear?", "What are my plans for {weekday}?",
-    "What did I say about {word}?", "When is my birthday?", "Who am I meeting next week?",
-    "What food should you never suggest to me?", "What did we talk about regarding {city}?",
+    "Where does my {relation} live?",
+    "What do I prefer to wear?",
+    "What are my plans for {weekday}?",
+    "What did I say about {word}?",
+    "When is my birthday?",
+    "Who am I meeting next week?",
+    "What food should you never suggest to me?",
+    "What did we talk about regarding {city}?",
 )
 KINDS = {"fact": _FACTS, "preference": _PREFERENCES, "plan": _PLANS, "turn": _TURNS}
 _RELATIONS = ("sister", "brother", "mother", "father", "partner", "friend", "colleague", "son", "daughter")
@@ -67,12 +73,14 @@ class ContentPool:
     words: tuple[str, ...]
 
     @classmethod
-    def build(cls, seed: int) -> "ContentPool":
+    def build(cls, seed: int) -> ContentPool:
         fake = Faker("en_US")
         fake.seed_instance(seed)
         rng = random.Random(seed)
-        sentences = {kind: tuple(_fill(rng.choice(templates), fake, rng) for _ in range(POOL_SENTENCES_PER_KIND))
-                     for kind, templates in KINDS.items()}
+        sentences = {
+            kind: tuple(_fill(rng.choice(templates), fake, rng) for _ in range(POOL_SENTENCES_PER_KIND))
+            for kind, templates in KINDS.items()
+        }
         questions = tuple(_fill(rng.choice(_QUESTIONS), fake, rng) for _ in range(POOL_SENTENCES_PER_KIND))
         words = tuple(fake.word() for _ in range(POOL_SENTENCES_PER_KIND))
         return cls(sentences=sentences, questions=questions, words=words)
@@ -98,11 +106,20 @@ class _LazyValues(dict):
     def __missing__(self, key: str) -> object:
         fake, rng = self.fake, self.rng
         makers = {
-            "relation": lambda: rng.choice(_RELATIONS), "first_name": fake.first_name, "city": fake.city,
-            "job": fake.job, "company": fake.company, "date": lambda: _day_of_year(rng),
-            "year": lambda: rng.randint(2027, 2032), "food": lambda: rng.choice(_FOODS),
-            "digit": lambda: rng.randint(2, 9), "color": fake.color_name, "word": fake.word,
-            "coffee": lambda: rng.choice(_COFFEE), "weekday": fake.day_of_week, "month": fake.month_name,
+            "relation": lambda: rng.choice(_RELATIONS),
+            "first_name": fake.first_name,
+            "city": fake.city,
+            "job": fake.job,
+            "company": fake.company,
+            "date": lambda: _day_of_year(rng),
+            "year": lambda: rng.randint(2027, 2032),
+            "food": lambda: rng.choice(_FOODS),
+            "digit": lambda: rng.randint(2, 9),
+            "color": fake.color_name,
+            "word": fake.word,
+            "coffee": lambda: rng.choice(_COFFEE),
+            "weekday": fake.day_of_week,
+            "month": fake.month_name,
             "time": lambda: f"{rng.randrange(12, 22):02d}:{rng.randrange(0, 60, 15):02d}",
             "mood": lambda: rng.choice(_MOODS),
         }
@@ -137,11 +154,13 @@ class UserContent:
         if len(words) <= 6:
             return earlier
         start = self.rng.randrange(0, len(words) - 4)
-        return " ".join(words[start:start + self.rng.randint(4, 12)])
+        return " ".join(words[start : start + self.rng.randint(4, 12)])
 
     def question(self) -> str:
         return self.rng.choice(self.pool.questions)
 
     def chat_messages(self) -> list[dict[str, str]]:
-        return [{"role": "system", "content": "You are a helpful assistant with a memory of the user."},
-                {"role": "user", "content": self.question()}]
+        return [
+            {"role": "system", "content": "You are a helpful assistant with a memory of the user."},
+            {"role": "user", "content": self.question()},
+        ]

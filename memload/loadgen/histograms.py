@@ -6,30 +6,33 @@ metric), with 3 significant digits over 1 µs .. 1 h. Workers drain their store 
 sparse buckets (non-zero counts) every report; the master merges payloads; closed intervals go to
 two CSV files (results/README.md) and leave memory, so memory stays bounded however long the run is.
 """
+
 from __future__ import annotations
 
 import csv
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 from hdrh.histogram import HdrHistogram
 
-INTERVAL_S = 10
+from memload.names import (
+    COUNTERS,
+    COUNTS_COLUMNS,
+    COUNTS_FILE,
+    HISTOGRAM_COLUMNS,
+    HISTOGRAM_FILE,
+    INTERVAL_S,
+    UNITS,
+)
+
 LOWEST_VALUE = 1
 HIGHEST_VALUE = 3_600_000_000  # 1 h in µs
 SIGNIFICANT_DIGITS = 3
-LATENCY_METRICS = ("response_ms", "queue_ms", "ttft_ms", "itl_ms", "tpot_ms", "e2e_ms")
-UNITS = {**{m: "us" for m in LATENCY_METRICS}, "output_tokens_per_s": "milli_tokens_per_s"}
 SCALE = {"us": 1000.0, "milli_tokens_per_s": 1000.0}  # recorded integer = value × scale
-COUNTERS = ("requests", "failures", "output_tokens", "goodput", "dropped", "llm_requests", "tokens_from_usage")
-HISTOGRAM_FILE = "hdr_histograms.csv"
-HISTOGRAM_COLUMNS = ("interval_start", "scope", "metric", "unit", "count", "histogram")
-COUNTS_FILE = "interval_counts.csv"
-COUNTS_COLUMNS = ("interval_start", "scope", *COUNTERS)
 
 
 def new_histogram() -> HdrHistogram:
@@ -66,12 +69,24 @@ def sparse_buckets(histogram: HdrHistogram) -> tuple[bytes, bytes, str, int, int
     nonzero = counts[indexes]
     largest = int(nonzero.max()) if nonzero.size else 0
     dtype = next(d for d in COUNT_DTYPES if largest <= np.iinfo(d).max)
-    return (indexes.astype(INDEX_DTYPE).tobytes(), nonzero.astype(dtype).tobytes(), dtype,
-            int(histogram.min_value), int(histogram.max_value))
+    return (
+        indexes.astype(INDEX_DTYPE).tobytes(),
+        nonzero.astype(dtype).tobytes(),
+        dtype,
+        int(histogram.min_value),
+        int(histogram.max_value),
+    )
 
 
-def add_sparse_buckets(histogram: HdrHistogram, indexes: bytes, counts: bytes, counts_dtype: str, *,
-                       min_value: int, max_value: int) -> None:
+def add_sparse_buckets(
+    histogram: HdrHistogram,
+    indexes: bytes,
+    counts: bytes,
+    counts_dtype: str,
+    *,
+    min_value: int,
+    max_value: int,
+) -> None:
     """Add buckets from ``sparse_buckets`` of a histogram of the same layout, as hdrh's add would."""
     if not indexes:
         return
@@ -86,7 +101,9 @@ def add_sparse_buckets(histogram: HdrHistogram, indexes: bytes, counts: bytes, c
 
 def to_recorded(metric: str, value: float) -> int:
     scaled = value * SCALE[UNITS[metric]]
-    return min(HIGHEST_VALUE, max(LOWEST_VALUE, int(round(scaled)))) if math.isfinite(scaled) else HIGHEST_VALUE
+    return (
+        min(HIGHEST_VALUE, max(LOWEST_VALUE, int(round(scaled)))) if math.isfinite(scaled) else HIGHEST_VALUE
+    )
 
 
 def interval_of(unix_s: float) -> int:
@@ -100,7 +117,9 @@ CountKey = tuple[int, str]  # interval_start, scope
 @dataclass
 class IntervalStore:
     histograms: dict[HistKey, HdrHistogram] = field(default_factory=dict)
-    counts: dict[CountKey, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: dict.fromkeys(COUNTERS, 0)))
+    counts: dict[CountKey, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    )
 
     def record(self, scope: str, metric: str, value: float, *, unix_s: float) -> None:
         self._histogram((interval_of(unix_s), scope, metric)).record_value(to_recorded(metric, value))
@@ -121,15 +140,25 @@ class IntervalStore:
     # would have to decode into a new histogram for every report (churn of large blocks in its heap).
     def drain(self) -> dict[str, list]:
         """Everything recorded so far, as sparse buckets for a worker report; the store is emptied."""
-        payload = {"s": [[i, s, m, *sparse_buckets(h)] for (i, s, m), h in self.histograms.items()],
-                   "c": [[i, s, dict(c)] for (i, s), c in self.counts.items()]}
+        payload = {
+            "s": [[i, s, m, *sparse_buckets(h)] for (i, s, m), h in self.histograms.items()],
+            "c": [[i, s, dict(c)] for (i, s), c in self.counts.items()],
+        }
         self.release()
         return payload
 
     def merge(self, payload: dict[str, list]) -> None:
-        for interval, scope, metric, indexes, counts, counts_dtype, min_value, max_value in payload.get("s", []):
-            add_sparse_buckets(self._histogram((interval, scope, metric)), indexes, counts, counts_dtype,
-                               min_value=min_value, max_value=max_value)
+        for interval, scope, metric, indexes, counts, counts_dtype, min_value, max_value in payload.get(
+            "s", []
+        ):
+            add_sparse_buckets(
+                self._histogram((interval, scope, metric)),
+                indexes,
+                counts,
+                counts_dtype,
+                min_value=min_value,
+                max_value=max_value,
+            )
         for interval, scope, counters in payload.get("c", []):
             bucket = self.counts[(interval, scope)]
             for name, amount in counters.items():
@@ -143,7 +172,7 @@ class IntervalStore:
         self.counts.clear()
 
     # -- results files --------------------------------------------------------------------------
-    def pop_closed(self, *, before_interval: int | None) -> "IntervalStore":
+    def pop_closed(self, *, before_interval: int | None) -> IntervalStore:
         """Remove and return the intervals that start before ``before_interval`` (None: all)."""
         closed = IntervalStore()
         for key in [k for k in self.histograms if before_interval is None or k[0] < before_interval]:
@@ -169,8 +198,16 @@ class StoreWriter:
         with open(self.histogram_path, "a", newline="") as file:
             writer = csv.writer(file)
             for (interval, scope, metric), histogram in sorted(store.histograms.items()):
-                writer.writerow((interval, scope, metric, UNITS[metric], histogram.get_total_count(),
-                                 histogram.encode().decode("ascii")))
+                writer.writerow(
+                    (
+                        interval,
+                        scope,
+                        metric,
+                        UNITS[metric],
+                        histogram.get_total_count(),
+                        histogram.encode().decode("ascii"),
+                    )
+                )
         with open(self.counts_path, "a", newline="") as file:
             writer = csv.writer(file)
             for (interval, scope), counters in sorted(store.counts.items()):

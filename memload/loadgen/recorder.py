@@ -6,6 +6,7 @@ requests add the time they waited to start. Workers send what they recorded to t
 each Locust report; the master (or a lone process) merges and writes closed intervals to the
 results directory. Goodput counts requests that met every LLM threshold of the scenario.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,9 +20,9 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from memload.loadgen import trims
-from memload.scenario.thresholds import Threshold, parse_thresholds
 from memload.loadgen.histograms import INTERVAL_S, IntervalStore, StoreWriter, interval_of
-from memload.scenario.model import Scenario
+from memload.scenario import Scenario
+from memload.scenario.thresholds import Threshold, parse_thresholds
 
 RUN_DIR_ENV = "MEMLOAD_RUN_DIR"
 PAYLOAD_KEY = "memload_histograms"
@@ -59,8 +60,14 @@ class Recorder:
         self.store = IntervalStore()
         self.checks = checks
 
-    def on_request(self, name: str, response_time: float, exception: Any = None,
-                   context: dict[str, Any] | None = None, **_: Any) -> None:
+    def on_request(
+        self,
+        name: str,
+        response_time: float,
+        exception: Any = None,
+        context: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> None:
         now = time.time()
         store = self.store
         store.count(name, "requests", unix_s=now)
@@ -112,11 +119,13 @@ def install(environment: Environment, scenario: Scenario) -> Recorder:
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         environment.events.report_to_master.add_listener(
-            lambda client_id, data: data.__setitem__(PAYLOAD_KEY, recorder.store.drain()))
+            lambda client_id, data: data.__setitem__(PAYLOAD_KEY, recorder.store.drain())
+        )
         return recorder
     if isinstance(runner, MasterRunner):
         environment.events.worker_report.add_listener(
-            lambda client_id, data: recorder.store.merge(data.get(PAYLOAD_KEY, {})))
+            lambda client_id, data: recorder.store.merge(data.get(PAYLOAD_KEY, {}))
+        )
     run_dir = os.environ.get(RUN_DIR_ENV)
     if run_dir:
         _start_writing(environment, recorder, StoreWriter(Path(run_dir)))

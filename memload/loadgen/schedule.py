@@ -1,8 +1,9 @@
 """Arrival schedules of the open model: when each request is due, independent of Locust."""
+
 from __future__ import annotations
 
 import random
-from typing import Iterator
+from collections.abc import Iterator
 
 from memload.scenario.load import Arrival
 

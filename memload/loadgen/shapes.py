@@ -4,6 +4,7 @@ When the shape ends it does not stop Locust at once: it asks for 0 users and wai
 user has finished its request in flight and the last worker report has been counted (Locust's
 quit would otherwise drop requests that complete after it, and its CSVs lack the last second).
 """
+
 from __future__ import annotations
 
 from locust import LoadTestShape
@@ -53,10 +54,16 @@ class DrainingShape(LoadTestShape):
         if self.load.stop_error_rate is None or self.runner is None:
             return False
         total = self.runner.stats.total
-        return total.num_requests >= MIN_REQUESTS_BEFORE_ERROR_STOP and total.fail_ratio > self.load.stop_error_rate
+        return (
+            total.num_requests >= MIN_REQUESTS_BEFORE_ERROR_STOP
+            and total.fail_ratio > self.load.stop_error_rate
+        )
 
 
 def build_shape_class(load: LoadShape) -> type[LoadTestShape]:
     """A LoadTestShape subclass that follows ``load``."""
-    return type("ScenarioShape", (DrainingShape,), {"load": load, "abstract": False,
-                                                     "__doc__": f"{load.shape} load shape"})
+    return type(
+        "ScenarioShape",
+        (DrainingShape,),
+        {"load": load, "abstract": False, "__doc__": f"{load.shape} load shape"},
+    )

@@ -7,6 +7,7 @@ response-time dict about every second and a half (the 20 newest, to compute "cur
 percentiles). memload's recorder calls these trims every few seconds. Written for locust==2.47.0
 (pinned); tests/truth/locust_trims_check.py checks them against Locust's own readers.
 """
+
 from __future__ import annotations
 
 from array import array

@@ -6,6 +6,7 @@ the mix in a loop (``MemloadUser``); in the open model (memload.loadgen.arrival)
 schedule and each is served on behalf of one of a pool of tenants. Locustfiles provide one
 function per operation, taking a tenant.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -14,16 +15,16 @@ import json
 import os
 import random
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 from locust import FastHttpUser, between, constant, constant_throughput, task
 
 from memload.adapters.base import Adapter, AdapterOptions
 from memload.adapters.registry import load_adapter_class
 from memload.loadgen.content import ContentPool, UserContent
-from memload.scenario.model import Scenario
+from memload.scenario import Scenario
 from memload.scenario.load import Pacing
 
 SCENARIO_ENV = "MEMLOAD_SCENARIO_JSON"
@@ -60,7 +61,7 @@ class Tenant:
             self.memory_ids.append(memory_id)
         self.texts.append(text)
 
-    def with_adapter(self, adapter: Adapter) -> "Tenant":
+    def with_adapter(self, adapter: Adapter) -> Tenant:
         """The same tenant (shared memory of ids and texts) speaking through another adapter."""
         return replace(self, adapter=adapter)
 
@@ -81,23 +82,32 @@ class Workload:
         object.__setattr__(self, "cumulative_weights", tuple(itertools.accumulate(self.weights)))
 
     @classmethod
-    def build(cls, scenario: Scenario, operations: dict[str, Operation]) -> "Workload":
+    def build(cls, scenario: Scenario, operations: dict[str, Operation]) -> Workload:
         chosen = [(operations[name], weight) for name, weight in scenario.mix.items() if weight > 0]
-        return cls(scenario=scenario, pool=ContentPool.build(scenario.seed),
-                   operations=tuple(op for op, _ in chosen), weights=tuple(w for _, w in chosen),
-                   adapter_class=load_adapter_class(scenario.target, base_dir=Path(scenario.path).parent),
-                   adapter_options=adapter_options_for(scenario))
+        return cls(
+            scenario=scenario,
+            pool=ContentPool.build(scenario.seed),
+            operations=tuple(op for op, _ in chosen),
+            weights=tuple(w for _, w in chosen),
+            adapter_class=load_adapter_class(scenario.target, base_dir=Path(scenario.path).parent),
+            adapter_options=adapter_options_for(scenario),
+        )
 
     def tenant(self, client, *, worker_index: int, user_index: int) -> Tenant:
         seed = self.scenario.seed
-        return Tenant(scenario=self.scenario, user_id=f"memload-s{seed}-w{worker_index}-u{user_index}",
-                      content=UserContent(self.pool, seed=seed + 7919 * worker_index, user_index=user_index),
-                      adapter=self.adapter_class(client, options=self.adapter_options))
+        return Tenant(
+            scenario=self.scenario,
+            user_id=f"memload-s{seed}-w{worker_index}-u{user_index}",
+            content=UserContent(self.pool, seed=seed + 7919 * worker_index, user_index=user_index),
+            adapter=self.adapter_class(client, options=self.adapter_options),
+        )
 
     def pick(self, rng: random.Random) -> Operation:
         """An operation drawn by weight (the same draw as ``rng.choices``, without its set-up)."""
         total = self.cumulative_weights[-1]
-        return self.operations[bisect.bisect(self.cumulative_weights, rng.random() * total, 0, len(self.operations) - 1)]
+        return self.operations[
+            bisect.bisect(self.cumulative_weights, rng.random() * total, 0, len(self.operations) - 1)
+        ]
 
 
 def worker_index_of(user: FastHttpUser) -> int:
@@ -112,8 +122,9 @@ class MemloadUser(FastHttpUser):
     _counter = itertools.count()
 
     def on_start(self) -> None:
-        self.tenant = self.workload.tenant(self.client, worker_index=worker_index_of(self),
-                                           user_index=next(MemloadUser._counter))
+        self.tenant = self.workload.tenant(
+            self.client, worker_index=worker_index_of(self), user_index=next(MemloadUser._counter)
+        )
 
     @task
     def next_operation(self) -> None:
@@ -132,9 +143,15 @@ def wait_time_for(pacing: Pacing) -> Callable:
 
 def adapter_options_for(scenario: Scenario) -> AdapterOptions:
     llm, data = scenario.llm, scenario.data
-    return AdapterOptions(model=llm.model, embed_model=llm.embed_model, stream=llm.stream,
-                          max_tokens=llm.max_tokens, temperature=llm.temperature, top_k=data.top_k,
-                          namespace=data.namespace)
+    return AdapterOptions(
+        model=llm.model,
+        embed_model=llm.embed_model,
+        stream=llm.stream,
+        max_tokens=llm.max_tokens,
+        temperature=llm.temperature,
+        top_k=data.top_k,
+        namespace=data.namespace,
+    )
 
 
 def class_name_for(scenario: Scenario, suffix: str) -> str:
@@ -144,6 +161,10 @@ def class_name_for(scenario: Scenario, suffix: str) -> str:
 def build_user_class(scenario: Scenario, operations: dict[str, Operation]) -> type[MemloadUser]:
     """A concrete closed-model user class for ``scenario``: the mix decides what runs next."""
     random.seed(scenario.seed)  # Locust's own random waits
-    attributes = {"workload": Workload.build(scenario, operations), "wait_time": wait_time_for(scenario.pacing),
-                  "abstract": False, "__module__": __name__}
+    attributes = {
+        "workload": Workload.build(scenario, operations),
+        "wait_time": wait_time_for(scenario.pacing),
+        "abstract": False,
+        "__module__": __name__,
+    }
     return type(class_name_for(scenario, "User"), (MemloadUser,), attributes)

@@ -3,6 +3,7 @@
 Routes live in ``routes_memories`` (memories and search) and ``routes_llm`` (OpenAI-compatible
 LLM endpoints and RAG); this module builds the shared parts and the request hooks.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -14,9 +15,9 @@ from flask import Flask, Response, g, request
 
 from memload import __version__
 from memload.reference.cache import LruTtlCache
-from memload.reference.llm.completions import ChatEngine, Completion
-from memload.reference.http.errors import ApiError, json_response, register_error_handlers
 from memload.reference.faults import FaultConfig, FaultInjector, InjectedFault
+from memload.reference.http.errors import ApiError, json_response, register_error_handlers
+from memload.reference.llm.completions import ChatEngine, Completion
 from memload.reference.llm.profiles import PROFILES
 from memload.reference.metrics import EXPOSITION_CONTENT_TYPE, TargetMetrics
 from memload.reference.routes.llm import register_llm_routes
@@ -57,10 +58,15 @@ class Target:
 def build_target(config: TargetConfig) -> Target:
     store = MemoryStore(config.db_path)
     store.checkpoint_in_background()
-    metrics = TargetMetrics(memories_stored=lambda: store.index.memory_count, users=lambda: store.index.user_count)
+    metrics = TargetMetrics(
+        memories_stored=lambda: store.index.memory_count, users=lambda: store.index.user_count
+    )
     cache = LruTtlCache[Completion](max_entries=config.cache_size, ttl_s=config.cache_ttl_s)
-    engine = ChatEngine(seed=config.seed, cache=cache if config.cache_enabled else None,
-                        on_cache_result=metrics.count_cache_result)
+    engine = ChatEngine(
+        seed=config.seed,
+        cache=cache if config.cache_enabled else None,
+        on_cache_result=metrics.count_cache_result,
+    )
     faults = FaultInjector(config.faults, seed=config.seed)
     app = Flask("memload.reference")
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -71,13 +77,23 @@ def build_target(config: TargetConfig) -> Target:
 
     @app.get("/health")
     def health() -> Response:
-        return json_response({
-            "status": "ok", "version": __version__, "memories": store.index.memory_count,
-            "users": store.index.user_count, "models": sorted(PROFILES),
-            "cache": {"enabled": config.cache_enabled, "entries": len(cache), "max_entries": config.cache_size,
-                      "ttl_s": config.cache_ttl_s},
-            "faults": faults.describe(), "auth": config.token is not None,
-        })
+        return json_response(
+            {
+                "status": "ok",
+                "version": __version__,
+                "memories": store.index.memory_count,
+                "users": store.index.user_count,
+                "models": sorted(PROFILES),
+                "cache": {
+                    "enabled": config.cache_enabled,
+                    "entries": len(cache),
+                    "max_entries": config.cache_size,
+                    "ttl_s": config.cache_ttl_s,
+                },
+                "faults": faults.describe(),
+                "auth": config.token is not None,
+            }
+        )
 
     @app.get("/metrics", endpoint="metrics")
     def metrics_text() -> Response:
@@ -115,8 +131,9 @@ def _register_hooks(app: Flask, *, token: str | None, faults: FaultInjector, met
         started_s = g.get("started_s", time.perf_counter())
 
         def _observe() -> None:
-            metrics.observe_request(route=route, method=method, status=status,
-                                    duration_s=time.perf_counter() - started_s)
+            metrics.observe_request(
+                route=route, method=method, status=status, duration_s=time.perf_counter() - started_s
+            )
 
         if response.is_streamed:  # an SSE stream: its time runs to the end of the body
             response.call_on_close(_observe)

@@ -1,4 +1,5 @@
 """A small LRU cache whose entries also expire after a time to live."""
+
 from __future__ import annotations
 
 import time
@@ -15,7 +16,9 @@ class LruTtlCache(Generic[V]):
     ``clock`` returns seconds (``time.monotonic`` by default; tests pass a fake one).
     """
 
-    def __init__(self, *, max_entries: int, ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, max_entries: int, ttl_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
         if ttl_s <= 0:

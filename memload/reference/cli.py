@@ -4,6 +4,7 @@ The first line on stdout is the bound URL (``http://127.0.0.1:40123``), flushed 
 parent process can read it; everything else goes to stderr. SIGTERM or SIGINT stop it with
 exit status 0.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,32 +26,91 @@ def _announce(url: str) -> None:
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.option("--host", default="127.0.0.1", help="Address to listen on.")
-@click.option("--port", default=8000, type=click.IntRange(0, 65535), help="Port to listen on; 0 picks a free port.")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="SQLite file for memories (WAL mode); created if missing. Default: a new temporary "
-                   "file, deleted when the server stops.", show_default=False)
+@click.option(
+    "--port", default=8000, type=click.IntRange(0, 65535), help="Port to listen on; 0 picks a free port."
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SQLite file for memories (WAL mode); created if missing. Default: a new temporary "
+    "file, deleted when the server stops.",
+    show_default=False,
+)
 @click.option("--seed", default=0, type=int, help="Seed of the latency sampler, generated text and faults.")
-@click.option("--token", envvar=TOKEN_ENVVAR, show_envvar=True, default=None, show_default=False,
-              help="Require 'Authorization: Bearer <token>' on every route but /health and /metrics.")
-@click.option("--cache/--no-cache", "cache_enabled", default=True,
-              help="Response cache for chat completions (and the LLM call of RAG).")
-@click.option("--cache-size", default=1024, type=click.IntRange(min=1), help="Most entries the cache keeps (LRU).")
-@click.option("--cache-ttl-s", default=300.0, type=click.FloatRange(min=0, min_open=True),
-              help="Seconds a cache entry lives.")
-@click.option("--error-rate", default=0.0, type=click.FloatRange(0, 1),
-              help="Fault: share of requests answered with an injected 500 (0..1).")
-@click.option("--added-latency-ms", default=0.0, type=click.FloatRange(min=0),
-              help="Fault: milliseconds added to every request.")
-@click.option("--stall-every-s", default=0.0, type=click.FloatRange(min=0),
-              help="Fault: length of a stall window in seconds (0 = no stalls).")
-@click.option("--stall-for-s", default=0.0, type=click.FloatRange(min=0),
-              help="Fault: responses are held during the first this-many seconds of every stall window.")
-@click.option("--leak-bytes-per-request", default=0, type=click.IntRange(min=0),
-              help="Fault: bytes kept in memory for good on every request (a memory leak).")
-@click.option("--log-requests/--no-log-requests", default=False, help="Write an access log line per request to stderr.")
-def serve(host: str, port: int, db_path: Path | None, seed: int, token: str | None, cache_enabled: bool,
-          cache_size: int, cache_ttl_s: float, error_rate: float, added_latency_ms: float, stall_every_s: float,
-          stall_for_s: float, leak_bytes_per_request: int, log_requests: bool) -> None:
+@click.option(
+    "--token",
+    envvar=TOKEN_ENVVAR,
+    show_envvar=True,
+    default=None,
+    show_default=False,
+    help="Require 'Authorization: Bearer <token>' on every route but /health and /metrics.",
+)
+@click.option(
+    "--cache/--no-cache",
+    "cache_enabled",
+    default=True,
+    help="Response cache for chat completions (and the LLM call of RAG).",
+)
+@click.option(
+    "--cache-size", default=1024, type=click.IntRange(min=1), help="Most entries the cache keeps (LRU)."
+)
+@click.option(
+    "--cache-ttl-s",
+    default=300.0,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a cache entry lives.",
+)
+@click.option(
+    "--error-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Fault: share of requests answered with an injected 500 (0..1).",
+)
+@click.option(
+    "--added-latency-ms",
+    default=0.0,
+    type=click.FloatRange(min=0),
+    help="Fault: milliseconds added to every request.",
+)
+@click.option(
+    "--stall-every-s",
+    default=0.0,
+    type=click.FloatRange(min=0),
+    help="Fault: length of a stall window in seconds (0 = no stalls).",
+)
+@click.option(
+    "--stall-for-s",
+    default=0.0,
+    type=click.FloatRange(min=0),
+    help="Fault: responses are held during the first this-many seconds of every stall window.",
+)
+@click.option(
+    "--leak-bytes-per-request",
+    default=0,
+    type=click.IntRange(min=0),
+    help="Fault: bytes kept in memory for good on every request (a memory leak).",
+)
+@click.option(
+    "--log-requests/--no-log-requests", default=False, help="Write an access log line per request to stderr."
+)
+def serve(
+    host: str,
+    port: int,
+    db_path: Path | None,
+    seed: int,
+    token: str | None,
+    cache_enabled: bool,
+    cache_size: int,
+    cache_ttl_s: float,
+    error_rate: float,
+    added_latency_ms: float,
+    stall_every_s: float,
+    stall_for_s: float,
+    leak_bytes_per_request: int,
+    log_requests: bool,
+) -> None:
     """Serve the reference memory + LLM target (memories, search, OpenAI-compatible LLM, RAG) over HTTP.
 
     Prints the bound URL as the first line on stdout; logs go to stderr.
@@ -58,8 +118,13 @@ def serve(host: str, port: int, db_path: Path | None, seed: int, token: str | No
     from memload.reference.faults import FaultConfig  # imports only gevent: safe before patching
 
     try:
-        faults = FaultConfig(error_rate=error_rate, added_latency_ms=added_latency_ms, stall_every_s=stall_every_s,
-                             stall_for_s=stall_for_s, leak_bytes_per_request=leak_bytes_per_request)
+        faults = FaultConfig(
+            error_rate=error_rate,
+            added_latency_ms=added_latency_ms,
+            stall_every_s=stall_every_s,
+            stall_for_s=stall_for_s,
+            leak_bytes_per_request=leak_bytes_per_request,
+        )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
 
@@ -70,13 +135,21 @@ def serve(host: str, port: int, db_path: Path | None, seed: int, token: str | No
     from memload.reference.http.server import open_listener, stop_on_signals
 
     stop = stop_on_signals()
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     try:
         listener = open_listener(host, port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    options = {"seed": seed, "token": token or None, "cache_enabled": cache_enabled, "cache_size": cache_size,
-               "cache_ttl_s": cache_ttl_s, "faults": faults}
+    options = {
+        "seed": seed,
+        "token": token or None,
+        "cache_enabled": cache_enabled,
+        "cache_size": cache_size,
+        "cache_ttl_s": cache_ttl_s,
+        "faults": faults,
+    }
     _run(listener, stop, db_path=db_path, log_requests=log_requests, **options)
 
 
@@ -92,11 +165,19 @@ def _run(listener, stop, *, db_path: Path | None, log_requests: bool, **options)
     try:
         target = build_target(TargetConfig(db_path=db_path, **options))
         logging.getLogger("memload.reference").info(
-            "pid %d, db %s, %d memories, seed %d, cache %s, auth %s, faults %s", os.getpid(), db_path,
-            target.store.index.memory_count, options["seed"], "on" if options["cache_enabled"] else "off",
-            "on" if options["token"] else "off", options["faults"])
+            "pid %d, db %s, %d memories, seed %d, cache %s, auth %s, faults %s",
+            os.getpid(),
+            db_path,
+            target.store.index.memory_count,
+            options["seed"],
+            "on" if options["cache_enabled"] else "off",
+            "on" if options["token"] else "off",
+            options["faults"],
+        )
         try:
-            serve_until_signalled(target.app, listener, stop=stop, log_requests=log_requests, on_ready=_announce)
+            serve_until_signalled(
+                target.app, listener, stop=stop, log_requests=log_requests, on_ready=_announce
+            )
         finally:
             target.close()
     finally:

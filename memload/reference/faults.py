@@ -5,6 +5,7 @@ must keep working), and before the request is handled, so an injected 500 stores
 This module imports nothing but gevent, so ``memload serve`` can check its options before
 monkey-patching.
 """
+
 from __future__ import annotations
 
 import random
@@ -12,7 +13,6 @@ import time
 from dataclasses import dataclass
 
 import gevent
-
 
 
 class InjectedFault(Exception):
@@ -79,13 +79,20 @@ class FaultInjector:
     def hold_while_stalled(self) -> None:
         if not self.config.stalls:
             return
-        remaining_s = stall_remaining_s(elapsed_s=time.monotonic() - self._started_s,
-                                        stall_every_s=self.config.stall_every_s,
-                                        stall_for_s=self.config.stall_for_s)
+        remaining_s = stall_remaining_s(
+            elapsed_s=time.monotonic() - self._started_s,
+            stall_every_s=self.config.stall_every_s,
+            stall_for_s=self.config.stall_for_s,
+        )
         if remaining_s > 0:
             gevent.sleep(remaining_s)
 
     def describe(self) -> dict[str, float | int]:
-        return {"error_rate": self.config.error_rate, "added_latency_ms": self.config.added_latency_ms,
-                "stall_every_s": self.config.stall_every_s, "stall_for_s": self.config.stall_for_s,
-                "leak_bytes_per_request": self.config.leak_bytes_per_request, "leaked_bytes": self.leaked_bytes}
+        return {
+            "error_rate": self.config.error_rate,
+            "added_latency_ms": self.config.added_latency_ms,
+            "stall_every_s": self.config.stall_every_s,
+            "stall_for_s": self.config.stall_for_s,
+            "leak_bytes_per_request": self.config.leak_bytes_per_request,
+            "leaked_bytes": self.leaked_bytes,
+        }

@@ -4,12 +4,19 @@ Names are a contract with the monitor (results/README.md): request counts and a 
 histogram per route (the URL rule, such as ``/v1/memories/<id>``, never the raw path), cache
 hits and misses, memories stored, users, and the standard process metrics.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, disable_created_metrics,
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
 )
 from prometheus_client.exposition import generate_latest
 
@@ -24,15 +31,28 @@ class TargetMetrics:
     def __init__(self, *, memories_stored: Callable[[], float], users: Callable[[], float]) -> None:
         disable_created_metrics()  # no *_created series: the monitor stores every sample it scrapes
         self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter("memload_http_requests_total", "HTTP requests served.",
-                                ["route", "method", "status"], registry=self.registry)
-        self.duration = Histogram("memload_http_request_duration_seconds",
-                                  "Time from request start to the end of the response body (streams included).",
-                                  ["route", "method"], buckets=LATENCY_BUCKETS_S, registry=self.registry)
-        self.cache_hits = Counter("memload_cache_hits_total", "Chat completion cache hits.", registry=self.registry)
-        self.cache_misses = Counter("memload_cache_misses_total", "Chat completion cache misses.",
-                                    registry=self.registry)
-        Gauge("memload_memories_stored", "Memories stored.", registry=self.registry).set_function(memories_stored)
+        self.requests = Counter(
+            "memload_http_requests_total",
+            "HTTP requests served.",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.duration = Histogram(
+            "memload_http_request_duration_seconds",
+            "Time from request start to the end of the response body (streams included).",
+            ["route", "method"],
+            buckets=LATENCY_BUCKETS_S,
+            registry=self.registry,
+        )
+        self.cache_hits = Counter(
+            "memload_cache_hits_total", "Chat completion cache hits.", registry=self.registry
+        )
+        self.cache_misses = Counter(
+            "memload_cache_misses_total", "Chat completion cache misses.", registry=self.registry
+        )
+        Gauge("memload_memories_stored", "Memories stored.", registry=self.registry).set_function(
+            memories_stored
+        )
         Gauge("memload_users", "Users with at least one memory.", registry=self.registry).set_function(users)
         ProcessCollector(registry=self.registry)
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
@@ -41,8 +61,10 @@ class TargetMetrics:
         key = (route, method, status)
         children = self._children.get(key)
         if children is None:  # labels() is slow enough to matter at thousands of requests/s
-            children = self._children[key] = (self.requests.labels(route, method, str(status)),
-                                              self.duration.labels(route, method))
+            children = self._children[key] = (
+                self.requests.labels(route, method, str(status)),
+                self.duration.labels(route, method),
+            )
         children[0].inc()
         children[1].observe(duration_s)
 

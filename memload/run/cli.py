@@ -1,4 +1,5 @@
 """`memload run` and `memload scenarios`: thin click commands over memload.run.runner."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,49 +9,126 @@ import click
 from memload.errors import MemloadError
 from memload.run.processes import HarnessError
 from memload.run.runner import RunOutcome, RunRequest, execute
-from memload.scenario.model import apply_overrides, load_scenario, shipped_scenarios
+from memload.scenario import apply_overrides, load_scenario, shipped_scenarios
 from memload.scenario.tables import ScenarioError
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("scenario")
-@click.option("--host", help="Base URL of the service to load (e.g. http://127.0.0.1:8000). "
-                             "Without it memload starts its reference target on a free loopback port.")
-@click.option("--target", help="Adapter for the service: reference, openai, mem0, or file.py:Class / "
-                               "package.module:Class. Overrides the scenario's `target`.")
-@click.option("--users", type=click.IntRange(min=1), help="Users: the steady count (constant), the final "
-              "count (ramp), the base (spike), or the last step (steps, others scaled).")
+@click.option(
+    "--host",
+    help="Base URL of the service to load (e.g. http://127.0.0.1:8000). "
+    "Without it memload starts its reference target on a free loopback port.",
+)
+@click.option(
+    "--target",
+    help="Adapter for the service: reference, openai, mem0, or file.py:Class / "
+    "package.module:Class. Overrides the scenario's `target`.",
+)
+@click.option(
+    "--users",
+    type=click.IntRange(min=1),
+    help="Users: the steady count (constant), the final "
+    "count (ramp), the base (spike), or the last step (steps, others scaled).",
+)
 @click.option("--spawn-rate", type=click.FloatRange(min=0.001), help="Users started per second.")
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0.001, max=1e7),
+    help="Requests per second across all workers, for open-model scenarios ([arrival]): overrides "
+    "arrival.rate (and its steps). Refused on a closed-model scenario.",
+)
 @click.option("--duration", help="Run time, e.g. 30s, 10m, 24h. Overrides the scenario's load.duration.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed for content, user ids and task choice.")
 @click.option("--tag", help="Appended to the results directory name.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
-              show_default=True, help="Folder under which the run's directory is made.")
-@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Run a Locust master and this many local worker processes (0: one process).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("results"),
+    show_default=True,
+    help="Folder under which the run's directory is made.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Run a Locust master and this many local worker processes (0: one process).",
+)
 @click.option("--web", is_flag=True, help="Serve Locust's web UI on 127.0.0.1 instead of running headless.")
-@click.option("--web-port", type=click.IntRange(1, 65535), default=8089, show_default=True,
-              help="Port of the web UI with --web.")
-@click.option("--report/--no-report", default=True, show_default=True,
-              help="Write report/ and take the exit code from the thresholds.")
+@click.option(
+    "--web-port",
+    type=click.IntRange(1, 65535),
+    default=8089,
+    show_default=True,
+    help="Port of the web UI with --web.",
+)
+@click.option(
+    "--report/--no-report",
+    default=True,
+    show_default=True,
+    help="Write report/ and take the exit code from the thresholds.",
+)
 @click.option("--quiet", is_flag=True, help="No progress lines while the run goes on.")
-def run(scenario: str, host: str | None, target: str | None, users: int | None, spawn_rate: float | None,
-        duration: str | None, seed: int | None, tag: str | None, out: Path, workers: int, web: bool,
-        web_port: int, report: bool, quiet: bool) -> None:
+def run(
+    scenario: str,
+    host: str | None,
+    target: str | None,
+    users: int | None,
+    spawn_rate: float | None,
+    rate: float | None,
+    duration: str | None,
+    seed: int | None,
+    tag: str | None,
+    out: Path,
+    workers: int,
+    web: bool,
+    web_port: int,
+    report: bool,
+    quiet: bool,
+) -> None:
     """Run SCENARIO (a name from `memload scenarios`, or a .toml path) and write results/<run>/.
 
     Exit code: 0 all thresholds pass, 1 a threshold failed, 2 a usage or harness error (bad
     scenario, unreachable host, interrupted run).
     """
     try:
-        resolved = apply_overrides(load_scenario(scenario), target=target, users=users, spawn_rate=spawn_rate,
-                                   duration=duration, seed=seed)
+        resolved = apply_overrides(
+            load_scenario(scenario),
+            target=target,
+            users=users,
+            spawn_rate=spawn_rate,
+            rate=rate,
+            duration=duration,
+            seed=seed,
+        )
     except ScenarioError as error:
         raise MemloadError(str(error)) from None
-    arguments = {"scenario": scenario, "host": host, "target": target, "users": users, "spawn_rate": spawn_rate,
-                 "duration": duration, "seed": seed, "tag": tag, "out": str(out), "workers": workers, "web": web}
-    request = RunRequest(scenario=resolved, host=host, workers=workers, web=web, web_port=web_port, tag=tag,
-                         out=out, arguments=arguments, quiet=quiet)
+    arguments = {
+        "scenario": scenario,
+        "host": host,
+        "target": target,
+        "users": users,
+        "spawn_rate": spawn_rate,
+        "rate": rate,
+        "duration": duration,
+        "seed": seed,
+        "tag": tag,
+        "out": str(out),
+        "workers": workers,
+        "web": web,
+    }
+    request = RunRequest(
+        scenario=resolved,
+        host=host,
+        workers=workers,
+        web=web,
+        web_port=web_port,
+        tag=tag,
+        out=out,
+        arguments=arguments,
+        quiet=quiet,
+    )
     _describe(request)
     try:
         outcome = execute(request, echo=click.echo)
@@ -62,8 +140,11 @@ def run(scenario: str, host: str | None, target: str | None, users: int | None, 
 def _describe(request: RunRequest) -> None:
     s = request.scenario
     where = request.host or "the reference target (started on a free loopback port)"
-    click.echo(f"memload: {s.name}: {s.load.shape} load, peak {s.load.peak_users} users, "
-               f"{s.load.duration_s:g} s, against {where}" + (f", {request.workers} workers" if request.workers else ""))
+    click.echo(
+        f"memload: {s.name}: {s.load.shape} load, peak {s.load.peak_users} users, "
+        f"{s.load.duration_s:g} s, against {where}"
+        + (f", {request.workers} workers" if request.workers else "")
+    )
 
 
 def _finish(outcome: RunOutcome, *, report: bool) -> int:
@@ -97,7 +178,9 @@ def scenarios() -> None:
     for name, path in shipped_scenarios().items():
         try:
             s = load_scenario(str(path))
-            click.echo(f"{name:<10} {s.load.shape:<8} {s.load.peak_users:>5} users  {s.load.duration_s:>7g} s  "
-                       f"{s.description}")
+            click.echo(
+                f"{name:<10} {s.load.shape:<8} {s.load.peak_users:>5} users  {s.load.duration_s:>7g} s  "
+                f"{s.description}"
+            )
         except ScenarioError as error:
             click.echo(f"{name:<10} INVALID: {error}")

@@ -1,11 +1,12 @@
 """What `memload run` prints: a progress line while it runs, a per-operation table at the end
 (memload's exact percentiles from its HDR histograms, with Locust's rounded ones beside)."""
+
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from memload import names as C
 
@@ -32,8 +33,10 @@ def print_progress(run_dir: Path, *, echo: Callable[[str], None]) -> None:
     if not rows:
         return
     last = rows[-1]
-    echo(f"  users={last.get(C.HIST_USERS, '?'):>5}  req/s={_num(last.get(C.STATS_RPS)):>8.1f}  "
-         f"requests={last.get(C.HIST_REQUESTS, '?')}  failures={last.get(C.HIST_FAILURES, '?')}")
+    echo(
+        f"  users={last.get(C.HIST_USERS, '?'):>5}  req/s={_num(last.get(C.STATS_RPS)):>8.1f}  "
+        f"requests={last.get(C.HIST_REQUESTS, '?')}  failures={last.get(C.HIST_FAILURES, '?')}"
+    )
 
 
 def _num(text: str | None) -> float:
@@ -74,18 +77,24 @@ def print_summary(run_dir: Path, *, echo: Callable[[str], None]) -> None:
         _print_locust_summary(locust, echo=echo)
         return
     figures, _ = exact
-    header = (f"{'operation':<22}{'requests':>10}{'failures':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
-              f"{'p99 ms':>9}{'p99.9 ms':>10}{'max ms':>9} |{'Locust p50':>11}{'p99':>6}")
-    echo("memload's exact figures over the whole run (HDR histograms, 3 significant digits); "
-         "Locust's rounded percentiles beside")
+    header = (
+        f"{'operation':<22}{'requests':>10}{'failures':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'p99 ms':>9}{'p99.9 ms':>10}{'max ms':>9} |{'Locust p50':>11}{'p99':>6}"
+    )
+    echo(
+        "memload's exact figures over the whole run (HDR histograms, 3 significant digits); "
+        "Locust's rounded percentiles beside"
+    )
     echo(header)
     echo("-" * len(header))
     for scope in figures.scopes:
         value = lambda metric: figures.values.get(f"{scope}.{metric}")  # noqa: E731
         row = locust.get(scope, {})
-        echo(f"{scope:<22}{value('requests') or 0:>10,.0f}{value('failures') or 0:>10,.0f}{value('rps') or 0:>9.1f}"
-             f"{_ms(value('p50_ms')):>9}{_ms(value('p95_ms')):>9}{_ms(value('p99_ms')):>9}"
-             f"{_ms(value('p999_ms')):>10}{_ms(value('max_ms')):>9} |{row.get('50%', '-'):>11}{row.get('99%', '-'):>6}")
+        echo(
+            f"{scope:<22}{value('requests') or 0:>10,.0f}{value('failures') or 0:>10,.0f}{value('rps') or 0:>9.1f}"
+            f"{_ms(value('p50_ms')):>9}{_ms(value('p95_ms')):>9}{_ms(value('p99_ms')):>9}"
+            f"{_ms(value('p999_ms')):>10}{_ms(value('max_ms')):>9} |{row.get('50%', '-'):>11}{row.get('99%', '-'):>6}"
+        )
 
 
 def _print_locust_summary(rows: dict[str, dict[str, str]], *, echo: Callable[[str], None]) -> None:
@@ -98,5 +107,7 @@ def _print_locust_summary(rows: dict[str, dict[str, str]], *, echo: Callable[[st
     for row in rows.values():
         name = row.get(C.NAME, "")
         p50, p95, p99 = (row.get(f"{p}%", "") for p in (50, 95, 99))  # Locust's rounded percentiles
-        echo(f"{name:<22}{row.get(C.STATS_REQUESTS, ''):>10}{row.get(C.STATS_FAILURES, ''):>10}"
-             f"{_num(row.get(C.STATS_RPS)):>10.1f}{p50:>9}{p95:>9}{p99:>9}")
+        echo(
+            f"{name:<22}{row.get(C.STATS_REQUESTS, ''):>10}{row.get(C.STATS_FAILURES, ''):>10}"
+            f"{_num(row.get(C.STATS_RPS)):>10.1f}{p50:>9}{p95:>9}{p99:>9}"
+        )

@@ -1,4 +1,5 @@
 """Locust command lines for a run: one process, or a master and N workers, headless or web UI."""
+
 from __future__ import annotations
 
 import sys
@@ -28,8 +29,19 @@ class LocustPlan:
     run_time_s: float | None = None  # a hard cap, beyond the shape's own end
 
     def common(self) -> list[str]:
-        return [sys.executable, "-m", "locust", "-f", str(locustfile_path()), "--host", self.host,
-                "--loglevel", "INFO", "--stop-timeout", str(STOP_TIMEOUT_S)]
+        return [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(locustfile_path()),
+            "--host",
+            self.host,
+            "--loglevel",
+            "INFO",
+            "--stop-timeout",
+            str(STOP_TIMEOUT_S),
+        ]
 
     def main_argv(self) -> list[str]:
         """The single process, or the master when there are workers."""
@@ -41,13 +53,27 @@ class LocustPlan:
             if self.run_time_s is not None:
                 argv += ["--run-time", f"{int(self.run_time_s) + 1}s"]
         if self.workers:
-            argv += ["--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(self.master_port),
-                     "--expect-workers", str(self.workers),
-                     "--expect-workers-max-wait", str(EXPECT_WORKERS_MAX_WAIT_S)]
+            argv += [
+                "--master",
+                "--master-bind-host",
+                "127.0.0.1",
+                "--master-bind-port",
+                str(self.master_port),
+                "--expect-workers",
+                str(self.workers),
+                "--expect-workers-max-wait",
+                str(EXPECT_WORKERS_MAX_WAIT_S),
+            ]
         return argv
 
     def worker_argv(self) -> list[str]:
-        return self.common() + ["--worker", "--master-host", "127.0.0.1", "--master-port", str(self.master_port)]
+        return self.common() + [
+            "--worker",
+            "--master-host",
+            "127.0.0.1",
+            "--master-port",
+            str(self.master_port),
+        ]
 
     def main_role(self) -> str:
         return "locust-master" if self.workers else "locust"

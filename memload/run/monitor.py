@@ -3,13 +3,14 @@ Prometheus /metrics (target_metrics.csv), once a second, in background threads.
 
 Column names are those of results/README.md; memload.names reads them.
 """
+
 from __future__ import annotations
 
 import csv
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import psutil
 import requests
@@ -83,8 +84,12 @@ class ResourceSampler:
 def _process_row(process: psutil.Process) -> tuple | None:
     try:
         with process.oneshot():
-            return (f"{process.cpu_percent(None):.1f}", f"{process.memory_info().rss / BYTES_PER_MB:.2f}",
-                    process.num_threads(), process.num_fds())
+            return (
+                f"{process.cpu_percent(None):.1f}",
+                f"{process.memory_info().rss / BYTES_PER_MB:.2f}",
+                process.num_threads(),
+                process.num_fds(),
+            )
     except psutil.Error:
         return None
 

@@ -3,6 +3,7 @@
 Children start in their own session so that a Ctrl-C in the terminal reaches memload only, and
 memload stops them in order (load generator first, then the target) and keeps what they wrote.
 """
+
 from __future__ import annotations
 
 import os
@@ -74,19 +75,43 @@ def _die_with_parent() -> None:
         pass
 
 
-def spawn(role: str, argv: list[str], *, log_path: Path, env: dict[str, str] | None = None,
-          stdout: int | None = None) -> Child:
+def spawn(
+    role: str,
+    argv: list[str],
+    *,
+    log_path: Path,
+    env: dict[str, str] | None = None,
+    stdout: int | None = None,
+) -> Child:
     log = open(log_path, "ab")
-    process = subprocess.Popen(argv, stdout=stdout if stdout is not None else log, stderr=log,
-                               stdin=subprocess.DEVNULL, env=env, start_new_session=True,
-                               preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    process = subprocess.Popen(
+        argv,
+        stdout=stdout if stdout is not None else log,
+        stderr=log,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
     return Child(role=role, process=process, log=log)
 
 
 def reference_target_argv(options: dict[str, object], *, seed: int, db_path: Path) -> list[str]:
     """``memload serve`` on a free loopback port with the scenario's [reference] options."""
-    argv = [sys.executable, "-m", "memload", "serve", "--host", "127.0.0.1", "--port", "0",
-            "--db", str(db_path), "--seed", str(seed)]
+    argv = [
+        sys.executable,
+        "-m",
+        "memload",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--db",
+        str(db_path),
+        "--seed",
+        str(seed),
+    ]
     for key, value in options.items():
         flag = "--" + key.replace("_", "-")
         if isinstance(value, bool):

@@ -1,4 +1,5 @@
 """run.json: what ran, where, with what, and how it ended (schema in results/README.md)."""
+
 from __future__ import annotations
 
 import json
@@ -8,12 +9,12 @@ import re
 import socket
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from memload.scenario.model import Scenario
+from memload.scenario import Scenario
 
 SCHEMA_VERSION = 1
 SECRET_KEY = re.compile(r"token|key|secret|password|authorization", re.IGNORECASE)
@@ -21,13 +22,13 @@ REDACTED = "***"
 
 
 def utc_stamp(unix_s: float) -> str:
-    return datetime.fromtimestamp(unix_s, tz=timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return datetime.fromtimestamp(unix_s, tz=UTC).strftime("%Y%m%dT%H%M%S")
 
 
 def iso_utc(unix_s: float | None) -> str | None:
     if unix_s is None:
         return None
-    return datetime.fromtimestamp(unix_s, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(unix_s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def make_run_dir(out: Path, scenario_name: str, tag: str | None, started_unix_s: float) -> Path:
@@ -56,8 +57,13 @@ def redact(value: Any, key: str = "") -> Any:
 
 def git_commit() -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-                             cwd=Path(__file__).resolve().parent)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=Path(__file__).resolve().parent,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -73,12 +79,21 @@ def versions() -> dict[str, str]:
     return found
 
 
-def build_run_info(*, scenario: Scenario, arguments: dict[str, Any], host: str, target_started: bool,
-                   workers: int, started_unix_s: float) -> dict[str, Any]:
+def build_run_info(
+    *,
+    scenario: Scenario,
+    arguments: dict[str, Any],
+    host: str,
+    target_started: bool,
+    workers: int,
+    started_unix_s: float,
+) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "scenario_name": scenario.name,
-        "scenario_path": str(Path(scenario.path).resolve()) if Path(scenario.path).exists() else scenario.path,
+        "scenario_path": str(Path(scenario.path).resolve())
+        if Path(scenario.path).exists()
+        else scenario.path,
         "scenario": redact(scenario.to_dict()),
         "thresholds": scenario.thresholds,
         "warmup_s": scenario.warmup_s,
@@ -94,7 +109,11 @@ def build_run_info(*, scenario: Scenario, arguments: dict[str, Any], host: str, 
         "start_unix": started_unix_s,
         "end_unix": None,
         "exit_status": "running",
-        "machine": {"hostname": socket.gethostname(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": {
+            "hostname": socket.gethostname(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
     }
 
 
@@ -105,7 +124,9 @@ def write_run_info(run_dir: Path, info: dict[str, Any]) -> None:
     temporary.replace(path)
 
 
-def finish_run_info(run_dir: Path, info: dict[str, Any], *, status: str, ended_unix_s: float | None = None) -> None:
+def finish_run_info(
+    run_dir: Path, info: dict[str, Any], *, status: str, ended_unix_s: float | None = None
+) -> None:
     ended = ended_unix_s if ended_unix_s is not None else time.time()
     info.update(exit_status=status, end_unix=ended, ended_at=iso_utc(ended))
     write_run_info(run_dir, info)

@@ -5,23 +5,32 @@ the target and the monitor; start Locust; wait for the shape to end, the user to
 watchdog; stop Locust first (it writes its CSVs on SIGTERM), then the monitor and the target; close
 run.json; then the summary table and the report.
 """
+
 from __future__ import annotations
 
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from memload.run.console import print_progress, print_summary
 from memload.run.locust_command import LocustPlan
 from memload.run.monitor import MetricsScraper, ResourceSampler
-from memload.run.processes import (Child, HarnessError, check_reachable, child_env, free_port, spawn,
-                               start_reference_target)
+from memload.run.processes import (
+    Child,
+    HarnessError,
+    check_reachable,
+    child_env,
+    free_port,
+    spawn,
+    start_reference_target,
+)
 from memload.run.run_json import build_run_info, finish_run_info, make_run_dir, write_run_info
-from memload.scenario.model import Scenario
+from memload.scenario import Scenario
 
 WATCHDOG_GRACE_S = 60.0
 PROGRESS_EVERY_S = 10.0
@@ -66,9 +75,14 @@ def execute(request: RunRequest, *, echo: Callable[[str], None] = print) -> RunO
         check_reachable(request.host)
     started = time.time()
     run_dir = make_run_dir(request.out, request.scenario.name, request.tag, started)
-    info = build_run_info(scenario=request.scenario, arguments=request.arguments,
-                          host=request.host or "(reference target)", target_started=request.host is None,
-                          workers=request.workers, started_unix_s=started)
+    info = build_run_info(
+        scenario=request.scenario,
+        arguments=request.arguments,
+        host=request.host or "(reference target)",
+        target_started=request.host is None,
+        workers=request.workers,
+        started_unix_s=started,
+    )
     write_run_info(run_dir, info)
     with stop_signals() as stop:
         session = _Session(request, run_dir, stop, echo)
@@ -85,8 +99,9 @@ def execute(request: RunRequest, *, echo: Callable[[str], None] = print) -> RunO
 
 
 class _Session:
-    def __init__(self, request: RunRequest, run_dir: Path, stop: threading.Event,
-                 echo: Callable[[str], None]) -> None:
+    def __init__(
+        self, request: RunRequest, run_dir: Path, stop: threading.Event, echo: Callable[[str], None]
+    ) -> None:
         self.request, self.run_dir, self.stop, self.echo = request, run_dir, stop, echo
         self.children: list[Child] = []
         self.target: Child | None = None
@@ -97,7 +112,9 @@ class _Session:
         scenario = self.request.scenario
         host = self.request.host
         if host is None:
-            self.target, host = start_reference_target(scenario.reference, seed=scenario.seed, run_dir=self.run_dir)
+            self.target, host = start_reference_target(
+                scenario.reference, seed=scenario.seed, run_dir=self.run_dir
+            )
             self.sampler.watch("target", self.target.pid)
             info["host"] = host
             write_run_info(self.run_dir, info)
@@ -110,30 +127,51 @@ class _Session:
 
     def _plan(self, host: str) -> LocustPlan:
         request = self.request
-        return LocustPlan(host=host, run_dir=self.run_dir, workers=request.workers, web=request.web,
-                          web_port=request.web_port, master_port=free_port() if request.workers else 0,
-                          run_time_s=None if request.web else request.scenario.load.duration_s + WATCHDOG_GRACE_S)
+        return LocustPlan(
+            host=host,
+            run_dir=self.run_dir,
+            workers=request.workers,
+            web=request.web,
+            web_port=request.web_port,
+            master_port=free_port() if request.workers else 0,
+            run_time_s=None if request.web else request.scenario.load.duration_s + WATCHDOG_GRACE_S,
+        )
 
     def _start_locust(self, plan: LocustPlan) -> None:
         import json
 
-        env = child_env({"MEMLOAD_SCENARIO_JSON": json.dumps(self.request.scenario.to_dict()),
-                         "MEMLOAD_RUN_DIR": str(self.run_dir.resolve()), "MEMLOAD_WORKERS": str(plan.workers)})
+        env = child_env(
+            {
+                "MEMLOAD_SCENARIO_JSON": json.dumps(self.request.scenario.to_dict()),
+                "MEMLOAD_RUN_DIR": str(self.run_dir.resolve()),
+                "MEMLOAD_WORKERS": str(plan.workers),
+            }
+        )
         main = spawn(plan.main_role(), plan.main_argv(), log_path=self.run_dir / "locust.log", env=env)
         self.children.append(main)
         self.sampler.watch(main.role, main.pid)
         for index in range(1, plan.workers + 1):
-            worker = spawn(f"locust-worker-{index}", plan.worker_argv(),
-                           log_path=self.run_dir / f"locust-worker-{index}.log", env=env)
+            worker = spawn(
+                f"locust-worker-{index}",
+                plan.worker_argv(),
+                log_path=self.run_dir / f"locust-worker-{index}.log",
+                env=env,
+            )
             self.children.append(worker)
             self.sampler.watch(worker.role, worker.pid)
         if plan.web:
-            self.echo(f"Locust web UI: http://127.0.0.1:{plan.web_port} (start and stop the test there; "
-                      "press Ctrl-C here to finish and write the results)")
+            self.echo(
+                f"Locust web UI: http://127.0.0.1:{plan.web_port} (start and stop the test there; "
+                "press Ctrl-C here to finish and write the results)"
+            )
 
     def _wait(self, plan: LocustPlan) -> tuple[str, str]:
         main = self.children[0]
-        deadline = None if plan.web else time.monotonic() + self.request.scenario.load.duration_s + 2 * WATCHDOG_GRACE_S
+        deadline = (
+            None
+            if plan.web
+            else time.monotonic() + self.request.scenario.load.duration_s + 2 * WATCHDOG_GRACE_S
+        )
         next_progress = time.monotonic() + PROGRESS_EVERY_S
         while main.running():
             if self.stop.wait(0.2):
@@ -145,7 +183,10 @@ class _Session:
                 print_progress(self.run_dir, echo=self.echo)
                 next_progress += PROGRESS_EVERY_S
         if not (self.run_dir / "locust_stats.csv").exists():
-            return "failed", f"Locust exited with code {main.process.returncode} and wrote no statistics (see locust.log)"
+            return (
+                "failed",
+                f"Locust exited with code {main.process.returncode} and wrote no statistics (see locust.log)",
+            )
         return ("interrupted", "stopped by a signal") if self.stop.is_set() else ("completed", "")
 
     def close(self) -> None:

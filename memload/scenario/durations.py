@@ -1,5 +1,6 @@
 """Durations as people write them in scenarios and on the command line: ``90``, ``"30s"``,
 ``"10m"``, ``"1h30m"``, ``"24h"``."""
+
 from __future__ import annotations
 
 import re

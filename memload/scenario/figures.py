@@ -3,6 +3,7 @@
 This module is the one place that says which addresses exist, so that a scenario naming an
 unknown figure is rejected when it is loaded, and the report and thresholds agree on names.
 """
+
 from __future__ import annotations
 
 OPERATIONS: tuple[str, ...] = (

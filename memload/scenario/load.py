@@ -1,5 +1,6 @@
 """The load shape and pacing tables of a scenario: plain data, turned into a Locust
 LoadTestShape and wait_time by memload.loadgen.shapes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -14,8 +15,12 @@ SHAPE_KEYS = {
     "spike": ("shape", "users", "spike_users", "spike_at", "spike_duration", "spawn_rate", "duration"),
 }
 WAITS = ("none", "between", "constant", "constant_throughput")
-WAIT_KEYS = {"none": ("wait",), "between": ("wait", "min_s", "max_s"), "constant": ("wait", "seconds"),
-             "constant_throughput": ("wait", "rate_per_s")}
+WAIT_KEYS = {
+    "none": ("wait",),
+    "between": ("wait", "min_s", "max_s"),
+    "constant": ("wait", "seconds"),
+    "constant_throughput": ("wait", "rate_per_s"),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,8 +43,9 @@ class LoadShape:
     def peak_users(self) -> int:
         return max(self.users, self.spike_users, max(self.steps, default=0))
 
-    def with_overrides(self, *, users: int | None, spawn_rate: float | None,
-                       duration_s: float | None) -> "LoadShape":
+    def with_overrides(
+        self, *, users: int | None, spawn_rate: float | None, duration_s: float | None
+    ) -> LoadShape:
         changed = self
         if users is not None:
             changed = replace(changed, users=users, steps=_scale_steps(self.steps, users))
@@ -94,17 +100,28 @@ def parse_load(reader: TableReader) -> LoadShape:
         steps = tuple(reader.int_list("steps", minimum=0))
         step_s = reader.duration("step_duration")
         duration_s = reader.duration("duration", default=step_s * len(steps))
-        return LoadShape(shape=shape, users=steps[-1], spawn_rate=spawn_rate, duration_s=duration_s,
-                         steps=steps, step_duration_s=step_s)
+        return LoadShape(
+            shape=shape,
+            users=steps[-1],
+            spawn_rate=spawn_rate,
+            duration_s=duration_s,
+            steps=steps,
+            step_duration_s=step_s,
+        )
     users = reader.int("users", minimum=1)
     duration_s = reader.duration("duration")
     if duration_s <= 0:
         raise reader.error("duration", "must be longer than 0 s")
     if shape == "ramp":
         stop = reader.raw.get("stop_error_rate")
-        return LoadShape(shape=shape, users=users, spawn_rate=spawn_rate, duration_s=duration_s,
-                         start_users=reader.int("start_users", default=0, minimum=0),
-                         stop_error_rate=None if stop is None else reader.number("stop_error_rate", minimum=0.0))
+        return LoadShape(
+            shape=shape,
+            users=users,
+            spawn_rate=spawn_rate,
+            duration_s=duration_s,
+            start_users=reader.int("start_users", default=0, minimum=0),
+            stop_error_rate=None if stop is None else reader.number("stop_error_rate", minimum=0.0),
+        )
     if shape == "spike":
         return _parse_spike(reader, users=users, spawn_rate=spawn_rate, duration_s=duration_s)
     return LoadShape(shape=shape, users=users, spawn_rate=spawn_rate, duration_s=duration_s)
@@ -114,10 +131,18 @@ def _parse_spike(reader: TableReader, *, users: int, spawn_rate: float, duration
     spike_at_s = reader.duration("spike_at")
     spike_duration_s = reader.duration("spike_duration")
     if spike_at_s + spike_duration_s > duration_s:
-        raise reader.error("spike_at", "the spike must end before the run does (spike_at + spike_duration ≤ duration)")
-    return LoadShape(shape="spike", users=users, spawn_rate=spawn_rate, duration_s=duration_s,
-                     spike_users=reader.int("spike_users", minimum=users), spike_at_s=spike_at_s,
-                     spike_duration_s=spike_duration_s)
+        raise reader.error(
+            "spike_at", "the spike must end before the run does (spike_at + spike_duration ≤ duration)"
+        )
+    return LoadShape(
+        shape="spike",
+        users=users,
+        spawn_rate=spawn_rate,
+        duration_s=duration_s,
+        spike_users=reader.int("spike_users", minimum=users),
+        spike_at_s=spike_at_s,
+        spike_duration_s=spike_duration_s,
+    )
 
 
 def parse_pacing(reader: TableReader) -> Pacing:
@@ -136,8 +161,16 @@ def parse_pacing(reader: TableReader) -> Pacing:
 
 
 DISTRIBUTIONS = ("constant", "poisson", "gamma")
-ARRIVAL_KEYS = ("rate", "distribution", "burstiness", "max_concurrency", "tenants", "steps", "step_duration",
-                "duration")
+ARRIVAL_KEYS = (
+    "rate",
+    "distribution",
+    "burstiness",
+    "max_concurrency",
+    "tenants",
+    "steps",
+    "step_duration",
+    "duration",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,23 +204,30 @@ def parse_arrival(reader: TableReader) -> tuple[Arrival, float]:
     distribution = reader.str("distribution", default="poisson", choices=DISTRIBUTIONS)
     burstiness = reader.number("burstiness", default=1.0, minimum=0.01)
     if "burstiness" in reader.raw and distribution != "gamma":
-        raise reader.error("burstiness", "only applies to distribution = \"gamma\"")
-    common = dict(distribution=distribution, burstiness=burstiness,
-                  max_concurrency=reader.int("max_concurrency", default=500, minimum=1),
-                  tenants=reader.int("tenants", default=100, minimum=1))
+        raise reader.error("burstiness", 'only applies to distribution = "gamma"')
+    common = dict(
+        distribution=distribution,
+        burstiness=burstiness,
+        max_concurrency=reader.int("max_concurrency", default=500, minimum=1),
+        tenants=reader.int("tenants", default=100, minimum=1),
+    )
     if "steps" in reader.raw:
         if "rate" in reader.raw:
             raise reader.error("rate", "give either rate or steps, not both")
         steps = reader.raw["steps"]
-        if not isinstance(steps, list) or not steps or not all(
-                isinstance(s, (int, float)) and not isinstance(s, bool) and s > 0 for s in steps):
+        if (
+            not isinstance(steps, list)
+            or not steps
+            or not all(isinstance(s, (int, float)) and not isinstance(s, bool) and s > 0 for s in steps)
+        ):
             raise reader.error("steps", f"must be a non-empty list of rates > 0, got {steps!r}")
         step_s = reader.duration("step_duration")
         if step_s <= 0:
             raise reader.error("step_duration", "must be longer than 0 s")
         duration_s = reader.duration("duration", default=step_s * len(steps))
-        return Arrival(rate=float(max(steps)), steps=tuple(float(s) for s in steps), step_duration_s=step_s,
-                       **common), duration_s
+        return Arrival(
+            rate=float(max(steps)), steps=tuple(float(s) for s in steps), step_duration_s=step_s, **common
+        ), duration_s
     rate = reader.number("rate", minimum=0.001)
     duration_s = reader.duration("duration")
     if duration_s <= 0:

@@ -3,27 +3,49 @@
 Every error names the file, the key and what is allowed, e.g.
 ``scenarios/load.toml: load.shape: unknown value 'square'; allowed: constant, ramp, spike, steps``.
 """
+
 from __future__ import annotations
 
 import importlib.resources
 import tomllib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from memload.adapters.registry import operations_of
 from memload.scenario.figures import OPERATIONS
-from memload.scenario.thresholds import ThresholdError, parse_thresholds
-from memload.scenario.durations import parse_duration_s
 from memload.scenario.load import Arrival, LoadShape, Pacing, parse_arrival, parse_load, parse_pacing
 from memload.scenario.tables import ScenarioError, TableReader
+from memload.scenario.thresholds import ThresholdError, parse_thresholds
 
-TOP_KEYS = ("name", "description", "target", "seed", "warmup", "load", "arrival", "pacing", "mix", "llm", "data",
-            "reference", "thresholds")
+TOP_KEYS = (
+    "name",
+    "description",
+    "target",
+    "seed",
+    "warmup",
+    "load",
+    "arrival",
+    "pacing",
+    "mix",
+    "llm",
+    "data",
+    "reference",
+    "thresholds",
+)
 LLM_KEYS = ("model", "stream", "max_tokens", "temperature", "embed_model")
 DATA_KEYS = ("batch_size", "top_k", "known_query_share", "namespace")
-REFERENCE_KEYS = ("cache", "cache_size", "cache_ttl_s", "error_rate", "added_latency_ms", "stall_every_s",
-                  "stall_for_s", "leak_bytes_per_request", "log_requests")
+REFERENCE_KEYS = (
+    "cache",
+    "cache_size",
+    "cache_ttl_s",
+    "error_rate",
+    "added_latency_ms",
+    "stall_every_s",
+    "stall_for_s",
+    "leak_bytes_per_request",
+    "log_requests",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,12 +90,14 @@ class Scenario:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Scenario":
+    def from_dict(cls, data: dict[str, Any]) -> Scenario:
         load = dict(data["load"], steps=tuple(data["load"].get("steps", ())))
         arrival = data.get("arrival")
         return cls(
             **{k: v for k, v in data.items() if k not in ("load", "pacing", "llm", "data", "arrival")},
-            arrival=None if arrival is None else Arrival(**dict(arrival, steps=tuple(arrival.get("steps", ())))),
+            arrival=None
+            if arrival is None
+            else Arrival(**dict(arrival, steps=tuple(arrival.get("steps", ())))),
             load=LoadShape(**load),
             pacing=Pacing(**data["pacing"]),
             llm=LlmOptions(**data["llm"]),
@@ -99,7 +123,9 @@ def resolve_scenario_path(name_or_path: str) -> Path:
         return candidate
     shipped = shipped_scenarios()
     if name_or_path not in shipped:
-        raise ScenarioError(name_or_path, None, f"unknown scenario; shipped: {', '.join(shipped)} (or give a .toml path)")
+        raise ScenarioError(
+            name_or_path, None, f"unknown scenario; shipped: {', '.join(shipped)} (or give a .toml path)"
+        )
     return shipped[name_or_path]
 
 
@@ -141,8 +167,11 @@ def _parse_load_or_arrival(top: TableReader) -> tuple[LoadShape, Arrival | None]
     if "arrival" not in top.raw:
         return parse_load(top.table("load", required=True)), None
     if "load" in top.raw:
-        raise top.error("arrival", "a scenario has either [load] (users, closed model) or [arrival] "
-                                   "(a request rate, open model), not both")
+        raise top.error(
+            "arrival",
+            "a scenario has either [load] (users, closed model) or [arrival] "
+            "(a request rate, open model), not both",
+        )
     if "pacing" in top.raw:
         raise top.error("pacing", "does not apply to an open-model ([arrival]) scenario")
     arrival, duration_s = parse_arrival(top.table("arrival"))
@@ -159,17 +188,27 @@ def check_consistency(scenario: Scenario) -> None:
         raise ScenarioError(source, "target", str(error)) from None
     unsupported = [op for op, weight in scenario.mix.items() if weight > 0 and op not in supported]
     if unsupported:
-        raise ScenarioError(source, "mix", f"target {scenario.target!r} cannot do {', '.join(unsupported)}; "
-                                           f"it supports: {', '.join(sorted(supported))}")
+        raise ScenarioError(
+            source,
+            "mix",
+            f"target {scenario.target!r} cannot do {', '.join(unsupported)}; "
+            f"it supports: {', '.join(sorted(supported))}",
+        )
     if scenario.warmup_s >= scenario.load.duration_s:
-        raise ScenarioError(source, "warmup", f"warm-up ({scenario.warmup_s:g} s) must be shorter than the run "
-                                              f"({scenario.load.duration_s:g} s)")
+        raise ScenarioError(
+            source,
+            "warmup",
+            f"warm-up ({scenario.warmup_s:g} s) must be shorter than the run "
+            f"({scenario.load.duration_s:g} s)",
+        )
 
 
 def _parse_mix(reader: TableReader) -> dict[str, float]:
     mix = {op: reader.number(op, minimum=0.0) for op in reader.keys_checked(OPERATIONS)}
     if not any(weight > 0 for weight in mix.values()):
-        raise reader.error(None, f"needs at least one operation with a weight > 0; operations: {', '.join(OPERATIONS)}")
+        raise reader.error(
+            None, f"needs at least one operation with a weight > 0; operations: {', '.join(OPERATIONS)}"
+        )
     return mix
 
 
@@ -217,45 +256,9 @@ def _parse_reference(reader: TableReader) -> dict[str, Any]:
 
 def _parse_thresholds(top: TableReader, table: object) -> dict[str, Any]:
     if not isinstance(table, dict):
-        raise top.error("thresholds", "must be a table of \"<scope>.<metric>\" = \"<op> <number>\"")
+        raise top.error("thresholds", 'must be a table of "<scope>.<metric>" = "<op> <number>"')
     try:
         parse_thresholds(table)
     except ThresholdError as error:
         raise ScenarioError(top.source, f"thresholds.{error.key}", str(error).split(": ", 1)[1]) from None
     return dict(table)
-
-
-def apply_overrides(scenario: Scenario, *, target: str | None = None, users: int | None = None,
-                    spawn_rate: float | None = None, duration: str | None = None,
-                    seed: int | None = None, rate: float | None = None) -> Scenario:
-    """Command-line options that override the file; the result is validated again."""
-    arrival = _override_arrival(scenario, users=users, spawn_rate=spawn_rate, rate=rate)
-    load = scenario.load.with_overrides(users=users, spawn_rate=spawn_rate,
-                                        duration_s=None if duration is None else _cli_duration(duration))
-    changed = replace(scenario, load=load, arrival=arrival,
-                      target=target if target is not None else scenario.target,
-                      seed=seed if seed is not None else scenario.seed)
-    check_consistency(changed)
-    return changed
-
-
-def _override_arrival(scenario: Scenario, *, users: int | None, spawn_rate: float | None,
-                      rate: float | None) -> Arrival | None:
-    if scenario.arrival is None:
-        if rate is not None:
-            raise ScenarioError("--rate", None, f"{scenario.path} is a closed-model scenario (users); "
-                                                "--rate applies to scenarios with an [arrival] table")
-        return None
-    if users is not None or spawn_rate is not None:
-        raise ScenarioError("--users", None, f"{scenario.path} is an open-model scenario ([arrival]): "
-                                             "use --rate instead of --users/--spawn-rate")
-    if rate is None:
-        return scenario.arrival
-    return replace(scenario.arrival, rate=rate, steps=())
-
-
-def _cli_duration(text: str) -> float:
-    try:
-        return parse_duration_s(text)
-    except ValueError as error:
-        raise ScenarioError("--duration", None, str(error)) from None

@@ -1,7 +1,9 @@
 """Reading TOML tables with errors that name the file, the key and what is allowed."""
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from memload.scenario.durations import parse_duration_s
 
@@ -21,7 +23,9 @@ class ScenarioError(ValueError):
 class TableReader:
     """Typed getters over one TOML table; ``prefix`` makes keys print as ``load.users``."""
 
-    def __init__(self, raw: object, *, source: str, prefix: str, allowed: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, raw: object, *, source: str, prefix: str, allowed: Iterable[str] | None = None
+    ) -> None:
         if not isinstance(raw, dict):
             raise ScenarioError(source, prefix.rstrip(".") or None, f"must be a table, got {raw!r}")
         self.raw: dict[str, Any] = raw
@@ -41,7 +45,7 @@ class TableReader:
                 raise self.error(key, f"unknown key; allowed: {', '.join(allowed)}")
         return list(self.raw)
 
-    def table(self, key: str, *, required: bool = False) -> "TableReader":
+    def table(self, key: str, *, required: bool = False) -> TableReader:
         if key not in self.raw:
             if required:
                 raise self.error(key, "missing table")
@@ -78,8 +82,9 @@ class TableReader:
             raise self.error(key, f"must be at least {minimum:g}, got {value!r}")
         return float(value)
 
-    def int(self, key: str, *, default: Any = _MISSING, minimum: int | None = None,
-            maximum: int | None = None) -> Any:
+    def int(
+        self, key: str, *, default: Any = _MISSING, minimum: int | None = None, maximum: int | None = None
+    ) -> Any:
         value = self._get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(key, f"must be a whole number, got {value!r}")

@@ -1,12 +1,13 @@
 """k6-style thresholds: ``"search.p95_ms" = "< 50"``, parsed when a scenario is loaded and
 evaluated against a run's figures. Pure Python: no pandas, no locust."""
+
 from __future__ import annotations
 
 import math
 import operator
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from memload.scenario.figures import SCOPES, is_known_figure, metrics_for_scope
 
@@ -57,18 +58,20 @@ class ThresholdResult:
 
 def parse_condition(key: str, text: object) -> tuple[str, float]:
     if not isinstance(text, str):
-        raise ThresholdError(key, f"condition must be a string like \"< 50\", got {text!r}")
+        raise ThresholdError(key, f'condition must be a string like "< 50", got {text!r}')
     match = _CONDITION.match(text)
     if not match:
         allowed = ", ".join(OPERATORS)
-        raise ThresholdError(key, f"cannot parse condition {text!r}: expected an operator ({allowed}) and a number")
+        raise ThresholdError(
+            key, f"cannot parse condition {text!r}: expected an operator ({allowed}) and a number"
+        )
     return match.group(1), float(match.group(2))
 
 
 def check_address(key: str) -> None:
     scope, dot, metric = key.partition(".")
     if not dot or not metric:
-        raise ThresholdError(key, "the key must be <scope>.<metric>, e.g. \"search.p95_ms\"")
+        raise ThresholdError(key, 'the key must be <scope>.<metric>, e.g. "search.p95_ms"')
     if scope not in SCOPES:
         raise ThresholdError(key, f"unknown scope {scope!r}; allowed: {', '.join(SCOPES)}")
     if not is_known_figure(key):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.run.conftest import probe_adapter
+
 from fakes import FakeMem0
 
 

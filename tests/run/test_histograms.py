@@ -9,10 +9,16 @@ import statistics
 import msgpack
 import pytest
 
-from memload.loadgen.histograms import (IntervalStore, StoreWriter, add_sparse_buckets, new_histogram, sparse_buckets,
-                                to_recorded)
-from memload.scenario.load import Arrival
+from memload.loadgen.histograms import (
+    IntervalStore,
+    StoreWriter,
+    add_sparse_buckets,
+    new_histogram,
+    sparse_buckets,
+    to_recorded,
+)
 from memload.loadgen.schedule import schedule_s
+from memload.scenario.load import Arrival
 
 
 def samples(seed: int, n: int) -> list[float]:

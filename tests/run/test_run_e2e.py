@@ -9,8 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from memload.run.processes import free_port
 from tests.run.conftest import only_run_dir, run_memload
+
+from memload.run.processes import free_port
 
 REPORT_FILES = ("report.html", "report.md", "summary.json", "junit.xml")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from memload.scenario.model import ScenarioError, apply_overrides, load_scenario, shipped_scenarios
+from memload.scenario import ScenarioError, apply_overrides, load_scenario, shipped_scenarios
 
 VALID = """
 name = "t"
@@ -116,7 +116,7 @@ def test_overrides_are_applied_and_validated(tmp_path):
 
 
 def test_round_trip_through_json_dict():
-    from memload.scenario.model import Scenario
+    from memload.scenario import Scenario
 
     scenario = load_scenario("capacity")
     assert Scenario.from_dict(scenario.to_dict()) == scenario

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from memload.loadgen.content import ContentPool, UserContent
-from memload.scenario.durations import format_duration, parse_duration_s
-from memload.run.run_json import redact
-from memload.scenario.model import load_scenario
-from memload.scenario.load import users_at
 from memload.adapters.sse import read_chat_stream
+from memload.loadgen.content import ContentPool, UserContent
+from memload.run.run_json import redact
+from memload.scenario import load_scenario
+from memload.scenario.durations import format_duration, parse_duration_s
+from memload.scenario.load import users_at
 
 
 @pytest.mark.parametrize(("text", "seconds"), [(90, 90), ("30s", 30), ("10m", 600), ("1h30m", 5400),

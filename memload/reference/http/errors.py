@@ -4,6 +4,7 @@
 one. Flask's own HTTP errors (unknown route, wrong method, body too large) get the same shape,
 and an unexpected exception becomes a JSON 500 that is logged, never an HTML page.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,14 +15,22 @@ from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("memload.reference")
 
-_TYPES = {400: "invalid_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
-          413: "payload_too_large", 500: "internal_error"}
+_TYPES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    500: "internal_error",
+}
 
 
 class ApiError(Exception):
     """An error answered to the client with ``status`` and a JSON body."""
 
-    def __init__(self, status: int, message: str, *, field: str | None = None, error_type: str | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, *, field: str | None = None, error_type: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message

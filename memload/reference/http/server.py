@@ -4,6 +4,7 @@ Without TCP_NODELAY a keep-alive client waits for Nagle's algorithm and the dela
 every request (>= 40 ms on loopback here); with it a request takes well under a millisecond.
 Import this module only after ``gevent.monkey.patch_all()``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -57,12 +58,19 @@ def stop_on_signals() -> Event:
     return stop
 
 
-def serve_until_signalled(app: Callable, listener: socket.socket, *, stop: Event, log_requests: bool,
-                          on_ready: Callable[[str], None]) -> None:
+def serve_until_signalled(
+    app: Callable,
+    listener: socket.socket,
+    *,
+    stop: Event,
+    log_requests: bool,
+    on_ready: Callable[[str], None],
+) -> None:
     """Serve ``app`` on ``listener`` until ``stop`` is set, then stop and return."""
     host, port = listener.getsockname()[:2]
     server = NoDelayWSGIServer(
-        listener, app,
+        listener,
+        app,
         log=sys.stderr if log_requests else None,
         error_log=sys.stderr,
         environ={"SERVER_NAME": host, "SERVER_PORT": str(port)},  # no reverse DNS lookup at start

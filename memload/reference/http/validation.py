@@ -1,4 +1,5 @@
 """Reading request bodies and query strings; each problem is an ``ApiError`` naming the field."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,15 @@ def json_object(request: Request) -> dict[str, Any]:
     return body
 
 
-def string(body: dict[str, Any], name: str, *, field: str | None = None, required: bool = True,
-           default: str | None = None, max_chars: int = MAX_ID_CHARS) -> str | None:
+def string(
+    body: dict[str, Any],
+    name: str,
+    *,
+    field: str | None = None,
+    required: bool = True,
+    default: str | None = None,
+    max_chars: int = MAX_ID_CHARS,
+) -> str | None:
     """A non-empty string field of at most ``max_chars`` characters."""
     field = field or name
     value = body.get(name)
@@ -52,8 +60,15 @@ def content(body: dict[str, Any], name: str = "content", *, field: str | None = 
     return value
 
 
-def integer(body: dict[str, Any], name: str, *, default: int | None, minimum: int, maximum: int,
-            field: str | None = None) -> int | None:
+def integer(
+    body: dict[str, Any],
+    name: str,
+    *,
+    default: int | None,
+    minimum: int,
+    maximum: int,
+    field: str | None = None,
+) -> int | None:
     """An integer field in ``[minimum, maximum]`` (booleans are not integers)."""
     field = field or name
     value = body.get(name)

@@ -9,6 +9,7 @@ a future gevent stops calling the hook it overrides:
   response is one TCP segment and one wake-up of the client instead of two;
 - the access log line is only formatted when request logging is on.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -5,6 +5,7 @@ chunk, and prompt tokens are the whitespace-separated words of the messages. Ans
 temperature 0 are a deterministic function of the seed and the request; the words are drawn
 half from the prompt (so a RAG answer echoes its sources) and half from a filler vocabulary.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,8 +20,8 @@ from typing import Any
 import gevent
 
 from memload.reference.cache import LruTtlCache
-from memload.reference.storage.embeddings import tokenize
 from memload.reference.llm.profiles import PROFILES, LatencySampler, StreamPlan
+from memload.reference.storage.embeddings import tokenize
 
 CACHE_HIT, CACHE_MISS, CACHE_BYPASS = "HIT", "MISS", "BYPASS"
 _FILLER = (
@@ -55,8 +56,11 @@ class Completion:
     @property
     def usage(self) -> dict[str, int]:
         completion_tokens = len(self.words)
-        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": completion_tokens,
-                "total_tokens": self.prompt_tokens + completion_tokens}
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": self.prompt_tokens + completion_tokens,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,14 +79,17 @@ class PreparedChat:
 
 def cache_key(request: ChatRequest) -> str:
     """Model, messages, temperature and max_tokens (a different cap gives a different answer)."""
-    material = json.dumps([request.model, request.messages, request.temperature, request.max_tokens],
-                          sort_keys=True, separators=(",", ":"))
+    material = json.dumps(
+        [request.model, request.messages, request.temperature, request.max_tokens],
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return hashlib.blake2b(material.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _sse(payload: dict[str, Any] | str) -> bytes:
     data = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
-    return f"data: {data}\n\n".encode("utf-8")
+    return f"data: {data}\n\n".encode()
 
 
 def _sleep_until(deadline_s: float) -> None:
@@ -94,8 +101,13 @@ def _sleep_until(deadline_s: float) -> None:
 class ChatEngine:
     """Prepares, times and (through the cache) remembers simulated chat answers."""
 
-    def __init__(self, *, seed: int, cache: LruTtlCache[Completion] | None,
-                 on_cache_result: Callable[[str], None] = lambda status: None) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        cache: LruTtlCache[Completion] | None,
+        on_cache_result: Callable[[str], None] = lambda status: None,
+    ) -> None:
         self._seed = seed
         self._sampler = LatencySampler(seed=seed)
         self._text_rng = random.Random(seed)
@@ -117,9 +129,16 @@ class ChatEngine:
         profile = PROFILES[request.model]
         plan = None if cached is not None else self._sampler.plan(profile, max_tokens=request.max_tokens)
         completion = cached or self._compose(request, key, plan.output_tokens)
-        return PreparedChat(request=request, completion=completion, plan=plan, cache_status=status,
-                            cache_key=key, started_s=started_s, completion_id=f"chatcmpl-{uuid.uuid4().hex[:24]}",
-                            created_unix=int(time.time()))
+        return PreparedChat(
+            request=request,
+            completion=completion,
+            plan=plan,
+            cache_status=status,
+            cache_key=key,
+            started_s=started_s,
+            completion_id=f"chatcmpl-{uuid.uuid4().hex[:24]}",
+            created_unix=int(time.time()),
+        )
 
     def _compose(self, request: ChatRequest, key: str | None, output_tokens: int) -> Completion:
         rng = random.Random(f"{self._seed}:{key}") if key is not None else self._text_rng
@@ -130,7 +149,9 @@ class ChatEngine:
         )
         prompt_tokens = sum(len(m["content"].split()) for m in request.messages)
         capped = request.max_tokens is not None and output_tokens >= request.max_tokens
-        return Completion(words=words, finish_reason="length" if capped else "stop", prompt_tokens=prompt_tokens)
+        return Completion(
+            words=words, finish_reason="length" if capped else "stop", prompt_tokens=prompt_tokens
+        )
 
     def _remember(self, prepared: PreparedChat) -> None:
         if self._cache is not None and prepared.cache_key is not None and prepared.plan is not None:
@@ -143,18 +164,29 @@ class ChatEngine:
         self._remember(prepared)
         completion = prepared.completion
         return {
-            "id": prepared.completion_id, "object": "chat.completion", "created": prepared.created_unix,
+            "id": prepared.completion_id,
+            "object": "chat.completion",
+            "created": prepared.created_unix,
             "model": prepared.request.model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": completion.text},
-                         "finish_reason": completion.finish_reason}],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": completion.text},
+                    "finish_reason": completion.finish_reason,
+                }
+            ],
             "usage": completion.usage,
         }
 
     def stream(self, prepared: PreparedChat) -> Iterator[bytes]:
         """SSE chunks: role, one word per chunk on the plan's schedule, finish, usage?, [DONE]."""
         request, completion = prepared.request, prepared.completion
-        base = {"id": prepared.completion_id, "object": "chat.completion.chunk",
-                "created": prepared.created_unix, "model": request.model}
+        base = {
+            "id": prepared.completion_id,
+            "object": "chat.completion.chunk",
+            "created": prepared.created_unix,
+            "model": request.model,
+        }
         if request.include_usage:
             base["usage"] = None
 
@@ -162,7 +194,9 @@ class ChatEngine:
             return _sse({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]})
 
         yield chunk({"role": "assistant", "content": ""})
-        offsets = prepared.plan.token_offsets_s if prepared.plan is not None else [0.0] * len(completion.words)
+        offsets = (
+            prepared.plan.token_offsets_s if prepared.plan is not None else [0.0] * len(completion.words)
+        )
         for i, (word, offset_s) in enumerate(zip(completion.words, offsets)):
             _sleep_until(prepared.started_s + offset_s)
             yield chunk({"content": word if i == 0 else f" {word}"})

@@ -11,6 +11,7 @@ configured TTFT quantiles are ``ttft_share`` times the e2e quantiles), then spre
 ``tpot = (e2e - ttft) / (n - 1)``. The output length ``n`` is uniform in the profile's
 ``[output_tokens_min, output_tokens_max]``, capped by the request's ``max_tokens``.
 """
+
 from __future__ import annotations
 
 import math
@@ -53,10 +54,18 @@ PROFILES: dict[str, LatencyProfile] = {
         LatencyProfile(name="gpt-4", kind="chat", e2e_p50_s=1.8, e2e_p95_s=2.5, e2e_p99_s=3.2),
         LatencyProfile(name="gpt-3.5-turbo", kind="chat", e2e_p50_s=0.6, e2e_p95_s=0.9, e2e_p99_s=1.3),
         LatencyProfile(name="claude-3-sonnet", kind="chat", e2e_p50_s=1.2, e2e_p95_s=1.8, e2e_p99_s=2.4),
-        LatencyProfile(name="text-embedding-ada-002", kind="embedding",
-                       e2e_p50_s=0.15, e2e_p95_s=0.25, e2e_p99_s=0.35),
-        LatencyProfile(name="fast", kind="any", e2e_p50_s=0.002, e2e_p95_s=0.004, e2e_p99_s=0.006,
-                       output_tokens_min=16, output_tokens_max=32),
+        LatencyProfile(
+            name="text-embedding-ada-002", kind="embedding", e2e_p50_s=0.15, e2e_p95_s=0.25, e2e_p99_s=0.35
+        ),
+        LatencyProfile(
+            name="fast",
+            kind="any",
+            e2e_p50_s=0.002,
+            e2e_p95_s=0.004,
+            e2e_p99_s=0.006,
+            output_tokens_min=16,
+            output_tokens_max=32,
+        ),
     )
 }
 DEFAULT_MODEL = "fast"
@@ -133,5 +142,8 @@ class LatencySampler:
 
     def plan(self, profile: LatencyProfile, *, max_tokens: int | None = None) -> StreamPlan:
         e2e = self.sample_e2e_s(profile)
-        return StreamPlan(e2e_s=e2e, ttft_s=ttft_s(profile, e2e),
-                          output_tokens=self.sample_output_tokens(profile, max_tokens))
+        return StreamPlan(
+            e2e_s=e2e,
+            ttft_s=ttft_s(profile, e2e),
+            output_tokens=self.sample_output_tokens(profile, max_tokens),
+        )

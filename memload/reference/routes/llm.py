@@ -4,6 +4,7 @@ Chat answers come from ``ChatEngine``: simulated latency per model profile, the 
 cache (``X-Cache: HIT|MISS``, ``BYPASS`` when temperature > 0) and SSE streaming. A missing
 ``model`` means the ``fast`` profile and a missing ``temperature`` means 0 (cacheable).
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,11 +16,11 @@ import gevent
 from flask import Flask, Response, request
 
 from memload.reference.http import validation as v
-from memload.reference.llm.completions import ChatEngine, ChatRequest
-from memload.reference.storage.embeddings import EMBEDDING_DIMS, embed_texts
 from memload.reference.http.errors import ApiError, json_response
+from memload.reference.llm.completions import ChatEngine, ChatRequest
 from memload.reference.llm.profiles import DEFAULT_MODEL, PROFILES, LatencyProfile
 from memload.reference.routes.memories import MAX_TOP_K
+from memload.reference.storage.embeddings import EMBEDDING_DIMS, embed_texts
 from memload.reference.storage.store import MemoryStore
 
 MAX_MESSAGES = 1024
@@ -32,8 +33,12 @@ def model_profile(body: dict[str, Any], kind: str) -> LatencyProfile:
     name = v.string(body, "model", required=False, default=DEFAULT_MODEL)
     profile = PROFILES.get(name)
     if profile is None:
-        raise ApiError(404, f"model '{name[:64]}' does not exist; see GET /v1/models", field="model",
-                       error_type="model_not_found")
+        raise ApiError(
+            404,
+            f"model '{name[:64]}' does not exist; see GET /v1/models",
+            field="model",
+            error_type="model_not_found",
+        )
     if not profile.serves(kind):
         raise ApiError(400, f"model '{name}' cannot serve {kind} requests", field="model")
     return profile
@@ -47,12 +52,16 @@ def _message_text(message: Any, i: int) -> dict[str, str]:
     content = message.get("content")
     if isinstance(content, list):  # content parts: keep the text ones
         if not all(isinstance(p, dict) and isinstance(p.get("text", ""), str) for p in content):
-            raise ApiError(400, f"'{field}.content' parts must be objects with a text", field=f"{field}.content")
+            raise ApiError(
+                400, f"'{field}.content' parts must be objects with a text", field=f"{field}.content"
+            )
         content = "\n".join(p.get("text", "") for p in content)
     if content is None:
         content = ""
     if not isinstance(content, str):
-        raise ApiError(400, f"'{field}.content' must be a string or a list of parts", field=f"{field}.content")
+        raise ApiError(
+            400, f"'{field}.content' must be a string or a list of parts", field=f"{field}.content"
+        )
     return {"role": role, "content": content}
 
 
@@ -89,8 +98,9 @@ def _embedding_inputs(body: dict[str, Any]) -> list[str]:
     raw = body.get("input")
     inputs = [raw] if isinstance(raw, str) else raw
     if not isinstance(inputs, list) or not 1 <= len(inputs) <= MAX_EMBEDDING_INPUTS:
-        raise ApiError(400, f"'input' must be a string or a list of 1 to {MAX_EMBEDDING_INPUTS} strings",
-                       field="input")
+        raise ApiError(
+            400, f"'input' must be a string or a list of 1 to {MAX_EMBEDDING_INPUTS} strings", field="input"
+        )
     for i, text in enumerate(inputs):
         if not isinstance(text, str) or not text:
             raise ApiError(400, f"'input[{i}]' must be a non-empty string", field=f"input[{i}]")
@@ -126,21 +136,40 @@ def create_embeddings(engine: ChatEngine) -> Response:
     vectors = embed_texts(inputs)
     gevent.sleep(max(0.0, started_s + engine.sampler.sample_e2e_s(profile) - time.monotonic()))
     tokens = sum(len(text.split()) for text in inputs)
-    return json_response({
-        "object": "list", "model": profile.name,
-        "data": [{"object": "embedding", "index": i, "embedding": _embedding_payload(vec, encoding)}
-                 for i, vec in enumerate(vectors)],
-        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-    })
+    return json_response(
+        {
+            "object": "list",
+            "model": profile.name,
+            "data": [
+                {"object": "embedding", "index": i, "embedding": _embedding_payload(vec, encoding)}
+                for i, vec in enumerate(vectors)
+            ],
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+    )
 
 
 def list_models() -> Response:
-    return json_response({"object": "list", "data": [
-        {"id": p.name, "object": "model", "created": 0, "owned_by": "memload", "kind": p.kind,
-         "e2e_p50_s": p.e2e_p50_s, "e2e_p95_s": p.e2e_p95_s, "e2e_p99_s": p.e2e_p99_s,
-         "ttft_share": p.ttft_share, "output_tokens": [p.output_tokens_min, p.output_tokens_max]}
-        for p in PROFILES.values()
-    ]})
+    return json_response(
+        {
+            "object": "list",
+            "data": [
+                {
+                    "id": p.name,
+                    "object": "model",
+                    "created": 0,
+                    "owned_by": "memload",
+                    "kind": p.kind,
+                    "e2e_p50_s": p.e2e_p50_s,
+                    "e2e_p95_s": p.e2e_p95_s,
+                    "e2e_p99_s": p.e2e_p99_s,
+                    "ttft_share": p.ttft_share,
+                    "output_tokens": [p.output_tokens_min, p.output_tokens_max],
+                }
+                for p in PROFILES.values()
+            ],
+        }
+    )
 
 
 def rag_query(store: MemoryStore, engine: ChatEngine) -> Response:
@@ -152,14 +181,21 @@ def rag_query(store: MemoryStore, engine: ChatEngine) -> Response:
     options = generation_options(body)
     sources = store.search(user_id=user_id, query=question, top_k=top_k, namespace=namespace)
     context = "\n".join(f"- {s.content}" for s in sources) or "(no memories found)"
-    messages = [{"role": "system", "content": RAG_SYSTEM_PROMPT},
-                {"role": "user", "content": f"Memories:\n{context}\n\nQuestion: {question}"}]
+    messages = [
+        {"role": "system", "content": RAG_SYSTEM_PROMPT},
+        {"role": "user", "content": f"Memories:\n{context}\n\nQuestion: {question}"},
+    ]
     prepared = engine.prepare(ChatRequest(**options, messages=messages))
     answer = engine.complete(prepared)
-    return json_response({
-        "answer": answer["choices"][0]["message"]["content"], "model": options["model"], "usage": answer["usage"],
-        "sources": [{"id": s.id, "content": s.content, "score": s.score} for s in sources],
-    }, headers={"X-Cache": prepared.cache_status})
+    return json_response(
+        {
+            "answer": answer["choices"][0]["message"]["content"],
+            "model": options["model"],
+            "usage": answer["usage"],
+            "sources": [{"id": s.id, "content": s.content, "score": s.score} for s in sources],
+        },
+        headers={"X-Cache": prepared.cache_status},
+    )
 
 
 def register_llm_routes(app: Flask, *, store: MemoryStore, engine: ChatEngine) -> None:

@@ -3,9 +3,10 @@
 A memory belongs to one user: every read, delete and search is scoped by ``user_id``, and
 another user's id answers 404 exactly like an unknown one.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, request
@@ -20,12 +21,16 @@ MAX_PAGE = 1000
 
 
 def iso_utc(unix_s: float) -> str:
-    return datetime.fromtimestamp(unix_s, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(unix_s, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _summary(record: MemoryRecord) -> dict[str, Any]:
-    return {"id": record.id, "user_id": record.user_id, "namespace": record.namespace,
-            "created_at": iso_utc(record.created_at)}
+    return {
+        "id": record.id,
+        "user_id": record.user_id,
+        "namespace": record.namespace,
+        "created_at": iso_utc(record.created_at),
+    }
 
 
 def _full(record: MemoryRecord) -> dict[str, Any]:
@@ -91,8 +96,9 @@ def register_memory_routes(app: Flask, store: MemoryStore) -> None:
         limit = v.query_integer(request, "limit", default=50, minimum=1, maximum=MAX_PAGE)
         offset = v.query_integer(request, "offset", default=0, minimum=0, maximum=2**62)
         records, total = store.list_page(user_id=user_id, namespace=namespace, limit=limit, offset=offset)
-        return json_response({"memories": [_full(r) for r in records], "total": total,
-                              "limit": limit, "offset": offset})
+        return json_response(
+            {"memories": [_full(r) for r in records], "total": total, "limit": limit, "offset": offset}
+        )
 
     @app.post("/v1/search")
     def search() -> Response:
@@ -102,6 +108,6 @@ def register_memory_routes(app: Flask, store: MemoryStore) -> None:
         top_k = v.integer(body, "top_k", default=10, minimum=1, maximum=MAX_TOP_K)
         namespace = v.string(body, "namespace", required=False)
         results = store.search(user_id=user_id, query=query, top_k=top_k, namespace=namespace)
-        return json_response({"results": [
-            {"id": r.id, "content": r.content, "score": r.score} for r in results
-        ]})
+        return json_response(
+            {"results": [{"id": r.id, "content": r.content, "score": r.score} for r in results]}
+        )

@@ -6,6 +6,7 @@ buckets and a sign; the signed counts are summed and the vector is L2-normalised
 share words and word pairs score a high cosine similarity; a text compared with itself
 scores 1.0.
 """
+
 from __future__ import annotations
 
 import functools

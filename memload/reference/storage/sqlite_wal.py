@@ -7,6 +7,7 @@ crosses 1,000 WAL pages, which stalls that request and, under gevent, every othe
 ``WalCheckpointer`` turns that off and checkpoints every ``interval_s`` from an OS thread of
 gevent's thread pool on its own connection; SQLite releases the GIL while it does I/O.
 """
+
 from __future__ import annotations
 
 import logging

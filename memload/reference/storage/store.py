@@ -8,6 +8,7 @@ can search everything that was acknowledged.
 SQLite calls block the gevent hub, but each is short and no transaction yields to another
 greenlet midway, so one connection serves all requests.
 """
+
 from __future__ import annotations
 
 import json
@@ -69,8 +70,14 @@ class SearchResult:
 
 def _record(row: tuple) -> MemoryRecord:
     memory_id, user_id, namespace, content, metadata, created_at = row
-    return MemoryRecord(id=memory_id, user_id=user_id, namespace=namespace, content=content,
-                        metadata=json.loads(metadata), created_at=created_at)
+    return MemoryRecord(
+        id=memory_id,
+        user_id=user_id,
+        namespace=namespace,
+        content=content,
+        metadata=json.loads(metadata),
+        created_at=created_at,
+    )
 
 
 class MemoryStore:
@@ -90,12 +97,16 @@ class MemoryStore:
             self._checkpointer = WalCheckpointer(self._db, self._path)
 
     def _load_index(self) -> None:
-        rows = self._db.execute("SELECT id, user_id, namespace, content, embedding FROM memories ORDER BY rowid")
+        rows = self._db.execute(
+            "SELECT id, user_id, namespace, content, embedding FROM memories ORDER BY rowid"
+        )
         for memory_id, user_id, namespace, content, blob in rows:
             vector = np.frombuffer(blob, dtype=np.float32)
             if vector.shape != (EMBEDDING_DIMS,):  # written with another embedding size: recompute
                 vector = embed_text(content)
-            self.index.add(user_id=user_id, memory_id=memory_id, namespace=namespace, content=content, vector=vector)
+            self.index.add(
+                user_id=user_id, memory_id=memory_id, namespace=namespace, content=content, vector=vector
+            )
 
     def close(self) -> None:
         if self._checkpointer is not None:
@@ -107,8 +118,14 @@ class MemoryStore:
         vectors = embed_texts([m.content for m in memories])
         now = time.time()
         records = [
-            MemoryRecord(id=os.urandom(16).hex(), user_id=m.user_id, namespace=m.namespace, content=m.content,
-                         metadata=m.metadata, created_at=now)
+            MemoryRecord(
+                id=os.urandom(16).hex(),
+                user_id=m.user_id,
+                namespace=m.namespace,
+                content=m.content,
+                metadata=m.metadata,
+                created_at=now,
+            )
             for m in memories
         ]
         rows = [
@@ -118,8 +135,13 @@ class MemoryStore:
         with self._db:
             self._db.executemany("INSERT INTO memories VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         for record, vector in zip(records, vectors):
-            self.index.add(user_id=record.user_id, memory_id=record.id, namespace=record.namespace,
-                           content=record.content, vector=vector)
+            self.index.add(
+                user_id=record.user_id,
+                memory_id=record.id,
+                namespace=record.namespace,
+                content=record.content,
+                vector=vector,
+            )
         return records
 
     def get(self, *, user_id: str, memory_id: str) -> MemoryRecord | None:
@@ -128,7 +150,9 @@ class MemoryStore:
         ).fetchone()
         return None if row is None else _record(row)
 
-    def list_page(self, *, user_id: str, namespace: str | None, limit: int, offset: int) -> tuple[list[MemoryRecord], int]:
+    def list_page(
+        self, *, user_id: str, namespace: str | None, limit: int, offset: int
+    ) -> tuple[list[MemoryRecord], int]:
         """One page of a user's memories, oldest first, and the total count."""
         where, params = "user_id = ?", [user_id]
         if namespace is not None:
@@ -149,15 +173,24 @@ class MemoryStore:
             self.index.remove(user_id=user_id, memory_id=memory_id)
         return bool(deleted)
 
-    def search(self, *, user_id: str, query: str, top_k: int, namespace: str | None = None) -> list[SearchResult]:
+    def search(
+        self, *, user_id: str, query: str, top_k: int, namespace: str | None = None
+    ) -> list[SearchResult]:
         """The ``top_k`` memories of ``user_id`` closest to ``query`` by cosine similarity, best first."""
         hits = self.index.search(user_id=user_id, query=embed_text(query), top_k=top_k, namespace=namespace)
         missing = [memory_id for memory_id, _, content in hits if content is None]
         long_contents = dict(self._contents(missing)) if missing else {}
-        return [SearchResult(id=memory_id, content=content if content is not None else long_contents[memory_id],
-                             score=round(score, 6))
-                for memory_id, score, content in hits]
+        return [
+            SearchResult(
+                id=memory_id,
+                content=content if content is not None else long_contents[memory_id],
+                score=round(score, 6),
+            )
+            for memory_id, score, content in hits
+        ]
 
     def _contents(self, memory_ids: list[str]) -> list[tuple[str, str]]:
         marks = ",".join("?" * len(memory_ids))
-        return self._db.execute(f"SELECT id, content FROM memories WHERE id IN ({marks})", memory_ids).fetchall()
+        return self._db.execute(
+            f"SELECT id, content FROM memories WHERE id IN ({marks})", memory_ids
+        ).fetchall()

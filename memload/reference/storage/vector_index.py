@@ -5,6 +5,7 @@ the memory id, a namespace code and the content (kept here when short, so a sear
 database read). A search is one matrix-vector product over that user's rows only, so another
 user's memories can never come back. Deleting moves the last row into the freed slot.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -75,10 +76,17 @@ class _UserRows:
                 return []
             rows = np.flatnonzero(self.namespace_codes[:count] == code)
             scores = scores[rows]
-        best = np.argpartition(scores, len(scores) - top_k)[-top_k:] if len(scores) > top_k else np.arange(len(scores))
+        best = (
+            np.argpartition(scores, len(scores) - top_k)[-top_k:]
+            if len(scores) > top_k
+            else np.arange(len(scores))
+        )
         best = best[np.argsort(-scores[best], kind="stable")]
         picked = best.tolist() if rows is None else rows[best].tolist()
-        return [(self.ids[row], float(score), self.contents[row]) for row, score in zip(picked, scores[best].tolist())]
+        return [
+            (self.ids[row], float(score), self.contents[row])
+            for row, score in zip(picked, scores[best].tolist())
+        ]
 
 
 class VectorIndex:
@@ -113,7 +121,9 @@ class VectorIndex:
             del self._users[user_id]
         return True
 
-    def search(self, *, user_id: str, query: np.ndarray, top_k: int, namespace: str | None = None) -> list[Hit]:
+    def search(
+        self, *, user_id: str, query: np.ndarray, top_k: int, namespace: str | None = None
+    ) -> list[Hit]:
         """The ``top_k`` memories of ``user_id`` most similar to ``query``, best first."""
         rows = self._users.get(user_id)
         if rows is None or top_k <= 0:

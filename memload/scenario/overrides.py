@@ -1,0 +1,67 @@
+"""Command-line options of `memload run` that override a scenario file (--users, --rate, ...)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from memload.scenario.durations import parse_duration_s
+from memload.scenario.load import Arrival
+from memload.scenario.model import Scenario, check_consistency
+from memload.scenario.tables import ScenarioError
+
+
+def apply_overrides(
+    scenario: Scenario,
+    *,
+    target: str | None = None,
+    users: int | None = None,
+    spawn_rate: float | None = None,
+    duration: str | None = None,
+    seed: int | None = None,
+    rate: float | None = None,
+) -> Scenario:
+    """Command-line options that override the file; the result is validated again."""
+    arrival = _override_arrival(scenario, users=users, spawn_rate=spawn_rate, rate=rate)
+    load = scenario.load.with_overrides(
+        users=users, spawn_rate=spawn_rate, duration_s=None if duration is None else _cli_duration(duration)
+    )
+    changed = replace(
+        scenario,
+        load=load,
+        arrival=arrival,
+        target=target if target is not None else scenario.target,
+        seed=seed if seed is not None else scenario.seed,
+    )
+    check_consistency(changed)
+    return changed
+
+
+def _override_arrival(
+    scenario: Scenario, *, users: int | None, spawn_rate: float | None, rate: float | None
+) -> Arrival | None:
+    if scenario.arrival is None:
+        if rate is not None:
+            raise ScenarioError(
+                "--rate",
+                None,
+                f"{scenario.path} is a closed-model scenario (users); "
+                "--rate applies to scenarios with an [arrival] table",
+            )
+        return None
+    if users is not None or spawn_rate is not None:
+        raise ScenarioError(
+            "--users",
+            None,
+            f"{scenario.path} is an open-model scenario ([arrival]): "
+            "use --rate instead of --users/--spawn-rate",
+        )
+    if rate is None:
+        return scenario.arrival
+    return replace(scenario.arrival, rate=rate, steps=())
+
+
+def _cli_duration(text: str) -> float:
+    try:
+        return parse_duration_s(text)
+    except ValueError as error:
+        raise ScenarioError("--duration", None, str(error)) from None
