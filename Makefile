@@ -1,10 +1,11 @@
-# Every target does its own set-up: a .venv with memload installed (editable) and its test extras.
+# Every target does its own set-up: a .venv with memload installed (editable) and its dev extras.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LINTED := memload analysis locustfiles
 
-.PHONY: run test test-slow bench install clean
+.PHONY: run test check lint test-slow bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +18,18 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/memload run smoke
 
-test: $(STAMP)
+# ruff (lint + format check) and mypy over the installed package: zero findings
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/python tests/helpers/typecheck.py
+
+# the fast loop: lint and every test that starts no real process (under a minute)
+check: lint
+	$(BIN)/python -m pytest -m 'not slow and not integration' -q
+
+# the full default suite, what CI runs (.ci/run)
+test: lint
 	$(BIN)/python -m pytest
 
 test-slow: $(STAMP)
