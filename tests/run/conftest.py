@@ -3,12 +3,13 @@ to run the memload CLI in a subprocess."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from memload_cli import only_run_dir, run_memload  # noqa: F401  (re-exported for the tests here)
 
 HERE = Path(__file__).parent
 
@@ -26,19 +27,8 @@ def reference_target(tmp_path_factory):
     process.wait(timeout=10)
 
 
-def run_memload(*args: str, timeout: float = 180, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "memload", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
-
-
 def probe_adapter(target: str, host: str, model: str = "fast") -> dict:
     result = subprocess.run([sys.executable, str(HERE / "adapter_probe.py"), target, host, model],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def only_run_dir(out: Path) -> Path:
-    runs = [p for p in out.iterdir() if p.is_dir()]
-    assert len(runs) == 1, runs
-    return runs[0]

@@ -9,9 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-from tests.run.conftest import only_run_dir, run_memload
+import pytest
 
 from memload.run.processes import free_port
+from memload_cli import only_run_dir, run_memload
+
+pytestmark = pytest.mark.integration
 
 REPORT_FILES = ("report.html", "report.md", "summary.json", "junit.xml")
 

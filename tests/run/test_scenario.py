@@ -122,6 +122,7 @@ def test_round_trip_through_json_dict():
     assert Scenario.from_dict(scenario.to_dict()) == scenario
 
 
+@pytest.mark.integration
 def test_cli_reports_scenario_errors_in_one_line_with_exit_2(tmp_path):
     path = write(tmp_path, VALID.replace("search = 1", "serch = 1"))
     result = subprocess.run([sys.executable, "-m", "memload", "run", str(path)], capture_output=True, text=True,

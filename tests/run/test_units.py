@@ -109,6 +109,7 @@ def test_redact_hides_secrets_and_url_passwords():
     assert clean["host"] == "http://bob:***@127.0.0.1:8000" and clean["users"] == 5 and clean["empty_token"] is None
 
 
+@pytest.mark.integration
 def test_core_modules_do_not_import_locust():
     """Only the Locust processes import Locust (it monkey-patches the interpreter with gevent)."""
     import subprocess

@@ -45,6 +45,7 @@ def test_drained_merged_and_written_histograms_are_freed_without_the_cyclic_coll
         gc.enable()
 
 
+@pytest.mark.integration
 def test_locust_trims_run_in_a_locust_process() -> None:
     """The trims touch Locust's own objects; importing Locust monkey-patches the interpreter with
     gevent, which the test process must not be, so they run in a child Python."""
