@@ -12,10 +12,21 @@ from typing import Any
 import numpy as np
 
 from memload.analysis.compare.curves import plot_percentile_curves, run_distribution
-from memload.analysis.plots.kit import save_png
 from memload.analysis.figures.runtable import whole_run_figures
-from truthkit import (PROBE_TAG, load_span_unix, locust_row, loopback_probe, memload_figures, nearest_rank,
-                      rss_slopes_mb_per_h, run_scenario, serve, server_times_ms, truth_percentiles)
+from memload.analysis.plots.kit import save_png
+from truthkit import (
+    PROBE_TAG,
+    load_span_unix,
+    locust_row,
+    loopback_probe,
+    memload_figures,
+    nearest_rank,
+    rss_slopes_mb_per_h,
+    run_scenario,
+    serve,
+    server_times_ms,
+    truth_percentiles,
+)
 
 # Closed model: proofs a and c (users waiting 0-50 ms between requests) and b's closed run.
 CLOSED_SCENARIO = """
