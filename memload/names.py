@@ -18,6 +18,9 @@ import re
 
 # -- file names -------------------------------------------------------------------------------
 RUN_JSON = "run.json"
+LOCUST_CSV_PREFIX = "locust"  # Locust --csv prefix: locust_stats.csv, locust_stats_history.csv, ...
+LOCUST_LOG = "locust.log"
+TARGET_LOG = "target.log"  # the reference target memload started
 STATS_CSV = "locust_stats.csv"
 HISTORY_CSV = "locust_stats_history.csv"
 FAILURES_CSV = "locust_failures.csv"
@@ -72,6 +75,7 @@ RES_CPU_PCT = "cpu_pct"  # percent of one core
 RES_RSS_MB = "rss_mb"
 RES_THREADS = "threads"
 RES_NUM_FDS = "num_fds"
+RESOURCE_COLUMNS = (RES_TIMESTAMP, RES_ROLE, RES_PID, RES_CPU_PCT, RES_RSS_MB, RES_THREADS, RES_NUM_FDS)
 ROLE_TARGET = "target"
 ROLE_LOADGEN_PREFIX = "locust"  # "locust", "locust-master", "locust-worker-1", ...
 
@@ -80,6 +84,7 @@ TM_TIMESTAMP = "timestamp"
 TM_METRIC = "metric"
 TM_LABELS = "labels"
 TM_VALUE = "value"
+TARGET_METRICS_COLUMNS = (TM_TIMESTAMP, TM_METRIC, TM_LABELS, TM_VALUE)
 METRIC_CACHE_HITS = "memload_cache_hits_total"
 METRIC_CACHE_MISSES = "memload_cache_misses_total"
 TARGET_METRICS_WANTED: frozenset[str] = frozenset({METRIC_CACHE_HITS, METRIC_CACHE_MISSES})
@@ -154,6 +159,9 @@ RUN_VERSIONS = "versions"
 RUN_GIT_COMMIT = "git_commit"
 RUN_ARGUMENTS = "arguments"
 RUN_MACHINE = "machine"
+RUN_SCENARIO_PATH = "scenario_path"
+RUN_SCENARIO = "scenario"  # the resolved scenario, secrets redacted
+RUN_TARGET_STARTED = "target_started"
 # shown in the report's metadata table, in this order
 RUN_METADATA_KEYS: tuple[str, ...] = (
     RUN_SCENARIO_NAME,

@@ -44,7 +44,8 @@ _PLANS = (
     "On {weekday} evening I have a {word} class at {time}.",
 )
 _TURNS = (
-    "User: can you remember that {first_name} prefers {color}? Assistant: Noted, {first_name} prefers {color}.",
+    "User: can you remember that {first_name} prefers {color}? "
+    "Assistant: Noted, {first_name} prefers {color}.",
     "User: what did I say about {city}? Assistant: You said you want to move there in {year}.",
     "User: book a table for {digit} on {weekday}. Assistant: Done, {time} at a place near {city}.",
     "User: I'm feeling {mood} today. Assistant: Thanks for telling me; want to talk about it?",

@@ -177,8 +177,8 @@ class IntervalStore:
         closed = IntervalStore()
         for key in [k for k in self.histograms if before_interval is None or k[0] < before_interval]:
             closed.histograms[key] = self.histograms.pop(key)
-        for key in [k for k in self.counts if before_interval is None or k[0] < before_interval]:
-            closed.counts[key] = self.counts.pop(key)
+        for count_key in [k for k in self.counts if before_interval is None or k[0] < before_interval]:
+            closed.counts[count_key] = self.counts.pop(count_key)
         return closed
 
 

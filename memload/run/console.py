@@ -29,7 +29,7 @@ def _tail_rows(path: Path) -> list[dict[str, str]]:
 
 
 def print_progress(run_dir: Path, *, echo: Callable[[str], None]) -> None:
-    rows = [r for r in _tail_rows(run_dir / "locust_stats_history.csv") if r.get(C.NAME) == C.AGGREGATED]
+    rows = [r for r in _tail_rows(run_dir / C.HISTORY_CSV) if r.get(C.NAME) == C.AGGREGATED]
     if not rows:
         return
     last = rows[-1]
@@ -55,7 +55,7 @@ def _ms(value: float | None) -> str:
 
 def _locust_rows(run_dir: Path) -> dict[str, dict[str, str]]:
     try:
-        with open(run_dir / "locust_stats.csv", newline="") as file:
+        with open(run_dir / C.STATS_CSV, newline="") as file:
             rows = list(csv.DictReader(file))
     except OSError:
         return {}
@@ -88,20 +88,28 @@ def print_summary(run_dir: Path, *, echo: Callable[[str], None]) -> None:
     echo(header)
     echo("-" * len(header))
     for scope in figures.scopes:
-        value = lambda metric: figures.values.get(f"{scope}.{metric}")  # noqa: E731
-        row = locust.get(scope, {})
-        echo(
-            f"{scope:<22}{value('requests') or 0:>10,.0f}{value('failures') or 0:>10,.0f}{value('rps') or 0:>9.1f}"
-            f"{_ms(value('p50_ms')):>9}{_ms(value('p95_ms')):>9}{_ms(value('p99_ms')):>9}"
-            f"{_ms(value('p999_ms')):>10}{_ms(value('max_ms')):>9} |{row.get('50%', '-'):>11}{row.get('99%', '-'):>6}"
-        )
+        echo(_exact_row(scope, figures.values, locust.get(scope, {})))
+
+
+def _exact_row(scope: str, values: dict[str, float], locust_row: dict[str, str]) -> str:
+    def value(metric: str) -> float | None:
+        return values.get(f"{scope}.{metric}")
+
+    counts = f"{value('requests') or 0:>10,.0f}{value('failures') or 0:>10,.0f}{value('rps') or 0:>9.1f}"
+    exact = "".join(f"{_ms(value(m)):>9}" for m in ("p50_ms", "p95_ms", "p99_ms"))
+    tail = f"{_ms(value('p999_ms')):>10}{_ms(value('max_ms')):>9}"
+    locust = f"{locust_row.get('50%', '-'):>11}{locust_row.get('99%', '-'):>6}"
+    return f"{scope:<22}{counts}{exact}{tail} |{locust}"
 
 
 def _print_locust_summary(rows: dict[str, dict[str, str]], *, echo: Callable[[str], None]) -> None:
     """Locust's final statistics (its rounded percentiles), for runs without memload's histograms."""
     if not rows:
         return
-    header = f"{'operation':<22}{'requests':>10}{'failures':>10}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+    header = (
+        f"{'operation':<22}{'requests':>10}{'failures':>10}{'req/s':>10}"
+        f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+    )
     echo(header)
     echo("-" * len(header))
     for row in rows.values():

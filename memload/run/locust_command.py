@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-CSV_PREFIX = "locust"  # -> locust_stats.csv, locust_stats_history.csv, locust_failures.csv, …
+from memload import names as C
+
+CSV_PREFIX = C.LOCUST_CSV_PREFIX
 EXPECT_WORKERS_MAX_WAIT_S = 60
 # Users finish the request in flight when a run stops, so that every request the target saw is
 # in Locust's statistics (a killed user's last request would be sent but never counted).

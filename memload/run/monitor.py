@@ -11,13 +11,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TextIO
 
 import psutil
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-RESOURCE_COLUMNS = ("timestamp", "role", "pid", "cpu_pct", "rss_mb", "threads", "num_fds")
-METRIC_COLUMNS = ("timestamp", "metric", "labels", "value")
+from memload import names as C
+
+RESOURCE_COLUMNS = C.RESOURCE_COLUMNS
+METRIC_COLUMNS = C.TARGET_METRICS_COLUMNS
 SAMPLE_INTERVAL_S = 1.0
 SCRAPE_TIMEOUT_S = 0.9
 BYTES_PER_MB = 1024 * 1024
@@ -102,8 +105,8 @@ class MetricsScraper:
         self.url = url
         self.headers = headers or {}
         self.session = requests.Session()
-        self.file = None
-        self.writer = None
+        self.file: TextIO | None = None
+        self.writer: Any = None  # a csv writer, made with the file on the first answer
         self.available: bool | None = None
         self.loop = _Loop("memload-metrics", self.scrape, SAMPLE_INTERVAL_S)
 
@@ -121,10 +124,11 @@ class MetricsScraper:
         self._write(now, response.text)
 
     def _write(self, now: float, text: str) -> None:
-        if self.writer is None:
+        if self.file is None:
             self.file = open(self.path, "w", newline="")
             self.writer = csv.writer(self.file)
             self.writer.writerow(METRIC_COLUMNS)
+        file = self.file
         stamp = f"{now:.3f}"
         for family in text_string_to_metric_families(text):
             for sample in family.samples:
@@ -132,7 +136,7 @@ class MetricsScraper:
                     continue
                 labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
                 self.writer.writerow((stamp, sample.name, labels, repr(float(sample.value))))
-        self.file.flush()
+        file.flush()
 
     def start(self) -> None:
         self.loop.start()

@@ -20,6 +20,8 @@ from typing import IO
 
 import requests
 
+from memload import names as C
+
 TARGET_START_TIMEOUT_S = 30.0
 PR_SET_PDEATHSIG = 1
 STOP_GRACE_S = 20.0
@@ -125,7 +127,7 @@ def start_reference_target(options: dict[str, object], *, seed: int, run_dir: Pa
     """Start the reference target, read its URL from the first stdout line, wait for /health."""
     scratch = Path(tempfile.mkdtemp(prefix="memload-target-"))  # the target's database is not a result
     argv = reference_target_argv(options, seed=seed, db_path=scratch / "memories.db")
-    child = spawn("target", argv, log_path=run_dir / "target.log", stdout=subprocess.PIPE)
+    child = spawn("target", argv, log_path=run_dir / C.TARGET_LOG, stdout=subprocess.PIPE)
     child.scratch_dir = scratch
     deadline = time.monotonic() + TARGET_START_TIMEOUT_S
     url = _read_first_line(child, deadline)

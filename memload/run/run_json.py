@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from memload import names as C
 from memload.scenario import Scenario
 
 SCHEMA_VERSION = 1
@@ -89,27 +90,27 @@ def build_run_info(
     started_unix_s: float,
 ) -> dict[str, Any]:
     return {
-        "schema_version": SCHEMA_VERSION,
-        "scenario_name": scenario.name,
-        "scenario_path": str(Path(scenario.path).resolve())
+        C.RUN_SCHEMA_VERSION: SCHEMA_VERSION,
+        C.RUN_SCENARIO_NAME: scenario.name,
+        C.RUN_SCENARIO_PATH: str(Path(scenario.path).resolve())
         if Path(scenario.path).exists()
         else scenario.path,
-        "scenario": redact(scenario.to_dict()),
-        "thresholds": scenario.thresholds,
-        "warmup_s": scenario.warmup_s,
-        "arguments": redact(arguments),
-        "host": redact(host),
-        "target": scenario.target,
-        "target_started": target_started,
-        "workers": workers,
-        "versions": versions(),
-        "git_commit": git_commit(),
-        "started_at": iso_utc(started_unix_s),
-        "ended_at": None,
-        "start_unix": started_unix_s,
-        "end_unix": None,
-        "exit_status": "running",
-        "machine": {
+        C.RUN_SCENARIO: redact(scenario.to_dict()),
+        C.RUN_THRESHOLDS: scenario.thresholds,
+        C.RUN_WARMUP_S: scenario.warmup_s,
+        C.RUN_ARGUMENTS: redact(arguments),
+        C.RUN_HOST: redact(host),
+        C.RUN_TARGET: scenario.target,
+        C.RUN_TARGET_STARTED: target_started,
+        C.RUN_WORKERS: workers,
+        C.RUN_VERSIONS: versions(),
+        C.RUN_GIT_COMMIT: git_commit(),
+        C.RUN_STARTED_AT: iso_utc(started_unix_s),
+        C.RUN_ENDED_AT: None,
+        C.RUN_START_UNIX: started_unix_s,
+        C.RUN_END_UNIX: None,
+        C.RUN_EXIT_STATUS: "running",
+        C.RUN_MACHINE: {
             "hostname": socket.gethostname(),
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
@@ -118,7 +119,7 @@ def build_run_info(
 
 
 def write_run_info(run_dir: Path, info: dict[str, Any]) -> None:
-    path = run_dir / "run.json"
+    path = run_dir / C.RUN_JSON
     temporary = path.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(info, indent=2, sort_keys=False) + "\n")
     temporary.replace(path)
@@ -128,5 +129,5 @@ def finish_run_info(
     run_dir: Path, info: dict[str, Any], *, status: str, ended_unix_s: float | None = None
 ) -> None:
     ended = ended_unix_s if ended_unix_s is not None else time.time()
-    info.update(exit_status=status, end_unix=ended, ended_at=iso_utc(ended))
+    info.update({C.RUN_EXIT_STATUS: status, C.RUN_END_UNIX: ended, C.RUN_ENDED_AT: iso_utc(ended)})
     write_run_info(run_dir, info)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memload import names as C
 from memload.run.console import print_progress, print_summary
 from memload.run.locust_command import LocustPlan
 from memload.run.monitor import MetricsScraper, ResourceSampler
@@ -93,7 +94,7 @@ def execute(request: RunRequest, *, echo: Callable[[str], None] = print) -> RunO
         finally:
             session.close()
     finish_run_info(run_dir, info, status=status)
-    if (run_dir / "locust_stats.csv").exists():
+    if (run_dir / C.STATS_CSV).exists():
         print_summary(run_dir, echo=echo)
     return RunOutcome(run_dir=run_dir, status=status, message=message)
 
@@ -105,7 +106,7 @@ class _Session:
         self.request, self.run_dir, self.stop, self.echo = request, run_dir, stop, echo
         self.children: list[Child] = []
         self.target: Child | None = None
-        self.sampler = ResourceSampler(run_dir / "resources.csv")
+        self.sampler = ResourceSampler(run_dir / C.RESOURCES_CSV)
         self.scraper: MetricsScraper | None = None
 
     def run(self, info: dict[str, Any]) -> tuple[str, str]:
@@ -119,7 +120,7 @@ class _Session:
             info["host"] = host
             write_run_info(self.run_dir, info)
         self.sampler.start()
-        self.scraper = MetricsScraper(self.run_dir / "target_metrics.csv", f"{host.rstrip('/')}/metrics")
+        self.scraper = MetricsScraper(self.run_dir / C.TARGET_METRICS_CSV, f"{host.rstrip('/')}/metrics")
         self.scraper.start()
         plan = self._plan(host)
         self._start_locust(plan)
@@ -147,7 +148,7 @@ class _Session:
                 "MEMLOAD_WORKERS": str(plan.workers),
             }
         )
-        main = spawn(plan.main_role(), plan.main_argv(), log_path=self.run_dir / "locust.log", env=env)
+        main = spawn(plan.main_role(), plan.main_argv(), log_path=self.run_dir / C.LOCUST_LOG, env=env)
         self.children.append(main)
         self.sampler.watch(main.role, main.pid)
         for index in range(1, plan.workers + 1):
@@ -182,7 +183,7 @@ class _Session:
             if not self.request.quiet and not plan.web and time.monotonic() >= next_progress:
                 print_progress(self.run_dir, echo=self.echo)
                 next_progress += PROGRESS_EVERY_S
-        if not (self.run_dir / "locust_stats.csv").exists():
+        if not (self.run_dir / C.STATS_CSV).exists():
             return (
                 "failed",
                 f"Locust exited with code {main.process.returncode} and wrote no statistics (see locust.log)",

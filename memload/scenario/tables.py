@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from typing import Any
 
@@ -68,13 +69,13 @@ class TableReader:
             raise self.error(key, f"unknown value {value!r}; allowed: {', '.join(choices)}")
         return value
 
-    def bool(self, key: str, *, default: Any = _MISSING) -> Any:
+    def bool(self, key: builtins.str, *, default: Any = _MISSING) -> Any:
         value = self._get(key, default)
         if not isinstance(value, bool):
             raise self.error(key, f"must be true or false, got {value!r}")
         return value
 
-    def number(self, key: str, *, default: Any = _MISSING, minimum: float | None = None) -> Any:
+    def number(self, key: builtins.str, *, default: Any = _MISSING, minimum: float | None = None) -> Any:
         value = self._get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.error(key, f"must be a number, got {value!r}")
@@ -83,7 +84,12 @@ class TableReader:
         return float(value)
 
     def int(
-        self, key: str, *, default: Any = _MISSING, minimum: int | None = None, maximum: int | None = None
+        self,
+        key: builtins.str,
+        *,
+        default: Any = _MISSING,
+        minimum: builtins.int | None = None,
+        maximum: builtins.int | None = None,
     ) -> Any:
         value = self._get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -94,14 +100,14 @@ class TableReader:
             raise self.error(key, f"must be at most {maximum}, got {value}")
         return value
 
-    def duration(self, key: str, *, default: Any = _MISSING) -> float:
+    def duration(self, key: builtins.str, *, default: Any = _MISSING) -> float:
         value = self._get(key, default)
         try:
             return parse_duration_s(value)
         except ValueError as error:
             raise self.error(key, str(error)) from None
 
-    def int_list(self, key: str, *, minimum: int = 0) -> list[int]:
+    def int_list(self, key: builtins.str, *, minimum: builtins.int = 0) -> list[builtins.int]:
         value = self._get(key, _MISSING)
         if not isinstance(value, list) or not value:
             raise self.error(key, f"must be a non-empty list of whole numbers, got {value!r}")
