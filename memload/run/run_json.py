@@ -18,6 +18,19 @@ from memload import names as C
 from memload.scenario import Scenario
 
 SCHEMA_VERSION = 1
+# packages that shape results: the load (locust, gevent, geventhttpclient), the content (faker),
+# the figures (hdrhistogram, numpy, pandas) and the plots (matplotlib)
+VERSIONED_PACKAGES = (
+    "memload",
+    "locust",
+    "gevent",
+    "geventhttpclient",
+    "faker",
+    "hdrhistogram",
+    "numpy",
+    "pandas",
+    "matplotlib",
+)
 SECRET_KEY = re.compile(r"token|key|secret|password|authorization", re.IGNORECASE)
 REDACTED = "***"
 
@@ -72,7 +85,7 @@ def git_commit() -> str | None:
 
 def versions() -> dict[str, str]:
     found = {"python": platform.python_version()}
-    for name in ("memload", "locust", "gevent", "pandas", "matplotlib"):
+    for name in VERSIONED_PACKAGES:
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

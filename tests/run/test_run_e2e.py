@@ -43,6 +43,8 @@ def test_smoke_end_to_end_writes_every_file(tmp_path):
     info = json.loads((run_dir / "run.json").read_text())
     assert info["exit_status"] == "completed" and info["target_started"] is True
     assert info["host"].startswith("http://127.0.0.1:") and info["end_unix"] > info["start_unix"]
+    shaping = {"memload", "locust", "gevent", "geventhttpclient", "faker", "hdrhistogram", "numpy", "pandas"}
+    assert shaping <= set(info["versions"]), info["versions"]
     names = {r["Name"] for r in read_csv(run_dir / "locust_stats.csv")}
     assert {"create_memory", "search", "llm_chat", "rag_query", "get_memory"} <= names
     assert int(aggregated(run_dir)["Request Count"]) > 200
