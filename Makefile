@@ -35,8 +35,10 @@ test: lint
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
 
+# every benchmark with its defaults, one after another (tens of minutes: one load at a time)
+BENCHMARKS := bench_target bench_harness bench_report bench_truth
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	for name in $(BENCHMARKS); do echo "== benchmarks/$$name.py"; $(BIN)/python benchmarks/$$name.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info
