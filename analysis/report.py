@@ -10,6 +10,7 @@ from pathlib import Path
 from memload import names as C
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.analyse import Analysis, analyse
+from memload.analysis.figures.runtable import whole_run_figures
 from memload.analysis.plots.plotset import write_plots
 from memload.analysis.writers.html import write_html
 from memload.analysis.writers.junit import write_junit
@@ -17,7 +18,8 @@ from memload.analysis.writers.markdown import write_markdown
 from memload.analysis.writers.summary import write_summary
 from memload.scenario.thresholds import ThresholdResult
 
-__all__ = ["ReportError", "ReportOutcome", "write_report"]
+# the entry point of the run side (memload run): the report, and the whole-run table it prints
+__all__ = ["ReportError", "ReportOutcome", "whole_run_figures", "write_report"]
 
 
 @dataclass(frozen=True, kw_only=True)

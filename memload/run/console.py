@@ -67,7 +67,7 @@ def print_summary(run_dir: Path, *, echo: Callable[[str], None]) -> None:
     Locust's rounded p50/p99 beside them; Locust's table alone for runs without histograms."""
     locust = _locust_rows(run_dir)
     try:
-        from memload.analysis.figures.runtable import whole_run_figures
+        from memload.analysis.report import whole_run_figures
 
         exact = whole_run_figures(run_dir)
     except Exception as error:  # the table is a courtesy: never fail a run over it
