@@ -4,24 +4,25 @@ An adapter is handed Locust's HTTP client and fires requests named by operation 
 ``create_memory`` …) so that Locust's statistics group by operation whatever the URL. It never
 records figures itself: Locust's request event carries each request to whoever listens.
 
-To add a target, write one small file with a subclass of ``Adapter`` that sets ``name`` and
-``operations`` and implements those methods, then point a scenario at it with
+An adapter's operations are the operation methods it defines: a subclass implements the ones its
+service can do (same names and arguments as below) and ``operations`` is derived from them. To add
+a target, write one small file with such a subclass, then point a scenario at it with
 ``target = "my_adapter.py:MyAdapter"`` (a path relative to the scenario file) or
-``target = "package.module:MyAdapter"``. See README, "Adding an adapter".
+``target = "package.module:MyAdapter"``. See README, "Adding an adapter", and docs/examples/.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from memload.adapters.sse import StreamStats, read_chat_stream
-
-MAX_FAILURE_BODY_CHARS = 200
+from memload.adapters import openai_compat
+from memload.adapters.calls import measure_from_schedule, status_failure
+from memload.adapters.openai_compat import StreamStats
+from memload.scenario.figures import OPERATIONS
 
 
 class HttpClient(Protocol):
@@ -42,16 +43,44 @@ class AdapterOptions:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def implemented_operations(adapter_class: type) -> frozenset[str]:
+    """The operations ``adapter_class`` can do: the operation methods it (or a parent) overrides."""
+    return frozenset(
+        operation
+        for operation in OPERATIONS
+        if callable(method := getattr(adapter_class, operation, None))
+        and method is not getattr(Adapter, operation)
+    )
+
+
+class _DerivedOperations:
+    """``Adapter.operations``: computed from the class's methods each time, never declared."""
+
+    def __get__(self, instance: object, owner: type) -> frozenset[str]:
+        return implemented_operations(owner)
+
+
 class Adapter:
-    """Base class: subclasses set ``name``/``operations`` and implement the operations they list."""
+    """Base class: subclasses set ``name`` and define the operation methods their service can do."""
 
     name: ClassVar[str] = "base"
-    operations: ClassVar[frozenset[str]] = frozenset()
     api_key_env: ClassVar[str | None] = None  # environment variable holding a bearer token
+    operations = _DerivedOperations()
 
-    # Open model: the time.perf_counter() at which this request was scheduled to start. Latency is
-    # then measured from it, and the wait before sending is reported as queue_ms.
-    scheduled_start_perf_s: float | None = None
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = cls.__dict__.get("operations")
+        if declared is None or isinstance(declared, _DerivedOperations):
+            return
+        # Before operations were derived, adapters listed them: such a list must match the methods.
+        delattr(cls, "operations")
+        implemented = implemented_operations(cls)
+        if frozenset(declared) != implemented:
+            raise TypeError(
+                f"{cls.__name__}.operations lists {', '.join(sorted(declared)) or 'nothing'} but the class "
+                f"implements {', '.join(sorted(implemented)) or 'no operation'}; remove `operations`: "
+                "an adapter's operations are the methods it defines"
+            )
 
     def __init__(self, client: HttpClient, *, options: AdapterOptions) -> None:
         self.client = client
@@ -61,33 +90,38 @@ class Adapter:
         if token:
             self.headers["Authorization"] = f"Bearer {token}"
 
-    # Operations. Each returns what the simulated user needs to remember (ids), or None.
+    # Operations: define those the service can do. Each returns what the simulated user needs to
+    # remember (ids), or None. Those left undefined are not this adapter's operations.
     def create_memory(self, user_id: str, content: str) -> str | None:
-        raise NotImplementedError
+        """Store ``content`` for ``user_id``; the new memory's id, if the service says it."""
+        raise NotImplementedError(f"{type(self).__name__} does not do create_memory")
 
     def create_memory_batch(self, user_id: str, contents: list[str]) -> list[str]:
-        raise NotImplementedError
+        """Store several memories in one request; their ids, in order."""
+        raise NotImplementedError(f"{type(self).__name__} does not do create_memory_batch")
 
     def get_memory(self, user_id: str, memory_id: str) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not do get_memory")
 
     def list_memories(self, user_id: str, limit: int) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not do list_memories")
 
     def delete_memory(self, user_id: str, memory_id: str) -> bool:
-        raise NotImplementedError
+        """Delete one memory; whether the service accepted it."""
+        raise NotImplementedError(f"{type(self).__name__} does not do delete_memory")
 
     def search(self, user_id: str, query: str) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not do search")
 
     def llm_chat(self, messages: list[dict[str, str]]) -> StreamStats | None:
-        raise NotImplementedError
+        """A chat completion; a streamed one returns its timings."""
+        raise NotImplementedError(f"{type(self).__name__} does not do llm_chat")
 
     def embed(self, texts: list[str]) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not do embed")
 
     def rag_query(self, user_id: str, question: str) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not do rag_query")
 
     # Helpers for subclasses.
     def call_json(
@@ -101,14 +135,14 @@ class Adapter:
         expect: Iterable[int] = (200,),
     ) -> Any:
         """One request named ``operation``; a status not in ``expect`` or a non-JSON body fails it.
-        Returns the decoded JSON body, or None when the request failed."""
+        Returns the decoded JSON body ({} for an empty one), or None when the request failed."""
         expected = tuple(expect)
         with self.client.request(
             method, path, name=operation, json=body, params=params, headers=self.headers, catch_response=True
         ) as response:
-            self._measure_from_schedule(response)
+            measure_from_schedule(response)
             if response.status_code not in expected:
-                response.failure(_status_failure(response, expected))
+                response.failure(status_failure(response, expected))
                 return None
             if response.status_code == 204 or not response.content:
                 response.success()
@@ -122,51 +156,6 @@ class Adapter:
             return decoded
 
     def stream_chat(self, path: str, body: dict[str, Any], *, operation: str) -> StreamStats | None:
-        """POST an OpenAI-style streaming chat request; the request's time is the whole stream,
-        and its LLM figures ride on the request event's context under ``"llm"``."""
-        with self.client.request(
-            "POST", path, name=operation, json=body, headers=self.headers, stream=True, catch_response=True
-        ) as response:
-            entered_perf_s = time.perf_counter()
-            if response.status_code != 200:
-                response.failure(_status_failure(response, (200,)))
-                return None
-            headers_ms = response.request_meta["response_time"]
-            sent_perf_s = entered_perf_s - headers_ms / 1000.0
-            start_perf_s = sent_perf_s if self.scheduled_start_perf_s is None else self.scheduled_start_perf_s
-            if self.scheduled_start_perf_s is not None:
-                self._add_context(response, queue_ms=max(0.0, (sent_perf_s - start_perf_s) * 1000.0))
-            # Line by line: geventhttpclient's read(n) waits for n bytes, which would hide the
-            # arrival time of each chunk; readline returns as soon as a line is there.
-            stats = read_chat_stream(
-                lambda: response._response.readline(b"\n"), request_start_perf_s=start_perf_s
-            )
-            response.request_meta["response_time"] = stats.e2e_ms
-            response.request_meta["response_length"] = stats.bytes_read
-            self._add_context(response, llm=stats.as_dict())
-            if stats.error:
-                response.failure(stats.error)
-            else:
-                response.success()
-            return stats
-
-    def _measure_from_schedule(self, response: Any) -> None:
-        """Open model: the request's time runs from its scheduled start, not from when it was sent."""
-        if self.scheduled_start_perf_s is None:
-            return
-        total_ms = (time.perf_counter() - self.scheduled_start_perf_s) * 1000.0
-        sent_ms = response.request_meta["response_time"]
-        response.request_meta["response_time"] = max(total_ms, sent_ms)
-        self._add_context(response, queue_ms=max(0.0, total_ms - sent_ms))
-
-    @staticmethod
-    def _add_context(response: Any, **values: Any) -> None:
-        response.request_meta["context"] = {**(response.request_meta.get("context") or {}), **values}
-
-
-def _status_failure(response: Any, expected: tuple[int, ...]) -> str:
-    status = response.status_code
-    if not status:
-        return f"no response: {getattr(response, 'error', None) or 'connection failed'}"
-    body = (response.text or "")[:MAX_FAILURE_BODY_CHARS] if response.content else ""
-    return f"HTTP {status} (expected {'/'.join(map(str, expected))}): {body}".strip()
+        """POST an OpenAI-style streaming chat request (memload.adapters.openai_compat): the
+        request's time is the whole stream, its LLM figures ride on the request event's context."""
+        return openai_compat.stream_chat(self, path, body, operation=operation)

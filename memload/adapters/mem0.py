@@ -11,7 +11,6 @@ from memload.adapters.base import Adapter
 
 class Mem0Adapter(Adapter):
     name = "mem0"
-    operations = frozenset({"create_memory", "get_memory", "list_memories", "delete_memory", "search"})
     api_key_env = "MEM0_API_KEY"
 
     def create_memory(self, user_id: str, content: str) -> str | None:

@@ -4,18 +4,17 @@ comes from OPENAI_API_KEY and is sent as a bearer token, never written anywhere.
 
 from __future__ import annotations
 
+from memload.adapters import openai_compat
 from memload.adapters.base import Adapter
-from memload.adapters.reference import openai_chat, openai_embed
-from memload.adapters.sse import StreamStats
+from memload.adapters.openai_compat import StreamStats
 
 
 class OpenAIAdapter(Adapter):
     name = "openai"
-    operations = frozenset({"llm_chat", "embed"})
     api_key_env = "OPENAI_API_KEY"
 
     def llm_chat(self, messages: list[dict[str, str]]) -> StreamStats | None:
-        return openai_chat(self, messages, path="/v1/chat/completions")
+        return openai_compat.chat(self, messages, path="/v1/chat/completions")
 
     def embed(self, texts: list[str]) -> None:
-        openai_embed(self, texts, path="/v1/embeddings")
+        openai_compat.embed(self, texts, path="/v1/embeddings")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from memload.adapters import openai_compat
 from memload.adapters.base import Adapter
-from memload.adapters.sse import StreamStats
-from memload.scenario.figures import OPERATIONS
+from memload.adapters.openai_compat import StreamStats
 
 
 class ReferenceAdapter(Adapter):
+    """Every operation; chat and embeddings are OpenAI-compatible (memload.adapters.openai_compat)."""
+
     name = "reference"
-    operations = frozenset(OPERATIONS)
     api_key_env = "MEMLOAD_TARGET_TOKEN"
 
     def _memory_body(self, user_id: str, content: str) -> dict[str, Any]:
@@ -69,10 +70,10 @@ class ReferenceAdapter(Adapter):
         self.call_json("POST", "/v1/search", operation="search", body=body)
 
     def llm_chat(self, messages: list[dict[str, str]]) -> StreamStats | None:
-        return openai_chat(self, messages, path="/v1/chat/completions")
+        return openai_compat.chat(self, messages, path="/v1/chat/completions")
 
     def embed(self, texts: list[str]) -> None:
-        openai_embed(self, texts, path="/v1/embeddings")
+        openai_compat.embed(self, texts, path="/v1/embeddings")
 
     def rag_query(self, user_id: str, question: str) -> None:
         body = {
@@ -82,25 +83,3 @@ class ReferenceAdapter(Adapter):
             "model": self.options.model,
         }
         self.call_json("POST", "/v1/rag/query", operation="rag_query", body=body)
-
-
-def openai_chat(adapter: Adapter, messages: list[dict[str, str]], *, path: str) -> StreamStats | None:
-    """An OpenAI chat completion, streamed (with usage) or not, named ``llm_chat``."""
-    options = adapter.options
-    body: dict[str, Any] = {
-        "model": options.model,
-        "messages": messages,
-        "max_tokens": options.max_tokens,
-        "temperature": options.temperature,
-        "stream": options.stream,
-    }
-    if options.stream:
-        body["stream_options"] = {"include_usage": True}
-        return adapter.stream_chat(path, body, operation="llm_chat")
-    adapter.call_json("POST", path, operation="llm_chat", body=body)
-    return None
-
-
-def openai_embed(adapter: Adapter, texts: list[str], *, path: str) -> None:
-    body = {"model": adapter.options.embed_model, "input": texts if len(texts) > 1 else texts[0]}
-    adapter.call_json("POST", path, operation="embed", body=body)

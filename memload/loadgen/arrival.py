@@ -3,10 +3,10 @@ and start at their scheduled time however slow the target is, so a slow target c
 load down and hide its own slowness (coordinated omission).
 
 Each Locust process runs one scheduler user that owns its share of the rate (rate / processes).
-Every arrival is served in its own greenlet on behalf of one of a pool of tenants; its latency is
-measured from the scheduled start (memload.adapters.base), the wait before it could be sent is
-``queue_ms``, and an arrival that finds ``max_concurrency`` requests in flight is dropped and
-counted.
+Every arrival is served in its own greenlet on behalf of one of a pool of tenants, through that
+tenant's one adapter, inside ``scheduled_at(its scheduled start)`` (memload.adapters.calls): its
+latency is measured from the scheduled start, the wait before it could be sent is ``queue_ms``,
+and an arrival that finds ``max_concurrency`` requests in flight is dropped and counted.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import gevent
 from gevent.pool import Pool
 from locust import FastHttpUser, constant, task
 
+from memload.adapters.calls import scheduled_at
 from memload.loadgen import recorder
 from memload.loadgen.schedule import schedule_s
 from memload.loadgen.users import Operation, Tenant, Workload, class_name_for, worker_index_of
@@ -53,6 +54,7 @@ class OpenModelUser(FastHttpUser):
     @task
     def run_schedule(self) -> None:
         scenario: Scenario = self.workload.scenario
+        assert scenario.arrival is not None
         processes = max(1, int(os.environ.get(WORKERS_ENV, "0") or 0))
         start_perf_s = time.perf_counter()
         for offset_s in schedule_s(
@@ -72,9 +74,13 @@ class OpenModelUser(FastHttpUser):
                 active.dropped(self.operation_names[operation])
             return
         tenant: Tenant = self.rng.choice(self.tenants)
-        adapter = self.workload.adapter_class(self.client, options=self.workload.adapter_options)
-        adapter.scheduled_start_perf_s = scheduled_perf_s
-        self.pool.spawn(operation, tenant.with_adapter(adapter))
+        self.pool.spawn(_serve, operation, tenant, scheduled_perf_s)
+
+
+def _serve(operation: Operation, tenant: Tenant, scheduled_perf_s: float) -> None:
+    """One arrival, in its own greenlet: its requests are timed from its scheduled start."""
+    with scheduled_at(scheduled_perf_s):
+        operation(tenant)
 
 
 def build_open_user_class(scenario: Scenario, operations: dict[str, Operation]) -> type[OpenModelUser]:

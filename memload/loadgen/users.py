@@ -3,8 +3,8 @@
 A ``Tenant`` is one end user of the memory service: a stable user_id, its own seeded content, and
 the ids and texts of what it stored. In the closed model each Locust user is one tenant and runs
 the mix in a loop (``MemloadUser``); in the open model (memload.loadgen.arrival) requests arrive on a
-schedule and each is served on behalf of one of a pool of tenants. Locustfiles provide one
-function per operation, taking a tenant.
+schedule and each is served on behalf of one of a pool of tenants. Either way a tenant has one
+adapter for the whole run. Locustfiles provide one function per operation, taking a tenant.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 import random
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from locust import FastHttpUser, between, constant, constant_throughput, task
@@ -60,10 +60,6 @@ class Tenant:
         if memory_id:
             self.memory_ids.append(memory_id)
         self.texts.append(text)
-
-    def with_adapter(self, adapter: Adapter) -> Tenant:
-        """The same tenant (shared memory of ids and texts) speaking through another adapter."""
-        return replace(self, adapter=adapter)
 
 
 @dataclass(frozen=True, kw_only=True)

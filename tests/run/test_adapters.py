@@ -2,9 +2,25 @@
 (reference, openai) or a small fake of mem0's REST API that records what it was sent."""
 from __future__ import annotations
 
-from tests.run.conftest import probe_adapter
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from fakes import FakeMem0
+
+pytestmark = pytest.mark.integration  # every test runs the probe in a child Python
+
+PROBE = Path(__file__).with_name("adapter_probe.py")
+
+
+def probe_adapter(target: str, host: str, *args: str) -> dict:
+    result = subprocess.run([sys.executable, str(PROBE), target, host, *args],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def by_name(events: list[dict]) -> dict[str, list[dict]]:
@@ -48,7 +64,7 @@ def test_openai_adapter_against_an_openai_compatible_server(reference_target):
 
 
 def test_openai_adapter_reports_an_unknown_model_as_a_failure(reference_target):
-    result = probe_adapter("openai", reference_target, model="no-such-model")
+    result = probe_adapter("openai", reference_target, "no-such-model")
     chat = by_name(result["events"])["llm_chat"][0]
     assert chat["error"] and "HTTP 4" in chat["error"]
 
@@ -59,8 +75,8 @@ def test_mem0_adapter_sends_mem0_shapes():
         sent = fake.requests
     assert all(e["error"] is None for e in result["events"] if e["name"] != "get_memory")
     create = next(r for r in sent if r[:2] == ("POST", "/memories"))
-    assert create[3] == {"messages": [{"role": "user", "content": "I am allergic to peanuts and live in Lisbon."}],
-                         "user_id": "probe-user"}
+    fact = "I am allergic to peanuts and live in Lisbon."
+    assert create[3] == {"messages": [{"role": "user", "content": fact}], "user_id": "probe-user"}
     search = next(r for r in sent if r[:2] == ("POST", "/search"))
     assert search[3]["query"] == "allergic to peanuts" and search[3]["filters"] == {"user_id": "probe-user"}
     listing = next(r for r in sent if r[:2] == ("GET", "/memories"))
@@ -68,3 +84,20 @@ def test_mem0_adapter_sends_mem0_shapes():
     memory_id = result["returned"]["create_memory"]
     assert ("DELETE", f"/memories/{memory_id}", {}, None) in sent
     assert by_name(result["events"])["get_memory"][-1]["error"]  # 404 after delete
+
+
+def test_open_model_calls_share_one_adapter_and_each_is_timed_from_its_own_scheduled_start(reference_target):
+    """Concurrent calls through one adapter, scheduled 0.3, 0.6 and 0.9 s ago: each request's time
+    runs from its own scheduled start and its wait before sending is its queue_ms."""
+    result = probe_adapter("reference", reference_target, "--open")
+    delays_ms = result["returned"]["delays_ms"]
+    assert all(e["error"] is None for e in result["events"])
+    for name in ("search", "llm_chat"):
+        events = sorted(by_name(result["events"])[name], key=lambda e: e["queue_ms"])
+        assert len(events) == len(delays_ms)
+        for event, delay_ms in zip(events, delays_ms):
+            # queue_ms: the delay, the probe's 50 ms sleep, and any wait for a connection
+            assert delay_ms + 40 <= event["queue_ms"] < delay_ms + 500, (name, event, delay_ms)
+            assert event["ms"] >= event["queue_ms"]
+        if name == "llm_chat":  # the LLM figures run from the scheduled start too
+            assert all(e["llm"]["ttft_ms"] > e["queue_ms"] and e["ms"] == e["llm"]["e2e_ms"] for e in events)
