@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from memload.loadgen.users import Tenant
+from memload.loadgen.users import Operation, Tenant
 
 
 def llm_chat(tenant: Tenant) -> None:
@@ -13,4 +13,4 @@ def embed(tenant: Tenant) -> None:
     tenant.adapter.embed([tenant.content.memory()])
 
 
-OPERATIONS = {"llm_chat": llm_chat, "embed": embed}
+OPERATIONS: dict[str, Operation] = {"llm_chat": llm_chat, "embed": embed}

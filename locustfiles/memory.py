@@ -3,7 +3,7 @@ Behaviour only: the adapter makes the HTTP request, Locust's request event recor
 
 from __future__ import annotations
 
-from memload.loadgen.users import LIST_LIMIT, Tenant
+from memload.loadgen.users import LIST_LIMIT, Operation, Tenant
 
 
 def create_memory(tenant: Tenant) -> None:
@@ -38,7 +38,7 @@ def delete_memory(tenant: Tenant) -> None:
     tenant.adapter.delete_memory(tenant.user_id, tenant.memory_ids.popleft())
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Operation] = {
     "create_memory": create_memory,
     "create_memory_batch": create_memory_batch,
     "get_memory": get_memory,

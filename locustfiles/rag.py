@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from memload.loadgen.users import Tenant
+from memload.loadgen.users import Operation, Tenant
 
 
 def rag_query(tenant: Tenant) -> None:
     tenant.adapter.rag_query(tenant.user_id, tenant.content.question())
 
 
-OPERATIONS = {"rag_query": rag_query}
+OPERATIONS: dict[str, Operation] = {"rag_query": rag_query}

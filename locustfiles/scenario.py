@@ -11,14 +11,15 @@ from dataclasses import replace
 from locust import events
 
 from memload.loadgen import recorder
-from memload.loadgen.arrival import WORKERS_ENV, build_open_user_class
+from memload.loadgen.arrival import WORKERS_ENV, OpenModelUser, build_open_user_class
 from memload.loadgen.shapes import build_shape_class
-from memload.loadgen.users import build_user_class, scenario_from_env
+from memload.loadgen.users import MemloadUser, build_user_class, scenario_from_env
 from memload.locustfiles import llm, memory, rag, search
 
 SCENARIO = scenario_from_env()
 OPERATIONS = {**memory.OPERATIONS, **search.OPERATIONS, **llm.OPERATIONS, **rag.OPERATIONS}
 
+ScenarioUser: type[MemloadUser] | type[OpenModelUser]
 if SCENARIO.arrival is None:
     ScenarioUser = build_user_class(SCENARIO, OPERATIONS)
     ScenarioShape = build_shape_class(SCENARIO.load)

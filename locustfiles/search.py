@@ -3,7 +3,7 @@ and from fresh text (that should not), in the scenario's proportion."""
 
 from __future__ import annotations
 
-from memload.loadgen.users import Tenant
+from memload.loadgen.users import Operation, Tenant
 
 
 def search(tenant: Tenant) -> None:
@@ -15,4 +15,4 @@ def search(tenant: Tenant) -> None:
     tenant.adapter.search(tenant.user_id, query)
 
 
-OPERATIONS = {"search": search}
+OPERATIONS: dict[str, Operation] = {"search": search}
