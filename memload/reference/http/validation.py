@@ -26,28 +26,30 @@ def json_object(request: Request) -> dict[str, Any]:
     return body
 
 
-def string(
-    body: dict[str, Any],
-    name: str,
-    *,
-    field: str | None = None,
-    required: bool = True,
-    default: str | None = None,
-    max_chars: int = MAX_ID_CHARS,
+def optional_string(
+    body: dict[str, Any], name: str, *, field: str | None = None, max_chars: int = MAX_ID_CHARS
 ) -> str | None:
-    """A non-empty string field of at most ``max_chars`` characters."""
+    """A non-empty string field of at most ``max_chars`` characters, or None when absent."""
     field = field or name
     value = body.get(name)
     if value is None:
-        if required:
-            raise ApiError(400, f"'{field}' is required", field=field)
-        return default
+        return None
     if not isinstance(value, str):
         raise ApiError(400, f"'{field}' must be a string, not {type(value).__name__}", field=field)
     if not value.strip():
         raise ApiError(400, f"'{field}' must not be empty", field=field)
     if len(value) > max_chars:
         raise ApiError(400, f"'{field}' is longer than {max_chars} characters", field=field)
+    return value
+
+
+def string(
+    body: dict[str, Any], name: str, *, field: str | None = None, max_chars: int = MAX_ID_CHARS
+) -> str:
+    """A required non-empty string field of at most ``max_chars`` characters."""
+    value = optional_string(body, name, field=field, max_chars=max_chars)
+    if value is None:
+        raise ApiError(400, f"'{field or name}' is required", field=field or name)
     return value
 
 
@@ -60,25 +62,27 @@ def content(body: dict[str, Any], name: str = "content", *, field: str | None = 
     return value
 
 
-def integer(
-    body: dict[str, Any],
-    name: str,
-    *,
-    default: int | None,
-    minimum: int,
-    maximum: int,
-    field: str | None = None,
+def optional_integer(
+    body: dict[str, Any], name: str, *, minimum: int, maximum: int, field: str | None = None
 ) -> int | None:
-    """An integer field in ``[minimum, maximum]`` (booleans are not integers)."""
+    """An integer field in ``[minimum, maximum]`` (booleans are not integers), or None when absent."""
     field = field or name
     value = body.get(name)
     if value is None:
-        return default
+        return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise ApiError(400, f"'{field}' must be an integer", field=field)
     if not minimum <= value <= maximum:
         raise ApiError(400, f"'{field}' must be between {minimum} and {maximum}", field=field)
     return value
+
+
+def integer(
+    body: dict[str, Any], name: str, *, default: int, minimum: int, maximum: int, field: str | None = None
+) -> int:
+    """An integer field in ``[minimum, maximum]``; ``default`` when absent."""
+    value = optional_integer(body, name, minimum=minimum, maximum=maximum, field=field)
+    return default if value is None else value
 
 
 def number(body: dict[str, Any], name: str, *, default: float, minimum: float, maximum: float) -> float:
@@ -127,5 +131,9 @@ def query_integer(request: Request, name: str, *, default: int, minimum: int, ma
     return value
 
 
-def query_string(request: Request, name: str, *, required: bool) -> str | None:
-    return string({name: request.args.get(name)}, name, required=required)
+def optional_query_string(request: Request, name: str) -> str | None:
+    return optional_string({name: request.args.get(name)}, name)
+
+
+def query_string(request: Request, name: str) -> str:
+    return string({name: request.args.get(name)}, name)

@@ -72,7 +72,7 @@ def read_headers(rfile) -> RequestHeaders:
 
 class LeanWSGIHandler(WSGIHandler):
     _hold_headers = False
-    _held: bytes | bytearray | None = None
+    _held: bytes | None = None
 
     def MessageClass(self, rfile, *args) -> RequestHeaders:  # noqa: N802 - gevent's name
         return read_headers(rfile)

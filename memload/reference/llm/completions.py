@@ -126,9 +126,10 @@ class ChatEngine:
             cached = self._cache.get(key) if self._cache is not None else None
             status = CACHE_HIT if cached is not None else CACHE_MISS
             self._on_cache_result(status)
-        profile = PROFILES[request.model]
-        plan = None if cached is not None else self._sampler.plan(profile, max_tokens=request.max_tokens)
-        completion = cached or self._compose(request, key, plan.output_tokens)
+        plan, completion = None, cached
+        if completion is None:
+            plan = self._sampler.plan(PROFILES[request.model], max_tokens=request.max_tokens)
+            completion = self._compose(request, key, plan.output_tokens)
         return PreparedChat(
             request=request,
             completion=completion,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import overload
 
 import numpy as np
 
@@ -131,6 +132,12 @@ class LatencySampler:
 
     def __init__(self, *, seed: int) -> None:
         self._rng = np.random.default_rng(seed)
+
+    @overload
+    def sample_e2e_s(self, profile: LatencyProfile, size: None = None) -> float: ...
+
+    @overload
+    def sample_e2e_s(self, profile: LatencyProfile, size: int) -> np.ndarray: ...
 
     def sample_e2e_s(self, profile: LatencyProfile, size: int | None = None) -> np.ndarray | float:
         draws = e2e_from_z(profile, self._rng.standard_normal(size))

@@ -30,7 +30,7 @@ RAG_SYSTEM_PROMPT = "Answer the question using only the user's memories given as
 
 def model_profile(body: dict[str, Any], kind: str) -> LatencyProfile:
     """The profile named by ``model`` (default ``fast``): 404 if unknown, 400 if of another kind."""
-    name = v.string(body, "model", required=False, default=DEFAULT_MODEL)
+    name = v.optional_string(body, "model") or DEFAULT_MODEL
     profile = PROFILES.get(name)
     if profile is None:
         raise ApiError(
@@ -68,11 +68,12 @@ def _message_text(message: Any, i: int) -> dict[str, str]:
 def generation_options(body: dict[str, Any]) -> dict[str, Any]:
     """``model``, ``temperature`` and ``max_tokens`` (or ``max_completion_tokens``) of a request."""
     profile = model_profile(body, "chat")
-    max_tokens = v.integer(body, "max_completion_tokens", default=None, minimum=1, maximum=1_000_000)
+    completion_cap = v.optional_integer(body, "max_completion_tokens", minimum=1, maximum=1_000_000)
+    max_tokens = v.optional_integer(body, "max_tokens", minimum=1, maximum=1_000_000)
     return {
         "model": profile.name,
         "temperature": v.number(body, "temperature", default=0.0, minimum=0.0, maximum=2.0),
-        "max_tokens": v.integer(body, "max_tokens", default=max_tokens, minimum=1, maximum=1_000_000),
+        "max_tokens": completion_cap if max_tokens is None else max_tokens,
     }
 
 
@@ -127,7 +128,7 @@ def create_embeddings(engine: ChatEngine) -> Response:
     body = v.json_object(request)
     profile = model_profile(body, "embedding")
     inputs = _embedding_inputs(body)
-    encoding = v.string(body, "encoding_format", required=False, default="float")
+    encoding = v.optional_string(body, "encoding_format") or "float"
     if encoding not in ("float", "base64"):
         raise ApiError(400, "'encoding_format' must be 'float' or 'base64'", field="encoding_format")
     dimensions = v.integer(body, "dimensions", default=EMBEDDING_DIMS, minimum=1, maximum=100_000)
@@ -177,7 +178,7 @@ def rag_query(store: MemoryStore, engine: ChatEngine) -> Response:
     user_id = v.string(body, "user_id")
     question = v.string(body, "question", max_chars=v.MAX_CONTENT_BYTES)
     top_k = v.integer(body, "top_k", default=5, minimum=1, maximum=MAX_TOP_K)
-    namespace = v.string(body, "namespace", required=False)
+    namespace = v.optional_string(body, "namespace")
     options = generation_options(body)
     sources = store.search(user_id=user_id, query=question, top_k=top_k, namespace=namespace)
     context = "\n".join(f"- {s.content}" for s in sources) or "(no memories found)"

@@ -42,7 +42,7 @@ def parse_new_memory(body: dict[str, Any], prefix: str = "") -> NewMemory:
     return NewMemory(
         user_id=v.string(body, "user_id", field=f"{prefix}user_id"),
         content=v.content(body, "content", field=f"{prefix}content"),
-        namespace=v.string(body, "namespace", field=f"{prefix}namespace", required=False, default="default"),
+        namespace=v.optional_string(body, "namespace", field=f"{prefix}namespace") or "default",
         metadata=v.mapping(body, "metadata", field=f"{prefix}metadata"),
     )
 
@@ -78,21 +78,21 @@ def register_memory_routes(app: Flask, store: MemoryStore) -> None:
 
     @app.get("/v1/memories/<id>")
     def get_memory(id: str) -> Response:  # noqa: A002 - the rule's name is the route label
-        record = store.get(user_id=v.query_string(request, "user_id", required=True), memory_id=id)
+        record = store.get(user_id=v.query_string(request, "user_id"), memory_id=id)
         if record is None:
             raise _not_found(id)
         return json_response(_full(record))
 
     @app.delete("/v1/memories/<id>")
     def delete_memory(id: str) -> Response:  # noqa: A002
-        if not store.delete(user_id=v.query_string(request, "user_id", required=True), memory_id=id):
+        if not store.delete(user_id=v.query_string(request, "user_id"), memory_id=id):
             raise _not_found(id)
         return json_response({"id": id, "deleted": True})
 
     @app.get("/v1/memories")
     def list_memories() -> Response:
-        user_id = v.query_string(request, "user_id", required=True)
-        namespace = v.query_string(request, "namespace", required=False)
+        user_id = v.query_string(request, "user_id")
+        namespace = v.optional_query_string(request, "namespace")
         limit = v.query_integer(request, "limit", default=50, minimum=1, maximum=MAX_PAGE)
         offset = v.query_integer(request, "offset", default=0, minimum=0, maximum=2**62)
         records, total = store.list_page(user_id=user_id, namespace=namespace, limit=limit, offset=offset)
@@ -106,7 +106,7 @@ def register_memory_routes(app: Flask, store: MemoryStore) -> None:
         user_id = v.string(body, "user_id")
         query = v.string(body, "query", max_chars=v.MAX_CONTENT_BYTES)
         top_k = v.integer(body, "top_k", default=10, minimum=1, maximum=MAX_TOP_K)
-        namespace = v.string(body, "namespace", required=False)
+        namespace = v.optional_string(body, "namespace")
         results = store.search(user_id=user_id, query=query, top_k=top_k, namespace=namespace)
         return json_response(
             {"results": [{"id": r.id, "content": r.content, "score": r.score} for r in results]}
