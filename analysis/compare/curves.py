@@ -72,7 +72,7 @@ def plot_percentile_curves(
                     fontsize="small",
                     color=color,
                 )
-    for index, (label, value) in enumerate((reference_lines or {}).items()):
+    for label, value in (reference_lines or {}).items():
         ax.axhline(value, color="grey", linestyle="--", linewidth=1.0, label=label, gid=f"reference:{label}")
     ax.set_xticks([nines(p) for p, _ in TICKS], [text for _, text in TICKS])
     if log_y:

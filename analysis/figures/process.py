@@ -12,12 +12,16 @@ rate from target_metrics.csv, over the steady window.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from memload import names as C
 from memload.analysis.read.window import Window
+
+if TYPE_CHECKING:
+    from pandas.core.groupby import SeriesGroupBy
 
 LOADGEN_CPU_WARN_PCT = 90.0
 SAMPLE_GAP_S = 0.25  # rows closer than this belong to one monitor sample
@@ -74,7 +78,7 @@ def process_figures(resources: pd.DataFrame, window: Window) -> tuple[dict[str, 
     return {k: v for k, v in figures.items() if math.isfinite(v)}, warnings
 
 
-def _loadgen_warnings(cpu_by_process: pd.core.groupby.SeriesGroupBy) -> list[str]:
+def _loadgen_warnings(cpu_by_process: SeriesGroupBy) -> list[str]:
     """One warning per load-generator process that went above 90 % of a core."""
     stats = cpu_by_process.agg(
         peak="max", samples="size", busy=lambda cpu: int((cpu > LOADGEN_CPU_WARN_PCT).sum())

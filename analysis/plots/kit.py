@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -34,9 +36,9 @@ def new_figure(rows: int = 1, height_in: float | None = None) -> tuple[Figure, l
     return figure, list(axes)
 
 
-def point_style(points: int) -> dict[str, object]:
+def point_style(points: int, most: int = 60) -> dict[str, Any]:
     """Markers on lines of few points (per-interval series of a short run), none on long ones."""
-    return {"marker": "o", "markersize": 3} if points <= 60 else {}
+    return {"marker": "o", "markersize": 3} if points <= most else {}
 
 
 def scope_color(scope: str, scopes: Sequence[str]) -> str:
@@ -79,10 +81,10 @@ def threshold_lines(
 
 
 def outside_legend(
-    ax: Axes, handles: list | None = None, labels: list | None = None, x_offset: float = 1.01
+    ax: Axes, handles: list[Artist] | None = None, labels: list[str] | None = None, x_offset: float = 1.01
 ) -> None:
     """The legend to the right of the Axes (``x_offset`` > 1.01 clears a second y axis)."""
-    if handles is None:
+    if handles is None or labels is None:
         handles, labels = ax.get_legend_handles_labels()
     if handles:
         ax.legend(

@@ -9,6 +9,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,8 +63,8 @@ def _read_header(source: Path | io.BytesIO) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def _dtypes(spec: CsvSpec, percentiles: dict[str, float], numeric: bool) -> dict[str, object]:
-    dtypes: dict[str, object] = {name: "category" for name in spec.categorical}
+def _dtypes(spec: CsvSpec, percentiles: dict[str, float], numeric: bool) -> dict[str, Any]:
+    dtypes: dict[str, Any] = {name: "category" for name in spec.categorical}
     dtypes.update({name: str for name in spec.text})
     if numeric:
         dtypes.update({name: np.float64 for name in spec.numeric})

@@ -203,7 +203,7 @@ def merge_histograms(files: IntervalFiles, window: Window, *, with_series: bool 
     for metric, part in order.assign(_i=np.arange(len(order))).groupby("metric", sort=False):
         positions = part["_i"].to_numpy()
         _merge_metric(
-            metric,
+            str(metric),
             positions,
             part["bin"].to_numpy(),
             part["scope"].to_numpy(),

@@ -42,7 +42,8 @@ th,td{border:1px solid #ccc;padding:.2rem .4rem;text-align:left;vertical-align:t
 td pre,.wrap td{white-space:pre-wrap;word-break:break-word}
 th{background:#f3f4f6} td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.failed td{background:#fde4e4;font-weight:600}
-.warnings li{margin:.2rem 0} .warnings{background:#fff8e1;border:1px solid #f0c36d;padding:.5rem 1.5rem;border-radius:6px}
+.warnings li{margin:.2rem 0}
+.warnings{background:#fff8e1;border:1px solid #f0c36d;padding:.5rem 1.5rem;border-radius:6px}
 figure{margin:1rem 0} figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem;margin:0}
 .muted{color:#666} .scroll{overflow-x:auto;max-width:100%}
@@ -51,11 +52,14 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <h1>memload report: {{ scenario }}</h1>
 <div class="muted">{{ run_dir }}</div>
 <div class="verdict {{ verdict_class }}">{{ verdict }}: {{ headline }}</div>
-{% if warnings %}<h2>Warnings</h2><ul class="warnings">{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
+{% if warnings %}
+<h2>Warnings</h2><ul class="warnings">{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
 {% macro render(table, pre_columns=(), css="") %}
-<div class="scroll"><table class="{{ css }}"><thead><tr>{% for h in table.header %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
+<div class="scroll"><table class="{{ css }}"><thead><tr>{% for h in table.header %}
+<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
 {% for row in table.rows %}<tr{% if loop.index0 in table.failed_rows %} class="failed"{% endif %}>
-{% for cell in row %}{% if loop.index0 in pre_columns %}<td><pre>{{ cell }}</pre></td>{% else %}<td>{{ cell }}</td>{% endif %}{% endfor %}</tr>
+{% for cell in row %}{% if loop.index0 in pre_columns %}
+<td><pre>{{ cell }}</pre></td>{% else %}<td>{{ cell }}</td>{% endif %}{% endfor %}</tr>
 {% endfor %}</tbody></table></div>
 {% endmacro %}
 <h2>Thresholds</h2>
@@ -73,7 +77,8 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <h2>Failures</h2>
 {% if failures.rows %}{{ render(failures, css="wrap") }}{% else %}<p>No failures recorded.</p>{% endif %}
 <h2>Exceptions</h2>
-{% if exceptions.rows %}{{ render(exceptions, (2,), "wrap") }}{% else %}<p>No exceptions recorded.</p>{% endif %}
+{% if exceptions.rows %}{{ render(exceptions, (2,), "wrap") }}{% else %}
+<p>No exceptions recorded.</p>{% endif %}
 <h2>Run metadata</h2>
 {{ render(metadata, css="wrap") }}
 </body></html>
