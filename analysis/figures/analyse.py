@@ -10,15 +10,11 @@ from typing import Any
 
 from memload import names as C
 from memload.analysis.errors import ReportError
-from memload.analysis.figures.exact import ExactView, exact_request_figures, exact_view
+from memload.analysis.figures.exact import ExactView, exact_view
 from memload.analysis.figures.llm import llm_figures
 from memload.analysis.figures.process import cache_hit_rate, process_figures
-from memload.analysis.figures.requests import (
-    RequestFigures,
-    percentile_warning,
-    request_figures,
-    sample_warnings,
-)
+from memload.analysis.figures.requests import RequestFigures, sample_warnings
+from memload.analysis.figures.source import RequestSource, source_of
 from memload.analysis.read.rundir import RunData, load_meta, load_run
 from memload.analysis.read.window import Window, steady_window
 from memload.scenario.thresholds import (
@@ -43,8 +39,13 @@ class Analysis:
     figures: dict[str, float]  # every figure by address
     thresholds: list[Threshold]
     results: list[ThresholdResult]
+    source: RequestSource  # memload's files or, without them, Locust's CSVs only
     warnings: list[str] = field(default_factory=list)
-    view: ExactView | None = None  # memload's histograms and counters over the window, when present
+
+    @property
+    def view(self) -> ExactView | None:
+        """memload's histograms and counters over the window; None for a Locust-only run."""
+        return self.source.view
 
     @property
     def exit_code(self) -> int:
@@ -75,53 +76,12 @@ def _status_warning(meta: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def locust_types(history) -> dict[str, list[str]]:
-    """Locust's request Types (methods) of each operation, ``total`` for Aggregated."""
-    types: dict[str, list[str]] = {}
-    for name, rows in history.groupby(C.NAME, observed=True):
-        scope = "total" if str(name) == C.AGGREGATED else str(name)
-        types[scope] = sorted({str(t) for t in rows[C.TYPE].dropna().unique() if str(t)})
-    return types
-
-
-def _request_figures(
-    data: RunData, window: Window, view: ExactView | None, warnings: list[str]
-) -> RequestFigures:
-    if view is not None:
-        if view.merged.bad_rows:
-            warnings.append(
-                f"{C.HDR_CSV}: {view.merged.bad_rows} row(s) with an unreadable histogram ignored"
-            )
-        if view.merged.unknown_metrics:
-            warnings.append(
-                f"{C.HDR_CSV}: unknown metric(s) {', '.join(sorted(view.merged.unknown_metrics))} ignored"
-            )
-        if not view.intervals.size and not window.is_empty:
-            warnings.append(
-                f"no 10 s interval of {C.COUNTS_CSV} has its midpoint in the steady window; "
-                "request figures are absent"
-            )
-        return exact_request_figures(view, locust_types(data.history))
-    requests = request_figures(
-        history=data.history,
-        stats=data.stats,
-        window=window,
-        history_columns=data.history_percentiles,
-        stats_columns=data.stats_percentiles,
-    )
-    if requests.window_rows_s is None and not window.is_empty:
-        warnings.append(f"{C.HISTORY_CSV} has no rows inside the steady window; request figures are absent")
-    approximate = percentile_warning(requests)
-    warnings.extend([approximate] if approximate else [])
-    return requests
-
-
 def compute_figures(
-    data: RunData, window: Window, view: ExactView | None = None
+    data: RunData, window: Window, source: RequestSource
 ) -> tuple[RequestFigures, dict[str, float], list[str]]:
     """Request, process, cache and LLM figures of the steady window, and their warnings."""
     warnings: list[str] = []
-    requests = _request_figures(data, window, view, warnings)
+    requests = source.request_figures(data, window, warnings)
     figures = dict(requests.values)
     warnings.extend(sample_warnings(requests))
     if data.resources is not None:
@@ -132,7 +92,7 @@ def compute_figures(
         rate = cache_hit_rate(data.target_metrics, window)
         if rate is not None:
             figures["target.cache_hit_rate"] = rate
-    figures.update(llm_figures(view))
+    figures.update(llm_figures(source.view))
     return requests, figures, warnings
 
 
@@ -147,8 +107,8 @@ def analyse(run_dir: Path) -> Analysis:
         warnings,
         users=data.history[C.HIST_USERS].to_numpy(),
     )
-    view = exact_view(data.intervals, window) if data.intervals is not None else None
-    requests, figures, figure_warnings = compute_figures(data, window, view)
+    source = source_of(exact_view(data.intervals, window) if data.intervals is not None else None)
+    requests, figures, figure_warnings = compute_figures(data, window, source)
     warnings.extend(figure_warnings)
     results = evaluate(thresholds, figures)
     missing = [r.threshold.address for r in results if r.measured is None]
@@ -163,6 +123,6 @@ def analyse(run_dir: Path) -> Analysis:
         figures=figures,
         thresholds=thresholds,
         results=results,
+        source=source,
         warnings=warnings,
-        view=view,
     )

@@ -69,7 +69,7 @@ def exact_view(files: IntervalFiles, window: Window, *, with_series: bool = True
     starts = counts[C.IC_INTERVAL].to_numpy(dtype=float)
     chosen = counts[selected(starts, window)]
     by_scope = chosen.groupby(C.IC_SCOPE, observed=True)[list(C.IC_COUNTERS)].sum()
-    sums = {str(scope): {k: float(v) for k, v in row.items()} for scope, row in by_scope.iterrows()}
+    sums = {str(scope): {str(k): float(v) for k, v in row.items()} for scope, row in by_scope.iterrows()}
     sums[TOTAL] = {k: float(chosen[k].sum()) for k in C.IC_COUNTERS}
     intervals = np.unique(chosen[C.IC_INTERVAL].to_numpy(dtype=float))
     all_scopes = sorted(
@@ -139,6 +139,22 @@ def exact_request_figures(view: ExactView, types: dict[str, list[str]]) -> Reque
         if counts is not None:
             result.distributions[scope] = distribution_ms(counts)
     return result
+
+
+def view_warnings(view: ExactView, window: Window) -> list[str]:
+    """What the report says about rows of memload's files it could not use."""
+    warnings = []
+    if view.merged.bad_rows:
+        warnings.append(f"{C.HDR_CSV}: {view.merged.bad_rows} row(s) with an unreadable histogram ignored")
+    if view.merged.unknown_metrics:
+        unknown = ", ".join(sorted(view.merged.unknown_metrics))
+        warnings.append(f"{C.HDR_CSV}: unknown metric(s) {unknown} ignored")
+    if not view.intervals.size and not window.is_empty:
+        warnings.append(
+            f"no 10 s interval of {C.COUNTS_CSV} has its midpoint in the steady window; "
+            "request figures are absent"
+        )
+    return warnings
 
 
 def window_note(view: ExactView, window: Window) -> str:

@@ -108,6 +108,11 @@ def _types(rows: pd.DataFrame) -> list[str]:
     return sorted({str(t) for t in rows[C.TYPE].dropna().unique() if str(t)})
 
 
+def locust_types(history: pd.DataFrame) -> dict[str, list[str]]:
+    """Locust's request Types (methods) of each operation, ``total`` for Aggregated."""
+    return {scope_of(str(name)): _types(rows) for name, rows in history.groupby(C.NAME, observed=True)}
+
+
 def request_figures(
     *,
     history: pd.DataFrame,

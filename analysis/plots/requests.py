@@ -41,8 +41,10 @@ def plot_rps(
     *,
     warmup_s: float,
     thresholds: Sequence[Threshold] = (),
+    source: str | None = None,
 ) -> Figure:
-    """Requests/s over time per operation (and in total), with the user count on a second axis."""
+    """Requests/s over time per operation (and in total), with the user count on a second axis;
+    ``source`` (in the title) says where the rates come from."""
     figure, (ax,) = new_figure()
     scopes = list(rps)
     shade_warmup(ax, axis, warmup_s)
@@ -66,7 +68,7 @@ def plot_rps(
     ax.set_ylim(bottom=0)
     finish(
         ax,
-        title="Throughput: requests per second by operation",
+        title=_titled("Throughput: requests per second by operation", source),
         xlabel=axis.label,
         ylabel="requests/s",
         legend=False,
@@ -117,7 +119,12 @@ def plot_latency(
 
 
 def plot_error_rate(
-    axis: TimeAxis, error_rate: Mapping[str, Series], *, warmup_s: float, thresholds: Sequence[Threshold] = ()
+    axis: TimeAxis,
+    error_rate: Mapping[str, Series],
+    *,
+    warmup_s: float,
+    thresholds: Sequence[Threshold] = (),
+    source: str | None = None,
 ) -> Figure:
     """Failures / requests (%) over time in total and for each operation that had failures."""
     figure, (ax,) = new_figure()
@@ -138,11 +145,15 @@ def plot_error_rate(
     ax.set_ylim(bottom=0)
     finish(
         ax,
-        title="Error rate: failed requests as a share of requests",
+        title=_titled("Error rate: failed requests as a share of requests", source),
         xlabel=axis.label,
         ylabel="error rate (% of requests)",
     )
     return figure
+
+
+def _titled(title: str, source: str | None) -> str:
+    return title if source is None else f"{title} (from {source})"
 
 
 def nines(percent: float) -> float:
@@ -164,8 +175,8 @@ def plot_distribution(distributions: Mapping[str, Mapping[float, float]], *, met
             label=scope,
             color=scope_color(scope, scopes),
             linewidth=1.8 if scope == "total" else 1.2,
-            **({"marker": "o", "markersize": 3} if len(percents) <= 20 else {}),
-        )  # Locust's 11 points
+            **point_style(len(percents), most=20),  # Locust's 11 points
+        )
     ticks = [50.0, 90.0, 99.0, 99.9, 99.99, 100.0]
     ax.set_xticks([nines(p) for p in ticks], ["50%", "90%", "99%", "99.9%", "99.99%", "max"])
     ax.set_ylim(bottom=0)

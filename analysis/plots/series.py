@@ -1,6 +1,9 @@
 """Time series for the plots, binned to at most ``MAX_POINTS`` points per line so that a 24 h run
-plots as fast and as readably as a 30 s one. Rates come from differences of cumulative counters at
-the bin edges; latencies are the mean of Locust's 10 s-window percentiles of the rows in a bin."""
+plots as fast and as readably as a 30 s one: the time axis, the user count, the process and cache
+series, and the request series of a Locust-only run (``request_series``: rates from differences
+of Locust's cumulative counters at the bin edges, latencies the mean of its 10 s-window
+percentiles of the rows in a bin). A run with memload's files takes its request series from
+``interval_counts.csv`` (``plots.rates``) and its histograms instead."""
 
 from __future__ import annotations
 
@@ -150,11 +153,21 @@ def request_series(history: pd.DataFrame, percentile_columns: dict[str, float]) 
             t_unix=centres(error_edges), values=_error_rate(rows, error_edges), label=scope
         )
         result.latency_ms[scope] = _latency(rows, edges, percentile_columns)
-    total = history[history[C.NAME].astype(str) == C.AGGREGATED]
-    if not total.empty:
-        users = binned(total[C.HIST_TIMESTAMP].to_numpy(), total[C.HIST_USERS].to_numpy(), edges)
-        result.users = Series(t_unix=mid, values=users, label="users")
+    result.users = users_series(history, edges)
     return result
+
+
+def users_series(history: pd.DataFrame, edges: np.ndarray | None = None) -> Series | None:
+    """Locust's user count (its Aggregated rows), mean per bin; None without such rows."""
+    total = history[history[C.NAME].astype(str) == C.AGGREGATED]
+    if total.empty:
+        return None
+    times = total[C.HIST_TIMESTAMP].to_numpy()
+    if edges is None:
+        all_times = history[C.HIST_TIMESTAMP].to_numpy()
+        edges = bin_edges(float(all_times.min()), float(all_times.max()))
+    users = binned(times, total[C.HIST_USERS].to_numpy(), edges)
+    return Series(t_unix=centres(edges), values=users, label="users")
 
 
 def target_series(resources: pd.DataFrame) -> tuple[Series, Series] | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from memload import names as C
 from memload.analysis.figures.analyse import Analysis
-from memload.analysis.figures.llm import DEFINITIONS, llm_scopes, token_source
+from memload.analysis.figures.llm import DEFINITIONS
 from memload.scenario.thresholds import ThresholdResult
 
 SUMMARY_SCHEMA_VERSION = 1
@@ -43,23 +43,10 @@ def threshold_entry(result: ThresholdResult) -> dict[str, Any]:
     }
 
 
-def _interval_keys(analysis: Analysis) -> dict[str, Any]:
-    """With memload's files: the intervals the figures cover (start of each) and their seconds of load."""
-    view = analysis.view
-    if view is None:
-        return {}
-    return {
-        "intervals": [float(i) for i in view.intervals],
-        "interval_s": C.INTERVAL_S,
-        "covered_s": view.covered_s,
-    }
-
-
 def _llm_keys(analysis: Analysis) -> dict[str, Any]:
-    view = analysis.view
-    if view is None or not llm_scopes(view):
+    source = analysis.source.token_source()
+    if source is None:
         return {}
-    source = token_source(view)
     return {
         "llm": {
             "definitions": dict(DEFINITIONS),
@@ -87,7 +74,7 @@ def summary_dict(analysis: Analysis) -> dict[str, Any]:
             "duration_s": window.duration_s,
             "load_start_unix": window.load_start_s,
             "load_end_unix": window.load_end_s,
-            **_interval_keys(analysis),
+            **analysis.source.window_keys(),
         },
         "percentile_method": sorted(analysis.requests.percentile_methods),
         "operations": {

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from memload import names as C
 from memload.analysis.figures.analyse import Analysis
-from memload.analysis.figures.exact import window_note
-from memload.analysis.figures.llm import DEFINITIONS, LLM_TABLE_METRICS, llm_scopes, token_source
+from memload.analysis.figures.llm import DEFINITIONS, LLM_TABLE_METRICS
 from memload.analysis.writers.fmt import format_value
 
 OPERATION_COLUMNS: dict[str, str] = {
@@ -57,7 +56,7 @@ def thresholds_table(analysis: Analysis) -> Table:
 def operations_table(analysis: Analysis) -> Table:
     requests = analysis.requests
     columns = dict(OPERATION_COLUMNS)
-    if analysis.view is not None and analysis.view.open_model:
+    if analysis.source.open_model:
         columns.update(OPEN_MODEL_COLUMNS)
     rows = []
     for scope in requests.scopes:
@@ -74,25 +73,12 @@ def operations_table(analysis: Analysis) -> Table:
 
 def percentile_note(analysis: Analysis) -> str:
     """One sentence on where the table's percentiles and counts come from."""
-    view = analysis.view
-    if view is not None:
-        return (
-            "Exact: percentiles, mean and max from memload's HDR histograms (3 significant digits) merged over "
-            f"the steady window's intervals ({window_note(view, analysis.window)}); requests, failures, rates "
-            "from interval_counts.csv."
-        )
-    methods = analysis.requests.percentile_methods
-    if methods == {"locust_stats_whole_run"}:
-        return "From Locust's CSVs: whole-run percentiles as Locust rounds them (about 2 significant digits)."
-    return (
-        "From Locust's CSVs (this run has no memload histograms): percentiles are approximate, a mix of "
-        "Locust's 10 s history snapshots."
-    )
+    return analysis.source.note(analysis.requests, analysis.window)
 
 
 def _llm_table_scopes(analysis: Analysis) -> list[str]:
     """LLM scopes to show: ``total`` only when more than one operation streamed."""
-    scopes = [] if analysis.view is None else llm_scopes(analysis.view)
+    scopes = analysis.source.llm_scopes()
     return scopes if len(scopes) > 2 else scopes[:1]
 
 
@@ -114,8 +100,7 @@ def llm_output_table(analysis: Analysis) -> Table:
     """Streamed requests, output tokens per request and per second, and goodput per LLM scope."""
     rows = []
     for scope in _llm_table_scopes(analysis):
-        assert analysis.view is not None
-        counters = analysis.view.counts.get(scope, {})
+        counters = analysis.source.counters(scope)
         tokens = analysis.figures.get(f"{scope}.output_tokens")
         rows.append(
             [
@@ -144,10 +129,11 @@ def llm_output_table(analysis: Analysis) -> Table:
 
 def definitions_table(analysis: Analysis) -> Table:
     """The LLM definitions memload uses (shared/design.md), and where output tokens came from."""
-    if analysis.view is None or not llm_scopes(analysis.view):
+    source = analysis.source.token_source()
+    if source is None:
         return Table(header=[], rows=[])
     rows = [[name, text] for name, text in DEFINITIONS]
-    rows.append(["token source", token_source(analysis.view).text])
+    rows.append(["token source", source.text])
     return Table(header=["figure", "definition"], rows=rows)
 
 
@@ -217,6 +203,5 @@ def metadata_table(analysis: Analysis) -> Table:
     )
     methods = ", ".join(sorted(analysis.requests.percentile_methods)) or "n/a"
     rows.append(["percentiles from", methods])
-    if analysis.view is not None:
-        rows.append(["intervals", window_note(analysis.view, window)])
+    rows.extend(analysis.source.metadata_rows(window))
     return Table(header=["key", "value"], rows=rows)

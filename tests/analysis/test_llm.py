@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from memload.analysis.figures.analyse import analyse
-from memload.analysis.figures.llm import DEFINITIONS, TokenSource, plot_tokens_per_s, plot_ttft
+from memload.analysis.figures.llm import DEFINITIONS, TokenSource
+from memload.analysis.plots.llm import plot_tokens_per_s, plot_ttft
 from memload.analysis.plots.kit import THRESHOLD_GID_PREFIX
 from memload.analysis.report import write_report
 from memload.analysis.plots.series import Series, TimeAxis
