@@ -39,7 +39,7 @@ class ApiError(Exception):
 
 
 def json_response(payload: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(payload, separators=(",", ":"))
+    body = json.dumps(payload, separators=(",", ":"), allow_nan=False)  # never NaN: it is not JSON
     return Response(body, status=status, headers=headers, content_type="application/json")
 
 

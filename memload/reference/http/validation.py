@@ -9,21 +9,13 @@ from typing import Any
 from flask import Request
 
 from memload.reference.http.errors import ApiError
-
-MAX_CONTENT_BYTES = 64 * 1024
-MAX_ID_CHARS = 256
+from memload.reference.http.json_body import parse_object
+from memload.reference.http.limits import MAX_CONTENT_BYTES, MAX_ID_CHARS
 
 
 def json_object(request: Request) -> dict[str, Any]:
-    """The body as a JSON object, or a 400 saying why it is not one."""
-    raw = request.get_data(cache=False)
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, f"request body is not valid JSON: {exc}", error_type="invalid_json") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "request body must be a JSON object", error_type="invalid_json")
-    return body
+    """The body as a strict JSON object (see ``json_body``), or a 400 saying why it is not one."""
+    return parse_object(request.get_data(cache=False))
 
 
 def optional_string(

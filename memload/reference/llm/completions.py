@@ -88,7 +88,9 @@ def cache_key(request: ChatRequest) -> str:
 
 
 def _sse(payload: dict[str, Any] | str) -> bytes:
-    data = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
+    data = (
+        payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"), allow_nan=False)
+    )
     return f"data: {data}\n\n".encode()
 
 
