@@ -1,5 +1,6 @@
-"""Small fakes of third-party APIs (mem0's REST server), served on loopback for adapter tests.
-They record every request so tests can check the HTTP shape the adapter sent."""
+"""Small fakes of third-party APIs (mem0's REST server, the notes service of docs/examples/), served
+on loopback for adapter tests. They record every request so tests can check the HTTP shape the
+adapter sent."""
 from __future__ import annotations
 
 import json
@@ -7,11 +8,18 @@ import socket
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 from urllib.parse import parse_qs, urlparse
 
 
-class FakeMem0:
-    """mem0/server/main.py's routes: POST /memories, GET /memories, GET|DELETE /memories/{id}, POST /search."""
+class _Server(ThreadingHTTPServer):
+    # With the default backlog (5), 20 users connecting at once lose SYNs and wait 1 s to retry.
+    request_queue_size = 128
+
+
+class FakeService:
+    """A JSON API on a free loopback port; subclasses answer in ``route``. ``None`` as a payload
+    is an empty body."""
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, str, dict, object]] = []  # method, path, query, body
@@ -34,9 +42,10 @@ class FakeMem0:
                 return json.loads(self.rfile.read(length)) if length else None
 
             def _reply(self, status: int, payload: object) -> None:
-                data = json.dumps(payload).encode()
+                data = b"" if payload is None else json.dumps(payload).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                if data:
+                    self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -59,9 +68,25 @@ class FakeMem0:
             def do_DELETE(self) -> None:
                 self._handle("DELETE")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def route(self, method: str, path: str, query: dict, body: object) -> tuple[int, object]:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class FakeMem0(FakeService):
+    """mem0/server/main.py's routes: POST /memories, GET /memories, GET|DELETE /memories/{id},
+    POST /search."""
 
     def route(self, method: str, path: str, query: dict, body: object) -> tuple[int, object]:
         if method == "POST" and path == "/memories":
@@ -89,10 +114,30 @@ class FakeMem0:
             return 200, {"docs": "/docs"}
         return 404, {"detail": "Not Found"}
 
-    def __enter__(self) -> "FakeMem0":
-        self.thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+class FakeNotes(FakeService):
+    """The notes service of docs/examples/my_adapter.py: POST /notes, GET /notes, GET|DELETE
+    /notes/{id}, POST /notes/search; a note is only its owner's."""
+
+    def route(self, method: str, path: str, query: dict, body: object) -> tuple[int, object]:
+        if path == "/":
+            return 200, {"service": "notes"}
+        if method == "POST" and path == "/notes" and isinstance(body, dict):
+            note_id = str(uuid.uuid4())
+            self.memories[note_id] = {"note_id": note_id, "owner": body["owner"], "text": body["text"]}
+            return 201, {"note_id": note_id}
+        if method == "GET" and path == "/notes":
+            mine = [n for n in self.memories.values() if n["owner"] == query.get("owner")]
+            return 200, {"notes": mine[: int(query.get("limit", 20))]}
+        if method == "POST" and path == "/notes/search" and isinstance(body, dict):
+            words = set(body["query"].lower().split())
+            hits = [n for n in self.memories.values()
+                    if n["owner"] == body["owner"] and words & set(n["text"].lower().split())]
+            return 200, {"hits": hits[: body["limit"]]}
+        note = self.memories.get(path.removeprefix("/notes/")) if path.startswith("/notes/") else None
+        if note is None or note["owner"] != query.get("owner"):
+            return 404, {"error": "no such note"}
+        if method == "DELETE":
+            del self.memories[note["note_id"]]
+            return 204, None
+        return 200, note
