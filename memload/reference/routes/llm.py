@@ -17,14 +17,22 @@ from flask import Flask, Response, request
 
 from memload.reference.http import validation as v
 from memload.reference.http.errors import ApiError, json_response
+from memload.reference.http.limits import (
+    MAX_CONTENT_PARTS,
+    MAX_EMBEDDING_INPUT_CHARS,
+    MAX_EMBEDDING_INPUTS,
+    MAX_EMBEDDING_TOTAL_CHARS,
+    MAX_MESSAGES,
+    MAX_OUTPUT_TOKENS,
+    MAX_PROMPT_CHARS,
+    MAX_QUERY_CHARS,
+    MAX_TOP_K,
+)
 from memload.reference.llm.completions import ChatEngine, ChatRequest
 from memload.reference.llm.profiles import DEFAULT_MODEL, PROFILES, LatencyProfile
-from memload.reference.routes.memories import MAX_TOP_K
 from memload.reference.storage.embeddings import EMBEDDING_DIMS, embed_texts
 from memload.reference.storage.store import MemoryStore
 
-MAX_MESSAGES = 1024
-MAX_EMBEDDING_INPUTS = 2048
 RAG_SYSTEM_PROMPT = "Answer the question using only the user's memories given as context."
 
 
@@ -51,6 +59,10 @@ def _message_text(message: Any, i: int) -> dict[str, str]:
     role = v.string(message, "role", field=f"{field}.role")
     content = message.get("content")
     if isinstance(content, list):  # content parts: keep the text ones
+        if len(content) > MAX_CONTENT_PARTS:
+            raise ApiError(
+                400, f"'{field}.content' has more than {MAX_CONTENT_PARTS} parts", field=f"{field}.content"
+            )
         if not all(isinstance(p, dict) and isinstance(p.get("text", ""), str) for p in content):
             raise ApiError(
                 400, f"'{field}.content' parts must be objects with a text", field=f"{field}.content"
@@ -68,8 +80,8 @@ def _message_text(message: Any, i: int) -> dict[str, str]:
 def generation_options(body: dict[str, Any]) -> dict[str, Any]:
     """``model``, ``temperature`` and ``max_tokens`` (or ``max_completion_tokens``) of a request."""
     profile = model_profile(body, "chat")
-    completion_cap = v.optional_integer(body, "max_completion_tokens", minimum=1, maximum=1_000_000)
-    max_tokens = v.optional_integer(body, "max_tokens", minimum=1, maximum=1_000_000)
+    completion_cap = v.optional_integer(body, "max_completion_tokens", minimum=1, maximum=MAX_OUTPUT_TOKENS)
+    max_tokens = v.optional_integer(body, "max_tokens", minimum=1, maximum=MAX_OUTPUT_TOKENS)
     return {
         "model": profile.name,
         "temperature": v.number(body, "temperature", default=0.0, minimum=0.0, maximum=2.0),
@@ -87,9 +99,14 @@ def parse_chat_request(body: dict[str, Any]) -> ChatRequest:
     stream_options = body.get("stream_options") or {}
     if not isinstance(stream_options, dict):
         raise ApiError(400, "'stream_options' must be a JSON object", field="stream_options")
+    texts = [_message_text(m, i) for i, m in enumerate(messages)]
+    if sum(len(m["content"]) for m in texts) > MAX_PROMPT_CHARS:
+        raise ApiError(
+            413, f"'messages' hold more than {MAX_PROMPT_CHARS} characters of content", field="messages"
+        )
     return ChatRequest(
         **options,
-        messages=[_message_text(m, i) for i, m in enumerate(messages)],
+        messages=texts,
         stream=v.boolean(body, "stream", default=False),
         include_usage=v.boolean(stream_options, "include_usage", default=False),
     )
@@ -105,6 +122,11 @@ def _embedding_inputs(body: dict[str, Any]) -> list[str]:
     for i, text in enumerate(inputs):
         if not isinstance(text, str) or not text:
             raise ApiError(400, f"'input[{i}]' must be a non-empty string", field=f"input[{i}]")
+        if len(text) > MAX_EMBEDDING_INPUT_CHARS:
+            message = f"'input[{i}]' is longer than {MAX_EMBEDDING_INPUT_CHARS} characters"
+            raise ApiError(413, message, field=f"input[{i}]")
+    if sum(map(len, inputs)) > MAX_EMBEDDING_TOTAL_CHARS:
+        raise ApiError(413, f"'input' holds more than {MAX_EMBEDDING_TOTAL_CHARS} characters", field="input")
     return inputs
 
 
@@ -176,7 +198,7 @@ def list_models() -> Response:
 def rag_query(store: MemoryStore, engine: ChatEngine) -> Response:
     body = v.json_object(request)
     user_id = v.string(body, "user_id")
-    question = v.string(body, "question", max_chars=v.MAX_CONTENT_BYTES)
+    question = v.string(body, "question", max_chars=MAX_QUERY_CHARS)
     top_k = v.integer(body, "top_k", default=5, minimum=1, maximum=MAX_TOP_K)
     namespace = v.optional_string(body, "namespace")
     options = generation_options(body)

@@ -13,11 +13,8 @@ from flask import Flask, Response, request
 
 from memload.reference.http import validation as v
 from memload.reference.http.errors import ApiError, json_response
+from memload.reference.http.limits import MAX_BATCH_ITEMS, MAX_PAGE, MAX_QUERY_CHARS, MAX_TOP_K
 from memload.reference.storage.store import MemoryRecord, MemoryStore, NewMemory
-
-MAX_BATCH_ITEMS = 256
-MAX_TOP_K = 100
-MAX_PAGE = 1000
 
 
 def iso_utc(unix_s: float) -> str:
@@ -104,7 +101,7 @@ def register_memory_routes(app: Flask, store: MemoryStore) -> None:
     def search() -> Response:
         body = v.json_object(request)
         user_id = v.string(body, "user_id")
-        query = v.string(body, "query", max_chars=v.MAX_CONTENT_BYTES)
+        query = v.string(body, "query", max_chars=MAX_QUERY_CHARS)
         top_k = v.integer(body, "top_k", default=10, minimum=1, maximum=MAX_TOP_K)
         namespace = v.optional_string(body, "namespace")
         results = store.search(user_id=user_id, query=query, top_k=top_k, namespace=namespace)
