@@ -19,7 +19,7 @@ import gevent
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
-from memload.loadgen import trims
+from memload.loadgen import locust_csv, trims
 from memload.loadgen.histograms import INTERVAL_S, IntervalStore, StoreWriter, interval_of
 from memload.scenario import Scenario
 from memload.scenario.thresholds import Threshold, parse_thresholds
@@ -144,5 +144,6 @@ def _start_writing(environment: Environment, recorder: Recorder, writer: StoreWr
     def flush_all(**_: Any) -> None:  # after the master's final collection of worker reports
         flusher.kill(block=False)
         writer.write(recorder.store.pop_closed(before_interval=None))
+        locust_csv.write_final_rows()
 
     environment.events.quit.add_listener(flush_all)

@@ -9,6 +9,7 @@ import click
 from memload.errors import MemloadError
 from memload.run.processes import HarnessError
 from memload.run.runner import RunOutcome, RunRequest, execute
+from memload.run.signals import ReportAbandoned, deferred_signals
 from memload.scenario import apply_overrides, load_scenario, shipped_scenarios
 from memload.scenario.tables import ScenarioError
 
@@ -130,11 +131,22 @@ def run(
         quiet=quiet,
     )
     _describe(request)
-    try:
-        outcome = execute(request, echo=click.echo)
-    except HarnessError as error:
-        raise MemloadError(str(error)) from None
-    raise SystemExit(_finish(outcome, report=report))
+    with deferred_signals() as interrupted:
+        try:
+            outcome = execute(request, echo=click.echo, interrupted=interrupted)
+        except HarnessError as error:
+            raise MemloadError(str(error)) from None
+        try:
+            code = _finish(outcome, report=report)
+        except ReportAbandoned:
+            click.echo(
+                f"memload: report abandoned; rebuild it with: memload report {outcome.run_dir}", err=True
+            )
+            code = 2
+    if interrupted.is_set() and code != 2:
+        click.echo("memload: interrupted after the run; its results and report are complete", err=True)
+        code = 2
+    raise SystemExit(code)
 
 
 def _describe(request: RunRequest) -> None:

@@ -37,6 +37,11 @@ class Child:
     process: subprocess.Popen
     log: IO | None = None
     scratch_dir: Path | None = None  # removed once the process has stopped
+    # Locust's main process is stopped with SIGINT: with a load shape, Locust 2.47 handles SIGTERM
+    # only after the shape has ended (an earlier SIGTERM kills it before its quit event, and memload's
+    # recorder never flushes); SIGINT is a KeyboardInterrupt that ends the shape and quits in order,
+    # workers sending their final reports first.
+    stop_signal: int = signal.SIGTERM
 
     @property
     def pid(self) -> int:
@@ -46,9 +51,9 @@ class Child:
         return self.process.poll() is None
 
     def stop(self, *, grace_s: float = STOP_GRACE_S) -> int | None:
-        """SIGTERM, wait, then SIGKILL; returns the exit code."""
+        """``stop_signal``, wait, then SIGKILL; returns the exit code."""
         if self.running():
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(self.stop_signal)
             try:
                 self.process.wait(timeout=grace_s)
             except subprocess.TimeoutExpired:

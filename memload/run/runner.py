@@ -11,8 +11,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from memload.run.processes import (
     start_reference_target,
 )
 from memload.run.run_json import build_run_info, finish_run_info, make_run_dir, write_run_info
+from memload.run.signals import stop_signals
 from memload.scenario import Scenario
 
 WATCHDOG_GRACE_S = 60.0
@@ -57,21 +57,13 @@ class RunOutcome:
     message: str = ""
 
 
-@contextmanager
-def stop_signals() -> Iterator[threading.Event]:
-    """SIGINT and SIGTERM set an event instead of killing memload, so it can stop in order."""
-    stop = threading.Event()
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    for sig in previous:
-        signal.signal(sig, lambda *_: stop.set())
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def execute(request: RunRequest, *, echo: Callable[[str], None] = print) -> RunOutcome:
+def execute(
+    request: RunRequest,
+    *,
+    echo: Callable[[str], None] = print,
+    interrupted: threading.Event | None = None,
+) -> RunOutcome:
+    """``interrupted``: set by a signal that came before the run could stop in order (no load starts)."""
     if request.host is not None:
         check_reachable(request.host)
     started = time.time()
@@ -86,6 +78,8 @@ def execute(request: RunRequest, *, echo: Callable[[str], None] = print) -> RunO
     )
     write_run_info(run_dir, info)
     with stop_signals() as stop:
+        if interrupted is not None and interrupted.is_set():
+            stop.set()
         session = _Session(request, run_dir, stop, echo)
         try:
             status, message = session.run(info)
@@ -122,6 +116,8 @@ class _Session:
         self.sampler.start()
         self.scraper = MetricsScraper(self.run_dir / C.TARGET_METRICS_CSV, f"{host.rstrip('/')}/metrics")
         self.scraper.start()
+        if self.stop.is_set():
+            return "interrupted", "stopped by a signal before the load started"
         plan = self._plan(host)
         self._start_locust(plan)
         return self._wait(plan)
@@ -149,6 +145,7 @@ class _Session:
             }
         )
         main = spawn(plan.main_role(), plan.main_argv(), log_path=self.run_dir / C.LOCUST_LOG, env=env)
+        main.stop_signal = signal.SIGINT
         self.children.append(main)
         self.sampler.watch(main.role, main.pid)
         for index in range(1, plan.workers + 1):
