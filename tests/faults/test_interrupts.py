@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from memload_cli import read_rows, start_memload, wait_for_load
 
 pytestmark = pytest.mark.integration
