@@ -15,14 +15,15 @@ from memload.analysis.read.rundir import RunData
 from memload.analysis.read.window import Window
 
 NAME = "locust_only"
-ROUNDED = "Locust's rounded percentiles (about 2 significant digits: Locust keeps 147 ms as 150)"
+ROUNDED = "Locust's rounded percentiles"
+DIGITS = "about 2 significant digits"
 
 
 def rounded_warning() -> str:
     """The warning every Locust-only report carries (report.html, report.md, summary.json)."""
     return (
-        f"percentiles are {ROUNDED}: this run has no usable {C.HDR_CSV} / {C.COUNTS_CSV}, so its "
-        "request figures come from Locust's CSVs"
+        f"{ROUNDED}: this run has no usable {C.HDR_CSV} / {C.COUNTS_CSV}, so its request figures come "
+        f"from Locust's CSVs, whose response times Locust rounds to {DIGITS} (147 ms becomes 150)"
     )
 
 
@@ -46,8 +47,8 @@ def locust_request_figures(data: RunData, window: Window, warnings: list[str]) -
 def locust_note(requests: RequestFigures) -> str:
     """The sentence above the operations table."""
     if requests.percentile_methods == {METHOD_WHOLE_RUN}:
-        return f"From Locust's CSVs (no memload histograms): whole-run percentiles, {ROUNDED}."
+        return f"From Locust's CSVs (no memload histograms): {ROUNDED} of the whole run ({DIGITS})."
     return (
-        f"From Locust's CSVs (no memload histograms): {ROUNDED}, and approximate: a mix of Locust's "
-        "10 s history snapshots."
+        f"From Locust's CSVs (no memload histograms): {ROUNDED} ({DIGITS}), approximate too: a mix "
+        "of Locust's 10 s history snapshots."
     )
