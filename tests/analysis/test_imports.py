@@ -29,3 +29,20 @@ def test_analysis_imports_neither_locust_nor_gevent(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+FIGURES_PROBE = """
+import importlib, json, pkgutil, sys
+import memload.analysis.figures, memload.analysis.read
+for package in (memload.analysis.figures, memload.analysis.read):
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib")))
+"""
+
+
+def test_figures_and_reading_import_no_matplotlib() -> None:
+    """Figures are computed without matplotlib: the plots (memload.analysis.plots) draw them."""
+    done = subprocess.run([sys.executable, "-c", FIGURES_PROBE], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
