@@ -162,6 +162,7 @@ RUN_MACHINE = "machine"
 RUN_SCENARIO_PATH = "scenario_path"
 RUN_SCENARIO = "scenario"  # the resolved scenario, secrets redacted
 RUN_TARGET_STARTED = "target_started"
+RUN_LOST_WORKERS = "lost_workers"  # workers that exited mid-run: role, pid, exit, at_unix, after_s
 # shown in the report's metadata table, in this order
 RUN_METADATA_KEYS: tuple[str, ...] = (
     RUN_SCENARIO_NAME,

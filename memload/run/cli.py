@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from memload.errors import MemloadError
+from memload.run.host_guard import RemoteHostRefused, check_host_allowed
 from memload.run.processes import HarnessError
+from memload.run.run_json import redact
 from memload.run.runner import RunOutcome, RunRequest, execute
 from memload.run.signals import ReportAbandoned, deferred_signals
 from memload.scenario import apply_overrides, load_scenario, shipped_scenarios
@@ -71,6 +73,11 @@ from memload.scenario.tables import ScenarioError
     help="Write report/ and take the exit code from the thresholds.",
 )
 @click.option("--quiet", is_flag=True, help="No progress lines while the run goes on.")
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow a --host that is neither loopback nor this machine (or MEMLOAD_ALLOW_REMOTE=1).",
+)
 def run(
     scenario: str,
     host: str | None,
@@ -87,12 +94,18 @@ def run(
     web_port: int,
     report: bool,
     quiet: bool,
+    allow_remote: bool,
 ) -> None:
     """Run SCENARIO (a name from `memload scenarios`, or a .toml path) and write results/<run>/.
 
     Exit code: 0 all thresholds pass, 1 a threshold failed, 2 a usage or harness error (bad
     scenario, unreachable host, interrupted run).
     """
+    if host is not None:
+        try:
+            check_host_allowed(host, allow_remote=allow_remote)
+        except RemoteHostRefused as error:
+            raise MemloadError(str(error)) from None
     try:
         resolved = apply_overrides(
             load_scenario(scenario),
@@ -151,7 +164,7 @@ def run(
 
 def _describe(request: RunRequest) -> None:
     s = request.scenario
-    where = request.host or "the reference target (started on a free loopback port)"
+    where = redact(request.host) if request.host else "the reference target (started on a free loopback port)"
     click.echo(
         f"memload: {s.name}: {s.load.shape} load, peak {s.load.peak_users} users, "
         f"{s.load.duration_s:g} s, against {where}"

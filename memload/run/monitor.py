@@ -44,7 +44,8 @@ class _Loop(threading.Thread):
 
     def stop(self) -> None:
         self.stopping.set()
-        self.join(timeout=5)
+        if self.is_alive():  # a loop never started (the run failed before it) has nothing to join
+            self.join(timeout=5)
 
 
 class ResourceSampler:

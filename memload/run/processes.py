@@ -21,6 +21,7 @@ from typing import IO
 import requests
 
 from memload import names as C
+from memload.run.run_json import redact
 
 TARGET_START_TIMEOUT_S = 30.0
 PR_SET_PDEATHSIG = 1
@@ -154,7 +155,18 @@ def _read_first_line(child: Child, deadline: float) -> str:
         if not child.running():
             break
     child.stop(grace_s=2)
-    raise HarnessError("the reference target did not start (see target.log in the results directory)")
+    said = _last_line(child.log.name) if child.log is not None else ""
+    raise HarnessError(
+        "the reference target did not start" + (f": {said}" if said else "") + " (target.log has its output)"
+    )
+
+
+def _last_line(path: str) -> str:
+    try:
+        lines = [line.strip() for line in Path(path).read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return ""
+    return lines[-1][:200] if lines else ""
 
 
 def wait_for_health(url: str, *, deadline: float) -> None:
@@ -169,20 +181,21 @@ def wait_for_health(url: str, *, deadline: float) -> None:
 
 
 def check_reachable(host: str, *, timeout_s: float = 3.0) -> None:
-    """Any HTTP answer from ``host`` will do; no answer is a one-line HarnessError."""
+    """Any HTTP answer from ``host`` will do; no answer is a one-line HarnessError (password redacted)."""
+    shown = redact(host)
     try:
         requests.get(host, timeout=timeout_s, allow_redirects=False)
     except requests.exceptions.InvalidURL as error:
-        raise HarnessError(f"--host {host!r} is not a valid URL: {error}") from None
+        raise HarnessError(f"--host {shown!r} is not a valid URL: {error}") from None
     except requests.exceptions.MissingSchema:
-        raise HarnessError(f"--host {host!r} needs a scheme, e.g. http://{host}") from None
+        raise HarnessError(f"--host {shown!r} needs a scheme, e.g. http://{shown}") from None
     except requests.exceptions.ConnectTimeout:
-        raise HarnessError(f"cannot reach {host}: no answer within {timeout_s:g} s") from None
+        raise HarnessError(f"cannot reach {shown}: no answer within {timeout_s:g} s") from None
     except requests.exceptions.ConnectionError as error:
         reason = "connection refused" if "refused" in str(error).lower() else _short(error)
-        raise HarnessError(f"cannot reach {host}: {reason}") from None
+        raise HarnessError(f"cannot reach {shown}: {reason}") from None
     except requests.RequestException as error:
-        raise HarnessError(f"cannot reach {host}: {_short(error)}") from None
+        raise HarnessError(f"cannot reach {shown}: {_short(error)}") from None
 
 
 def _short(error: Exception) -> str:

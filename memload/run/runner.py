@@ -31,6 +31,7 @@ from memload.run.processes import (
 )
 from memload.run.run_json import build_run_info, finish_run_info, make_run_dir, write_run_info
 from memload.run.signals import stop_signals
+from memload.run.workers import WorkerWatch, connection_failure
 from memload.scenario import Scenario
 
 WATCHDOG_GRACE_S = 60.0
@@ -55,6 +56,7 @@ class RunOutcome:
     run_dir: Path
     status: str  # completed | interrupted | failed
     message: str = ""
+    lost_workers: list[dict[str, Any]] = field(default_factory=list)
 
 
 def execute(
@@ -67,7 +69,12 @@ def execute(
     if request.host is not None:
         check_reachable(request.host)
     started = time.time()
-    run_dir = make_run_dir(request.out, request.scenario.name, request.tag, started)
+    try:
+        run_dir = make_run_dir(request.out, request.scenario.name, request.tag, started)
+    except OSError as error:
+        raise HarnessError(
+            f"cannot make the results directory under {request.out}: {error.strerror or error}"
+        ) from None
     info = build_run_info(
         scenario=request.scenario,
         arguments=request.arguments,
@@ -81,16 +88,18 @@ def execute(
         if interrupted is not None and interrupted.is_set():
             stop.set()
         session = _Session(request, run_dir, stop, echo)
+        status, message = "failed", "memload stopped on an internal error"
         try:
             status, message = session.run(info)
         except HarnessError as error:
             status, message = "failed", str(error)
         finally:
             session.close()
-    finish_run_info(run_dir, info, status=status)
+            info[C.RUN_LOST_WORKERS] = session.lost_workers()
+            finish_run_info(run_dir, info, status=status)  # run.json is closed, whatever happened
     if (run_dir / C.STATS_CSV).exists():
         print_summary(run_dir, echo=echo)
-    return RunOutcome(run_dir=run_dir, status=status, message=message)
+    return RunOutcome(run_dir=run_dir, status=status, message=message, lost_workers=info[C.RUN_LOST_WORKERS])
 
 
 class _Session:
@@ -102,6 +111,10 @@ class _Session:
         self.target: Child | None = None
         self.sampler = ResourceSampler(run_dir / C.RESOURCES_CSV)
         self.scraper: MetricsScraper | None = None
+        self.watch: WorkerWatch | None = None
+
+    def lost_workers(self) -> list[dict[str, Any]]:
+        return [] if self.watch is None else self.watch.lost
 
     def run(self, info: dict[str, Any]) -> tuple[str, str]:
         scenario = self.request.scenario
@@ -157,6 +170,9 @@ class _Session:
             )
             self.children.append(worker)
             self.sampler.watch(worker.role, worker.pid)
+        now = time.time()
+        load_ends = None if plan.web else now + self.request.scenario.load.duration_s
+        self.watch = WorkerWatch(workers=self.children[1:], started_unix_s=now, load_ends_unix=load_ends)
         if plan.web:
             self.echo(
                 f"Locust web UI: http://127.0.0.1:{plan.web_port} (start and stop the test there; "
@@ -177,15 +193,26 @@ class _Session:
                 return ("completed", "") if plan.web else ("interrupted", "stopped by a signal")
             if deadline is not None and time.monotonic() > deadline:
                 return "failed", "Locust did not finish in time; stopped by the watchdog"
+            self._report_lost_workers()
             if not self.request.quiet and not plan.web and time.monotonic() >= next_progress:
                 print_progress(self.run_dir, echo=self.echo)
                 next_progress += PROGRESS_EVERY_S
+        gave_up = connection_failure(self.run_dir / C.LOCUST_LOG, plan.workers) if plan.workers else None
+        if gave_up:
+            return "failed", gave_up
         if not (self.run_dir / C.STATS_CSV).exists():
             return (
                 "failed",
                 f"Locust exited with code {main.process.returncode} and wrote no statistics (see locust.log)",
             )
         return ("interrupted", "stopped by a signal") if self.stop.is_set() else ("completed", "")
+
+    def _report_lost_workers(self) -> None:
+        for lost in self.watch.check() if self.watch is not None else []:
+            self.echo(
+                f"memload: {lost['role']} (pid {lost['pid']}) is gone ({lost['exit']}) after "
+                f"{lost['after_s']:g} s: its users stopped with it; figures cover what it sent until then"
+            )
 
     def close(self) -> None:
         for child in self.children:  # the main process first: it tells workers to quit

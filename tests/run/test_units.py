@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from memload.adapters.sse import read_chat_stream
+from memload.adapters.openai_compat import read_chat_stream
 from memload.loadgen.content import ContentPool, UserContent
 from memload.run.run_json import redact
 from memload.scenario import load_scenario

@@ -1,0 +1,78 @@
+"""Local Locust workers that go away: a worker process that exits while the master still runs took
+its users with it (Locust does not rebalance them here), so the run is reported as having lost it:
+on the console at once, in run.json (``lost_workers``) and in the report. And a master that gave up
+waiting for its workers says how many came."""
+
+from __future__ import annotations
+
+import re
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from memload.run.processes import Child
+
+_WAITING = re.compile(r"Waiting for workers to be ready, (\d+) of (\d+) connected")
+GAVE_UP = "Gave up waiting for workers to connect"
+
+
+def exit_description(code: int | None) -> str:
+    if code is None:
+        return "still running"
+    if code < 0:
+        return f"killed by {signal.Signals(-code).name}"
+    return f"exit code {code}"
+
+
+@dataclass
+class WorkerWatch:
+    """Notices workers that exit before the run stops them."""
+
+    workers: list[Child]
+    started_unix_s: float
+    load_ends_unix: float | None  # the scheduled end of the load (None: the web UI decides)
+    lost: list[dict[str, Any]] = field(default_factory=list)
+
+    def is_lost(self, worker: Child, now: float) -> bool:
+        """Killed by a signal, or gone before the load was due to end. A worker that quits when the
+        run ends exits by itself (code 0, or 1 when its users saw failures) after the load's end."""
+        code = worker.process.returncode
+        early = self.load_ends_unix is not None and now < self.load_ends_unix
+        return code is not None and (code < 0 or early)
+
+    def check(self) -> list[dict[str, Any]]:
+        """Workers lost since the last check, as run.json records them (call it while the master runs)."""
+        known = {entry["role"] for entry in self.lost}
+        found = []
+        now = time.time()
+        for worker in self.workers:
+            if worker.role in known or worker.running():
+                continue
+            seen = now
+            if self.is_lost(worker, now):
+                found.append(
+                    {
+                        "role": worker.role,
+                        "pid": worker.pid,
+                        "exit": exit_description(worker.process.returncode),
+                        "at_unix": round(seen, 3),
+                        "after_s": round(seen - self.started_unix_s, 1),
+                    }
+                )
+        self.lost.extend(found)
+        return found
+
+
+def connection_failure(log_path: Path, expected: int) -> str | None:
+    """The master's log says it gave up waiting for workers: how many connected, in one line."""
+    try:
+        text = log_path.read_text(errors="replace")
+    except OSError:
+        return None
+    if GAVE_UP not in text:
+        return None
+    counts = _WAITING.findall(text)
+    connected = counts[-1][0] if counts else "fewer"
+    return f"only {connected} of {expected} Locust workers connected to the master in time"
