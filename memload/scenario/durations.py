@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
@@ -25,6 +26,8 @@ def parse_duration_s(value: object) -> float:
             raise ValueError(f"expected a duration like 30s, 10m, 1h30m or 24h, got {value!r}")
     else:
         raise ValueError(f"expected a duration like 30s, 10m or 24h, got {value!r}")
+    if not math.isfinite(seconds):
+        raise ValueError(f"a duration must be finite, got {value!r}")
     if seconds < 0:
         raise ValueError(f"a duration cannot be negative, got {value!r}")
     return seconds

@@ -133,6 +133,10 @@ def load_scenario(name_or_path: str) -> Scenario:
     path = resolve_scenario_path(name_or_path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), None, "not a text file (a scenario is UTF-8 TOML)") from None
+    except OSError as error:
+        raise ScenarioError(str(path), None, f"cannot be read: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(str(path), None, f"not valid TOML: {error}") from None
     return parse_scenario(raw, source=str(path))
@@ -246,7 +250,9 @@ def _parse_reference(reader: TableReader) -> dict[str, Any]:
         if key in ("cache", "log_requests"):
             options[key] = reader.bool(key)
         elif key in ("cache_size", "leak_bytes_per_request"):
-            options[key] = reader.int(key, minimum=0)
+            options[key] = reader.int(key, minimum=1 if key == "cache_size" else 0)
+        elif key == "cache_ttl_s":
+            options[key] = reader.number(key, minimum=0.001)
         else:
             options[key] = reader.number(key, minimum=0.0)
     if options.get("error_rate", 0.0) > 1:
