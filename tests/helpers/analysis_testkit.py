@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 GOLDEN_DIR = Path(__file__).resolve().parents[1] / "data" / "locust-2.47.0"
 GOLDEN_FILES = ("run.json", "locust_stats.csv", "locust_stats_history.csv", "locust_failures.csv",
