@@ -19,6 +19,8 @@ import re
 # -- file names -------------------------------------------------------------------------------
 RUN_JSON = "run.json"
 LOCUST_CSV_PREFIX = "locust"  # Locust --csv prefix: locust_stats.csv, locust_stats_history.csv, ...
+SCENARIO_JSON = "scenario.json"  # the resolved scenario every Locust process loads
+SCENARIO_FILE_ENV = "MEMLOAD_SCENARIO_FILE"  # its path, for Locust's processes (a file: no size limit)
 LOCUST_LOG = "locust.log"
 TARGET_LOG = "target.log"  # the reference target memload started
 STATS_CSV = "locust_stats.csv"

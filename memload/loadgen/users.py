@@ -21,13 +21,14 @@ from pathlib import Path
 
 from locust import FastHttpUser, between, constant, constant_throughput, task
 
+from memload import names as C
 from memload.adapters.base import Adapter, AdapterOptions
 from memload.adapters.registry import load_adapter_class
 from memload.loadgen.content import ContentPool, UserContent
 from memload.scenario import Scenario
 from memload.scenario.load import Pacing
 
-SCENARIO_ENV = "MEMLOAD_SCENARIO_JSON"
+SCENARIO_ENV = C.SCENARIO_FILE_ENV
 KNOWN_IDS_PER_USER = 256
 KNOWN_TEXTS_PER_USER = 64
 LIST_LIMIT = 20
@@ -36,11 +37,12 @@ Operation = Callable[["Tenant"], None]
 
 
 def scenario_from_env() -> Scenario:
-    """The resolved scenario the runner hands every Locust process through the environment."""
-    raw = os.environ.get(SCENARIO_ENV)
-    if not raw:
+    """The resolved scenario the runner wrote for every Locust process (its path in the environment)."""
+    path = os.environ.get(SCENARIO_ENV)
+    if not path:
         raise RuntimeError(f"{SCENARIO_ENV} is not set: run this locustfile through `memload run`")
-    return Scenario.from_dict(json.loads(raw))
+    with open(path, encoding="utf-8") as file:
+        return Scenario.from_dict(json.load(file))
 
 
 @dataclass(kw_only=True)

@@ -31,7 +31,11 @@ VERSIONED_PACKAGES = (
     "pandas",
     "matplotlib",
 )
-SECRET_KEY = re.compile(r"token|key|secret|password|authorization", re.IGNORECASE)
+# keys whose values are secrets ("token", "api_key", "X-API-Key", "Authorization"), but not counts
+# like "max_tokens" (run.json showed max_tokens as "***")
+SECRET_KEY = re.compile(
+    r"api[_-]?key|secret|password|passwd|authorization|bearer|(^|[_-])token$|(^|[_-])key$", re.IGNORECASE
+)
 REDACTED = "***"
 
 

@@ -150,9 +150,11 @@ class _Session:
     def _start_locust(self, plan: LocustPlan) -> None:
         import json
 
+        scenario_file = self.run_dir / C.SCENARIO_JSON
+        scenario_file.write_text(json.dumps(self.request.scenario.to_dict(), indent=1) + "\n")
         env = child_env(
             {
-                "MEMLOAD_SCENARIO_JSON": json.dumps(self.request.scenario.to_dict()),
+                C.SCENARIO_FILE_ENV: str(scenario_file.resolve()),
                 "MEMLOAD_RUN_DIR": str(self.run_dir.resolve()),
                 "MEMLOAD_WORKERS": str(plan.workers),
             }

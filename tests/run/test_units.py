@@ -109,6 +109,12 @@ def test_redact_hides_secrets_and_url_passwords():
     assert clean["host"] == "http://bob:***@127.0.0.1:8000" and clean["users"] == 5 and clean["empty_token"] is None
 
 
+def test_redact_keeps_counts_whose_names_mention_tokens():
+    clean = redact({"llm": {"max_tokens": 64, "output_tokens": 3}, "X-API-Key": "k", "MEM0_API_KEY": "m"})
+    assert clean["llm"] == {"max_tokens": 64, "output_tokens": 3}
+    assert clean["X-API-Key"] == clean["MEM0_API_KEY"] == "***"
+
+
 @pytest.mark.integration
 def test_core_modules_do_not_import_locust():
     """Only the Locust processes import Locust (it monkey-patches the interpreter with gevent)."""
