@@ -25,9 +25,9 @@ def report(run_dir: Path, quiet: bool) -> None:
     junit.xml (one test case per threshold) and plots/*.png. Thresholds are the scenario's,
     from RUN_DIR/run.json, evaluated over the steady window (warm-up excluded).
 
-    Exit codes: 0 every threshold passes (or there are none), 1 a threshold fails,
-    2 usage or harness error (missing directory or required file, a threshold that does not
-    parse).
+    Exit codes: 0 every threshold passes (or there are none), 1 a threshold fails or the run lost
+    a worker, 2 the run is INCOMPLETE (interrupted, failed, killed) or a usage or harness error
+    (missing directory or required file, a threshold that does not parse).
     """
     from memload.analysis.report import ReportError, write_report
 
@@ -35,6 +35,8 @@ def report(run_dir: Path, quiet: bool) -> None:
         outcome = write_report(run_dir)
     except ReportError as error:
         raise ReportUsageError(str(error)) from None
+    for notice in outcome.notices:
+        click.echo(notice, err=True)
     if not quiet:
         for warning in outcome.warnings:
             click.echo(f"warning: {warning}", err=True)

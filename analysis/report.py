@@ -24,9 +24,11 @@ __all__ = ["ReportError", "ReportOutcome", "whole_run_figures", "write_report"]
 
 @dataclass(frozen=True, kw_only=True)
 class ReportOutcome:
-    exit_code: int  # 0: every threshold passes (or there are none); 1: one fails
-    verdict: str  # "PASS", "FAIL" or "NO THRESHOLDS"
+    exit_code: int  # 0: every threshold passes (or there are none); 1: one fails or a worker was lost;
+    # 2: the run is incomplete (interrupted, failed, or killed)
+    verdict: str  # "PASS", "FAIL", "NO THRESHOLDS" or "INCOMPLETE"
     report_dir: Path
+    notices: list[str] = field(default_factory=list)  # what the report says first (run integrity)
     warnings: list[str] = field(default_factory=list)
     results: list[ThresholdResult] = field(default_factory=list)
     figures: dict[str, float] = field(default_factory=dict)  # every figure by address
@@ -61,6 +63,7 @@ def write_report(run_dir: Path) -> ReportOutcome:
     return ReportOutcome(
         exit_code=analysis.exit_code,
         verdict=analysis.verdict,
+        notices=analysis.integrity.notices,
         report_dir=report_dir,
         warnings=list(analysis.warnings),
         results=list(analysis.results),

@@ -23,6 +23,7 @@ SCENARIO_JSON = "scenario.json"  # the resolved scenario every Locust process lo
 SCENARIO_FILE_ENV = "MEMLOAD_SCENARIO_FILE"  # its path, for Locust's processes (a file: no size limit)
 LOCUST_LOG = "locust.log"
 TARGET_LOG = "target.log"  # the reference target memload started
+TARGET_SCRATCH_DIR = "target-scratch"  # its database while it runs; removed when it stops
 STATS_CSV = "locust_stats.csv"
 HISTORY_CSV = "locust_stats_history.csv"
 FAILURES_CSV = "locust_failures.csv"

@@ -11,6 +11,7 @@ from typing import Any
 from memload import names as C
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.exact import ExactView, exact_view
+from memload.analysis.figures.integrity import RunIntegrity, run_integrity
 from memload.analysis.figures.llm import llm_figures
 from memload.analysis.figures.process import cache_hit_rate, process_figures
 from memload.analysis.figures.requests import RequestFigures, sample_warnings
@@ -29,6 +30,8 @@ from memload.scenario.thresholds import (
 VERDICT_PASS = "PASS"
 VERDICT_FAIL = "FAIL"
 VERDICT_NONE = "NO THRESHOLDS"
+VERDICT_INCOMPLETE = "INCOMPLETE"
+EXIT_INCOMPLETE = 2  # as a harness error: the run did not do what it was asked to
 
 
 @dataclass(kw_only=True)
@@ -40,6 +43,7 @@ class Analysis:
     thresholds: list[Threshold]
     results: list[ThresholdResult]
     source: RequestSource  # memload's files or, without them, Locust's CSVs only
+    integrity: RunIntegrity = field(default_factory=RunIntegrity)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -49,11 +53,15 @@ class Analysis:
 
     @property
     def exit_code(self) -> int:
-        return exit_code(self.results)
+        if self.integrity.incomplete:
+            return EXIT_INCOMPLETE
+        return max(exit_code(self.results), 1 if self.integrity.fails else 0)
 
     @property
     def verdict(self) -> str:
-        if not self.results:
+        if self.integrity.incomplete:
+            return VERDICT_INCOMPLETE
+        if not self.results and not self.integrity.fails:
             return VERDICT_NONE
         return VERDICT_PASS if self.exit_code == 0 else VERDICT_FAIL
 
@@ -67,13 +75,6 @@ def thresholds_of(meta: Mapping[str, Any]) -> list[Threshold]:
         return parse_thresholds(table)
     except ThresholdError as error:
         raise ReportError(str(error)) from None
-
-
-def _status_warning(meta: Mapping[str, Any]) -> list[str]:
-    status = meta.get(C.RUN_EXIT_STATUS)
-    if status is not None and status != "completed":
-        return [f"run {C.RUN_EXIT_STATUS} is {status!r}: the figures cover what was recorded"]
-    return []
 
 
 def compute_figures(
@@ -100,7 +101,8 @@ def analyse(run_dir: Path) -> Analysis:
     """Load ``run_dir`` and compute everything; ReportError on a harness error."""
     thresholds = thresholds_of(load_meta(run_dir))  # a syntax error fails before the heavy reading
     data = load_run(run_dir)
-    warnings = list(data.warnings) + _status_warning(data.meta)
+    integrity = run_integrity(data.meta)
+    warnings = list(data.warnings)
     window = steady_window(
         data.meta,
         data.history[C.HIST_TIMESTAMP].to_numpy(),
@@ -124,5 +126,6 @@ def analyse(run_dir: Path) -> Analysis:
         thresholds=thresholds,
         results=results,
         source=source,
+        integrity=integrity,
         warnings=warnings,
     )

@@ -37,6 +37,8 @@ h1{font-size:1.5rem;margin-bottom:.2rem} h2{margin-top:2rem;border-bottom:1px so
 .PASS{background:#e3f6e5;color:#0f5e1c;border:2px solid #2e9e45}
 .FAIL{background:#fde4e4;color:#8a1010;border:2px solid #d12c2c}
 .NONE{background:#eef0f3;color:#333;border:2px solid #999}
+.INCOMPLETE{background:#fff0d9;color:#7a4100;border:2px solid #e08a00}
+.notice{font-weight:600;background:#fff0d9;border-left:6px solid #e08a00;padding:.5rem 1rem;margin:.5rem 0}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem}
 th,td{border:1px solid #ccc;padding:.2rem .4rem;text-align:left;vertical-align:top;white-space:nowrap}
 td pre,.wrap td{white-space:pre-wrap;word-break:break-word}
@@ -52,6 +54,8 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <h1>memload report: {{ scenario }}</h1>
 <div class="muted">{{ run_dir }}</div>
 <div class="verdict {{ verdict_class }}">{{ verdict }}: {{ headline }}</div>
+{% for notice in notices %}<div class="notice">{{ notice }}</div>
+{% endfor %}
 {% if warnings %}
 <h2>Warnings</h2><ul class="warnings">{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
 {% macro render(table, pre_columns=(), css="") %}
@@ -107,7 +111,8 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
             run_dir=str(analysis.data.run_dir),
             verdict=verdict,
             headline=headline,
-            verdict_class=verdict if verdict in ("PASS", "FAIL") else "NONE",
+            verdict_class=verdict if verdict in ("PASS", "FAIL", "INCOMPLETE") else "NONE",
+            notices=analysis.integrity.notices,
             warnings=analysis.warnings,
             thresholds=thresholds_table(analysis),
             operations=operations_table(analysis),

@@ -17,7 +17,7 @@ from memload.analysis.writers.tables import (
     thresholds_table,
 )
 
-VERDICT_ICONS = {"PASS": "✅", "FAIL": "❌"}
+VERDICT_ICONS = {"PASS": "✅", "FAIL": "❌", "INCOMPLETE": "⚠️"}
 
 
 def _cell(text: str) -> str:
@@ -46,6 +46,7 @@ def render_markdown(analysis: Analysis) -> str:
         f"{len(analysis.results)} threshold(s), {failed} failed; steady window "
         f"{analysis.window.duration_s:.0f} s (warm-up {analysis.window.warmup_s:g} s excluded); "
         f"run `{analysis.data.run_dir.name}`.",
+        *(f"> **{_cell(notice)}**" for notice in analysis.integrity.notices),
     ]
     if analysis.results:
         parts += ["### Thresholds", markdown_table(thresholds_table(analysis))]

@@ -82,6 +82,7 @@ def summary_dict(analysis: Analysis) -> dict[str, Any]:
         },
         "figures": {address: analysis.figures[address] for address in sorted(analysis.figures)},
         "thresholds": [threshold_entry(result) for result in analysis.results],
+        "notices": analysis.integrity.notices,
         "warnings": list(analysis.warnings),
         **_llm_keys(analysis),
     }

@@ -53,9 +53,17 @@ def add_context(response: Any, **values: Any) -> None:
     response.request_meta["context"] = {**(response.request_meta.get("context") or {}), **values}
 
 
+def is_timeout(error: object) -> bool:
+    """A client timeout, however geventhttpclient or gevent raised it."""
+    return isinstance(error, TimeoutError) or type(error).__name__ == "Timeout" or "timed out" in str(error)
+
+
 def status_failure(response: Any, expected: tuple[int, ...]) -> str:
     status = response.status_code
     if not status:
-        return f"no response: {getattr(response, 'error', None) or 'connection failed'}"
+        error = getattr(response, "error", None)
+        if is_timeout(error):  # its own failure class in locust_failures.csv and the report
+            return "timeout: no answer within the client timeout (scenario `timeout`, --timeout)"
+        return f"no response: {error or 'connection failed'}"
     body = (response.text or "")[:MAX_FAILURE_BODY_CHARS] if response.content else ""
     return f"HTTP {status} (expected {'/'.join(map(str, expected))}): {body}".strip()

@@ -89,6 +89,8 @@ def build_open_user_class(scenario: Scenario, operations: dict[str, Operation]) 
         "workload": Workload.build(scenario, operations),
         "operation_names": {op: name for name, op in operations.items()},
         "concurrency": scenario.arrival.max_concurrency,  # FastHttpUser's connection pool size
+        "network_timeout": scenario.timeout_s,  # FastHttpSession: each read of an answer
+        "connection_timeout": scenario.timeout_s,
         "abstract": False,
         "__module__": __name__,
     }

@@ -162,6 +162,8 @@ def build_user_class(scenario: Scenario, operations: dict[str, Operation]) -> ty
     attributes = {
         "workload": Workload.build(scenario, operations),
         "wait_time": wait_time_for(scenario.pacing),
+        "network_timeout": scenario.timeout_s,  # FastHttpSession: each read of an answer
+        "connection_timeout": scenario.timeout_s,
         "abstract": False,
         "__module__": __name__,
     }

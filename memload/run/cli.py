@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -42,6 +43,11 @@ from memload.scenario.tables import ScenarioError
     "arrival.rate (and its steps). Refused on a closed-model scenario.",
 )
 @click.option("--duration", help="Run time, e.g. 30s, 10m, 24h. Overrides the scenario's load.duration.")
+@click.option(
+    "--timeout",
+    help="The client's timeout (connect, and each read of an answer), e.g. 10s; overrides the "
+    "scenario's `timeout` (default 60s). A request past it fails as 'timeout: …'.",
+)
 @click.option("--seed", type=click.IntRange(min=0), help="Seed for content, user ids and task choice.")
 @click.option("--tag", help="Appended to the results directory name.")
 @click.option(
@@ -74,6 +80,16 @@ from memload.scenario.tables import ScenarioError
 )
 @click.option("--quiet", is_flag=True, help="No progress lines while the run goes on.")
 @click.option(
+    "--allow-lost-workers",
+    is_flag=True,
+    help="A worker lost mid-run is reported but does not fail the run (exit 1 by default).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Run more --workers than this machine has cores (each worker wants a core of its own).",
+)
+@click.option(
     "--allow-remote",
     is_flag=True,
     help="Allow a --host that is neither loopback nor this machine (or MEMLOAD_ALLOW_REMOTE=1).",
@@ -85,6 +101,7 @@ def run(
     users: int | None,
     spawn_rate: float | None,
     rate: float | None,
+    timeout: str | None,
     duration: str | None,
     seed: int | None,
     tag: str | None,
@@ -94,6 +111,8 @@ def run(
     web_port: int,
     report: bool,
     quiet: bool,
+    allow_lost_workers: bool,
+    force: bool,
     allow_remote: bool,
 ) -> None:
     """Run SCENARIO (a name from `memload scenarios`, or a .toml path) and write results/<run>/.
@@ -101,6 +120,7 @@ def run(
     Exit code: 0 all thresholds pass, 1 a threshold failed, 2 a usage or harness error (bad
     scenario, unreachable host, interrupted run).
     """
+    _check_workers(workers, force=force)
     if host is not None:
         try:
             check_host_allowed(host, allow_remote=allow_remote)
@@ -113,6 +133,7 @@ def run(
             users=users,
             spawn_rate=spawn_rate,
             rate=rate,
+            timeout=timeout,
             duration=duration,
             seed=seed,
         )
@@ -125,12 +146,14 @@ def run(
         "users": users,
         "spawn_rate": spawn_rate,
         "rate": rate,
+        "timeout": timeout,
         "duration": duration,
         "seed": seed,
         "tag": tag,
         "out": str(out),
         "workers": workers,
         "web": web,
+        "allow_lost_workers": allow_lost_workers,
     }
     request = RunRequest(
         scenario=resolved,
@@ -150,7 +173,7 @@ def run(
         except HarnessError as error:
             raise MemloadError(str(error)) from None
         try:
-            code = _finish(outcome, report=report)
+            code = _finish(outcome, report=report, allow_lost_workers=allow_lost_workers)
         except ReportAbandoned:
             click.echo(
                 f"memload: report abandoned; rebuild it with: memload report {outcome.run_dir}", err=True
@@ -172,7 +195,19 @@ def _describe(request: RunRequest) -> None:
     )
 
 
-def _finish(outcome: RunOutcome, *, report: bool) -> int:
+def _check_workers(workers: int, *, force: bool) -> None:
+    cores = os.cpu_count() or 1
+    if workers <= cores:
+        return
+    if not force:
+        raise MemloadError(
+            f"--workers {workers} on {cores} cores: each worker wants a core of its own (more only slow "
+            f"each other down and connect late); use at most {cores}, or --force"
+        )
+    click.echo(f"warning: --workers {workers} on {cores} cores (--force)", err=True)
+
+
+def _finish(outcome: RunOutcome, *, report: bool, allow_lost_workers: bool) -> int:
     click.echo(f"results: {outcome.run_dir}")
     code = 0
     if report and outcome.status != "failed":
@@ -180,6 +215,9 @@ def _finish(outcome: RunOutcome, *, report: bool) -> int:
     if outcome.status != "completed":
         click.echo(f"memload: run {outcome.status}: {outcome.message}", err=True)
         return 2
+    if outcome.lost_workers and not allow_lost_workers:
+        click.echo(f"memload: {len(outcome.lost_workers)} worker(s) lost mid-run: exit 1", err=True)
+        code = max(code, 1)
     return code
 
 
@@ -191,6 +229,8 @@ def _report(run_dir: Path) -> int:
     except ReportError as error:
         click.echo(f"memload: report failed: {error}", err=True)
         return 2
+    for notice in result.notices:
+        click.echo(notice, err=True)
     click.echo(f"verdict: {result.verdict}  report: {result.report_dir / 'report.html'}")
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)

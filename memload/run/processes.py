@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,7 +130,11 @@ def reference_target_argv(options: dict[str, object], *, seed: int, db_path: Pat
 
 def start_reference_target(options: dict[str, object], *, seed: int, run_dir: Path) -> tuple[Child, str]:
     """Start the reference target, read its URL from the first stdout line, wait for /health."""
-    scratch = Path(tempfile.mkdtemp(prefix="memload-target-"))  # the target's database is not a result
+    # The target's database is not a result: it lives in the run directory while the run goes on and is
+    # removed when the target stops, so a memload killed by SIGKILL leaves it where the user looks,
+    # not in the system's temporary folder.
+    scratch = run_dir / C.TARGET_SCRATCH_DIR
+    scratch.mkdir()
     argv = reference_target_argv(options, seed=seed, db_path=scratch / "memories.db")
     child = spawn("target", argv, log_path=run_dir / C.TARGET_LOG, stdout=subprocess.PIPE)
     child.scratch_dir = scratch

@@ -24,6 +24,7 @@ TOP_KEYS = (
     "target",
     "seed",
     "warmup",
+    "timeout",
     "load",
     "arrival",
     "pacing",
@@ -33,6 +34,10 @@ TOP_KEYS = (
     "reference",
     "thresholds",
 )
+# the client's timeout: Locust's own default, and the bounds a scenario or --timeout may set
+DEFAULT_TIMEOUT_S = 60.0
+MIN_TIMEOUT_S = 0.1
+MAX_TIMEOUT_S = 3600.0
 LLM_KEYS = ("model", "stream", "max_tokens", "temperature", "embed_model")
 DATA_KEYS = ("batch_size", "top_k", "known_query_share", "namespace")
 REFERENCE_KEYS = (
@@ -81,6 +86,7 @@ class Scenario:
     reference: dict[str, Any] = field(default_factory=dict)
     thresholds: dict[str, Any] = field(default_factory=dict)
     arrival: Arrival | None = None  # open model; None: closed model (users from [load])
+    timeout_s: float = DEFAULT_TIMEOUT_S  # the client's: connect, and each read of an answer
 
     @property
     def model(self) -> str:
@@ -153,6 +159,7 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         target=target,
         seed=top.int("seed", default=1, minimum=0),
         warmup_s=top.duration("warmup", default=0.0),
+        timeout_s=_parse_timeout(top),
         load=load,
         arrival=arrival,
         pacing=parse_pacing(top.table("pacing")),
@@ -164,6 +171,13 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
     )
     check_consistency(scenario)
     return scenario
+
+
+def _parse_timeout(top: TableReader) -> float:
+    timeout_s = top.duration("timeout", default=DEFAULT_TIMEOUT_S)
+    if not MIN_TIMEOUT_S <= timeout_s <= MAX_TIMEOUT_S:
+        raise top.error("timeout", f"must be between {MIN_TIMEOUT_S:g} s and 1h, got {timeout_s:g} s")
+    return timeout_s
 
 
 def _parse_load_or_arrival(top: TableReader) -> tuple[LoadShape, Arrival | None]:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from memload.scenario.durations import parse_duration_s
 from memload.scenario.load import Arrival
-from memload.scenario.model import Scenario, check_consistency
+from memload.scenario.model import MAX_TIMEOUT_S, MIN_TIMEOUT_S, Scenario, check_consistency
 from memload.scenario.tables import ScenarioError
 
 
@@ -19,6 +19,7 @@ def apply_overrides(
     duration: str | None = None,
     seed: int | None = None,
     rate: float | None = None,
+    timeout: str | None = None,
 ) -> Scenario:
     """Command-line options that override the file; the result is validated again."""
     arrival = _override_arrival(scenario, users=users, spawn_rate=spawn_rate, rate=rate)
@@ -31,6 +32,7 @@ def apply_overrides(
         arrival=arrival,
         target=target if target is not None else scenario.target,
         seed=seed if seed is not None else scenario.seed,
+        timeout_s=scenario.timeout_s if timeout is None else _cli_timeout(timeout),
     )
     check_consistency(changed)
     return changed
@@ -60,8 +62,15 @@ def _override_arrival(
     return replace(scenario.arrival, rate=rate, steps=())
 
 
-def _cli_duration(text: str) -> float:
+def _cli_duration(text: str, *, option: str = "--duration") -> float:
     try:
         return parse_duration_s(text)
     except ValueError as error:
-        raise ScenarioError("--duration", None, str(error)) from None
+        raise ScenarioError(option, None, str(error)) from None
+
+
+def _cli_timeout(text: str) -> float:
+    timeout_s = _cli_duration(text, option="--timeout")
+    if not MIN_TIMEOUT_S <= timeout_s <= MAX_TIMEOUT_S:
+        raise ScenarioError("--timeout", None, f"must be between {MIN_TIMEOUT_S:g} s and 1h, got {text!r}")
+    return timeout_s

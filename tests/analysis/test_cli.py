@@ -15,7 +15,7 @@ def _report(*args: str):
 def test_help_explains_the_outputs_and_exit_codes() -> None:
     result = _report("--help")
     assert result.exit_code == 0
-    for text in ("RUN_DIR", "report.html", "summary.json", "junit.xml", "Exit codes: 0", "1 a threshold fails", "2 usage"):
+    for text in ("RUN_DIR", "report.html", "summary.json", "junit.xml", "Exit codes: 0", "1 a threshold fails", "2 the run is INCOMPLETE", "usage"):
         assert text in " ".join(result.output.split())
 
 

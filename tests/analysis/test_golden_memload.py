@@ -177,6 +177,7 @@ def test_the_latency_plot_of_an_interval_is_hdrhs_of_that_interval(run_dir: Path
 SUMMARY_KEYS = [
     "exit_code",
     "figures",
+    "notices",
     "operations",
     "percentile_method",
     "run",

@@ -106,14 +106,32 @@ def test_an_interrupted_run_is_reported_not_a_crash(golden_run: Path, set_meta) 
     (golden_run / "locust_failures.csv").write_text("Method,Name,Error,Occ")
     set_meta(golden_run, exit_status="interrupted", end_unix=None)
     outcome = write_report(golden_run)
-    assert outcome.verdict in ("PASS", "FAIL")
+    assert (outcome.verdict, outcome.exit_code) == ("INCOMPLETE", 2)
+    assert outcome.notices == ["INCOMPLETE: the run was interrupted: the figures cover what was recorded up to the stop"]
     text = "\n".join(outcome.warnings)
     for expected in ("locust_stats_history.csv: truncated last line dropped", "locust_stats.csv: missing",
-                     "locust_failures.csv: no complete line", "run exit_status is 'interrupted'",
-                     "run.json has no end_unix"):
+                     "locust_failures.csv: no complete line", "run.json has no end_unix"):
         assert expected in text
     assert (golden_run / "report" / "report.html").is_file()
     assert "search.requests" in json.loads((golden_run / "report" / "summary.json").read_text())["figures"]
+    assert "INCOMPLETE: the run was interrupted" in (golden_run / "report" / "report.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("status", "allow", "verdict", "code"),
+    [("running", False, "INCOMPLETE", 2), ("completed", False, "FAIL", 1), ("completed", True, "PASS", 0)],
+)
+def test_a_killed_run_is_incomplete_and_a_lost_worker_fails(golden_run: Path, set_meta, status, allow, verdict,
+                                                           code) -> None:
+    lost = [{"role": "locust-worker-2", "pid": 7, "exit": "killed by SIGKILL", "at_unix": 1.0, "after_s": 11.4}]
+    set_meta(golden_run, exit_status=status, lost_workers=lost, arguments={"allow_lost_workers": allow},
+             thresholds={"total.error_rate": "< 0.5"})
+    outcome = write_report(golden_run)
+    assert (outcome.verdict, outcome.exit_code) == (verdict, code)
+    assert any(n.startswith("LOST WORKER: locust-worker-2 (killed by SIGKILL) after 11.4 s") for n in outcome.notices)
+    summary = json.loads((golden_run / "report" / "summary.json").read_text())
+    assert summary["notices"] == outcome.notices and summary["verdict"] == verdict
+    assert "LOST WORKER: locust-worker-2" in (golden_run / "report" / "report.html").read_text()
 
 
 def test_a_threshold_that_does_not_parse_is_a_report_error_naming_the_key(golden_run: Path, set_meta) -> None:

@@ -1,0 +1,59 @@
+"""Whether the run itself went as planned, from run.json: a run that did not complete (interrupted,
+failed, or still "running" because memload was killed or is still going) is INCOMPLETE, exit code 2;
+a run that lost a Locust worker mid-run FAILs (exit 1) unless it was started with
+``--allow-lost-workers``. Their notices open the report, before any figure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from memload import names as C
+
+COMPLETED = "completed"
+STATUS_NOTICES = {
+    "interrupted": "the run was interrupted: the figures cover what was recorded up to the stop",
+    "failed": "the run failed (a harness error): the figures cover what was recorded",
+    "running": "run.json says the run is still going: memload was killed, or the run is not over; "
+    "the figures cover what was written so far",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunIntegrity:
+    incomplete: str | None = None  # why the run is incomplete, or None
+    lost_workers: list[str] = field(default_factory=list)  # one line per lost worker
+    lost_workers_fail: bool = True
+
+    @property
+    def notices(self) -> list[str]:
+        """What the report says first."""
+        return ([f"INCOMPLETE: {self.incomplete}"] if self.incomplete else []) + [
+            f"LOST WORKER: {line}" for line in self.lost_workers
+        ]
+
+    @property
+    def fails(self) -> bool:
+        return bool(self.lost_workers) and self.lost_workers_fail
+
+
+def _lost_worker_line(entry: Mapping[str, Any]) -> str:
+    return (
+        f"{entry.get('role', 'a worker')} ({entry.get('exit', 'gone')}) after {entry.get('after_s', '?')} s: "
+        "its users stopped with it, and the figures cover what it sent until then"
+    )
+
+
+def run_integrity(meta: Mapping[str, Any]) -> RunIntegrity:
+    status = meta.get(C.RUN_EXIT_STATUS)
+    incomplete = None
+    if status is not None and status != COMPLETED:
+        incomplete = STATUS_NOTICES.get(str(status), f"run {C.RUN_EXIT_STATUS} is {status!r}")
+    lost = meta.get(C.RUN_LOST_WORKERS) or []
+    arguments = meta.get(C.RUN_ARGUMENTS) or {}
+    return RunIntegrity(
+        incomplete=incomplete,
+        lost_workers=[_lost_worker_line(e) for e in lost if isinstance(e, Mapping)],
+        lost_workers_fail=not (isinstance(arguments, Mapping) and arguments.get("allow_lost_workers")),
+    )
