@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from memload import names as C
 from memload.analysis.writers.fmt import format_value
 
 
@@ -47,6 +48,6 @@ def report(run_dir: Path, quiet: bool) -> None:
                 f"{status:4}  {address} {result.threshold.condition}  "
                 f"(measured {format_value(address, result.measured)})"
             )
-        click.echo(f"report: {outcome.report_dir / 'report.html'}")
+        click.echo(f"report: {outcome.report_dir / C.REPORT_HTML}")
     click.echo(f"verdict: {outcome.verdict}")
     raise SystemExit(outcome.exit_code)

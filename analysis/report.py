@@ -40,10 +40,10 @@ class ReportOutcome:
 
 def _write_all(analysis: Analysis, report_dir: Path) -> None:
     plots = write_plots(analysis, report_dir / C.PLOTS_DIR)
-    write_summary(analysis, report_dir / "summary.json")
-    write_junit(analysis, report_dir / "junit.xml")
-    write_markdown(analysis, report_dir / "report.md")
-    write_html(analysis, plots, report_dir / "report.html")
+    write_summary(analysis, report_dir / C.SUMMARY_JSON)
+    write_junit(analysis, report_dir / C.JUNIT_XML)
+    write_markdown(analysis, report_dir / C.REPORT_MD)
+    write_html(analysis, plots, report_dir / C.REPORT_HTML)
 
 
 def write_report(run_dir: Path) -> ReportOutcome:

@@ -31,6 +31,10 @@ EXCEPTIONS_CSV = "locust_exceptions.csv"
 RESOURCES_CSV = "resources.csv"
 TARGET_METRICS_CSV = "target_metrics.csv"
 REPORT_DIR = "report"
+REPORT_HTML = "report.html"
+REPORT_MD = "report.md"
+SUMMARY_JSON = "summary.json"
+JUNIT_XML = "junit.xml"
 PLOTS_DIR = "plots"
 
 NA_VALUES = ["N/A", ""]

@@ -110,3 +110,23 @@ def test_folders_hold_few_modules() -> None:
             per_folder[path.parent] = per_folder.get(path.parent, 0) + 1
     crowded = {str(p.relative_to(ROOT)): n for p, n in per_folder.items() if n > MAX_MODULES_PER_FOLDER}
     assert crowded == {}
+
+
+def test_results_file_names_are_written_only_in_memload_names() -> None:
+    names: dict[str, object] = {}
+    exec((ROOT / "memload" / "names.py").read_text(), names)
+    file_names = {
+        v for k, v in names.items() if k.isupper() and isinstance(v, str) and v.endswith(FILE_SUFFIXES)
+    }
+    assert {"run.json", "hdr_histograms.csv", "summary.json"} <= file_names
+    literal = sorted(
+        f"{module}:{node.lineno} {node.value!r}"
+        for module, path in MODULES.items()
+        if module != "memload.names"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in file_names
+    )
+    assert literal == []
+
+
+FILE_SUFFIXES = (".csv", ".json", ".log", ".html", ".md", ".xml")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jinja2
 
+from memload import names as C
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.plots.plotset import Plot
 from memload.analysis.writers.tables import (
@@ -107,7 +108,7 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
         _environment()
         .from_string(TEMPLATE)
         .render(
-            scenario=analysis.data.meta.get("scenario_name") or analysis.data.run_dir.name,
+            scenario=analysis.data.meta.get(C.RUN_SCENARIO_NAME) or analysis.data.run_dir.name,
             run_dir=str(analysis.data.run_dir),
             verdict=verdict,
             headline=headline,

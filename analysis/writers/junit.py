@@ -5,12 +5,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from memload import names as C
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.writers.fmt import format_value
 
 
 def junit_tree(analysis: Analysis) -> ET.ElementTree:
-    scenario = str(analysis.data.meta.get("scenario_name") or analysis.data.run_dir.name)
+    scenario = str(analysis.data.meta.get(C.RUN_SCENARIO_NAME) or analysis.data.run_dir.name)
     failures = sum(1 for r in analysis.results if not r.passed)
     suites = ET.Element(
         "testsuites", name="memload", tests=str(len(analysis.results)), failures=str(failures)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from memload import names as C
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.writers.tables import (
     Table,
@@ -38,7 +39,7 @@ def markdown_table(table: Table) -> str:
 
 
 def render_markdown(analysis: Analysis) -> str:
-    scenario = analysis.data.meta.get("scenario_name") or analysis.data.run_dir.name
+    scenario = analysis.data.meta.get(C.RUN_SCENARIO_NAME) or analysis.data.run_dir.name
     icon = VERDICT_ICONS.get(analysis.verdict, "ℹ️")
     failed = sum(1 for r in analysis.results if not r.passed)
     parts = [

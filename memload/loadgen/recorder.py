@@ -19,6 +19,7 @@ import gevent
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
+from memload import names as C
 from memload.loadgen import locust_csv, trims
 from memload.loadgen.histograms import INTERVAL_S, IntervalStore, StoreWriter, interval_of
 from memload.scenario import Scenario
@@ -70,13 +71,13 @@ class Recorder:
     ) -> None:
         now = time.time()
         store = self.store
-        store.count(name, "requests", unix_s=now)
-        store.record(name, "response_ms", response_time, unix_s=now)
+        store.count(name, C.IC_REQUESTS, unix_s=now)
+        store.record(name, C.METRIC_RESPONSE, response_time, unix_s=now)
         context = context or {}
         if "queue_ms" in context:
-            store.record(name, "queue_ms", context["queue_ms"], unix_s=now)
+            store.record(name, C.METRIC_QUEUE, context["queue_ms"], unix_s=now)
         if exception is not None:
-            store.count(name, "failures", unix_s=now)
+            store.count(name, C.IC_FAILURES, unix_s=now)
             return
         llm = context.get("llm")
         if llm:
@@ -90,17 +91,17 @@ class Recorder:
         for gap_ms in llm.get("itl_ms") or ():
             store.record(name, "itl_ms", gap_ms, unix_s=now)
         tokens = int(llm.get("output_tokens") or 0)
-        store.count(name, "output_tokens", tokens, unix_s=now)
-        store.count(name, "llm_requests", unix_s=now)
+        store.count(name, C.IC_OUTPUT_TOKENS, tokens, unix_s=now)
+        store.count(name, C.IC_LLM_REQUESTS, unix_s=now)
         if llm.get("tokens_source") == "usage":
-            store.count(name, "tokens_from_usage", unix_s=now)
+            store.count(name, C.IC_TOKENS_FROM_USAGE, unix_s=now)
         if tokens and llm.get("e2e_ms"):
-            store.record(name, "output_tokens_per_s", tokens / (llm["e2e_ms"] / 1000.0), unix_s=now)
+            store.record(name, C.METRIC_TOKENS_PER_S, tokens / (llm["e2e_ms"] / 1000.0), unix_s=now)
         if all(check.passes(llm) for check in self.checks):
-            store.count(name, "goodput", unix_s=now)
+            store.count(name, C.IC_GOODPUT, unix_s=now)
 
     def dropped(self, name: str) -> None:
-        self.store.count(name, "dropped", unix_s=time.time())
+        self.store.count(name, C.IC_DROPPED, unix_s=time.time())
 
 
 _current: Recorder | None = None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from memload import names as C
 from memload.errors import MemloadError
 from memload.run.host_guard import RemoteHostRefused, check_host_allowed
 from memload.run.processes import HarnessError
@@ -231,7 +232,7 @@ def _report(run_dir: Path) -> int:
         return 2
     for notice in result.notices:
         click.echo(notice, err=True)
-    click.echo(f"verdict: {result.verdict}  report: {result.report_dir / 'report.html'}")
+    click.echo(f"verdict: {result.verdict}  report: {result.report_dir / C.REPORT_HTML}")
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     return result.exit_code
