@@ -115,6 +115,37 @@ def test_overrides_are_applied_and_validated(tmp_path):
     assert capacity.load.steps == (5, 12, 25, 50, 100)
 
 
+OPEN = """
+name = "o"
+[arrival]
+steps = [10, 20]
+step_duration = "5s"
+[mix]
+search = 1
+"""
+
+
+def test_rate_overrides_an_open_model_and_is_refused_on_a_closed_one(tmp_path):
+    scenario = load_scenario(str(write(tmp_path, OPEN)))
+    changed = apply_overrides(scenario, rate=50)
+    assert changed.arrival is not None and (changed.arrival.rate, changed.arrival.steps) == (50, ())
+    with pytest.raises(ScenarioError, match="--rate: .* is a closed-model scenario"):
+        apply_overrides(load_scenario(str(write(tmp_path, VALID))), rate=50)
+    with pytest.raises(ScenarioError, match="--users: .* open-model scenario"):
+        apply_overrides(scenario, users=3)
+
+
+def test_timeout_comes_from_the_scenario_or_the_command_line(tmp_path):
+    scenario = load_scenario(str(write(tmp_path, 'timeout = "2.5s"\n' + VALID)))
+    assert scenario.timeout_s == 2.5 and load_scenario(str(write(tmp_path, VALID))).timeout_s == 60
+    assert apply_overrides(scenario, timeout="10s").timeout_s == 10
+    for bad in ("0", "2h", "soon"):
+        with pytest.raises(ScenarioError, match="--timeout"):
+            apply_overrides(scenario, timeout=bad)
+    with pytest.raises(ScenarioError, match="timeout: must be between"):
+        load_scenario(str(write(tmp_path, "timeout = 0\n" + VALID)))
+
+
 def test_round_trip_through_json_dict():
     from memload.scenario import Scenario
 
