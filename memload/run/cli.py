@@ -45,6 +45,10 @@ from memload.scenario.tables import ScenarioError
 )
 @click.option("--duration", help="Run time, e.g. 30s, 10m, 24h. Overrides the scenario's load.duration.")
 @click.option(
+    "--step-duration",
+    help="Length of each step of a steps scenario (e.g. capacity), e.g. 30s: the run lasts steps × this.",
+)
+@click.option(
     "--timeout",
     help="The client's timeout (connect, and each read of an answer), e.g. 10s; overrides the "
     "scenario's `timeout` (default 60s). A request past it fails as 'timeout: …'.",
@@ -104,6 +108,7 @@ def run(
     rate: float | None,
     timeout: str | None,
     duration: str | None,
+    step_duration: str | None,
     seed: int | None,
     tag: str | None,
     out: Path,
@@ -136,6 +141,7 @@ def run(
             rate=rate,
             timeout=timeout,
             duration=duration,
+            step_duration=step_duration,
             seed=seed,
         )
     except ScenarioError as error:
@@ -149,6 +155,7 @@ def run(
         "rate": rate,
         "timeout": timeout,
         "duration": duration,
+        "step_duration": step_duration,
         "seed": seed,
         "tag": tag,
         "out": str(out),

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from memload.adapters.registry import operations_of
+from memload.scenario.capacity import CapacityOptions, parse_capacity
 from memload.scenario.figures import OPERATIONS
 from memload.scenario.load import Arrival, LoadShape, Pacing, parse_arrival, parse_load, parse_pacing
 from memload.scenario.tables import ScenarioError, TableReader
@@ -32,6 +33,7 @@ TOP_KEYS = (
     "llm",
     "data",
     "reference",
+    "capacity",
     "thresholds",
 )
 # the client's timeout: Locust's own default, and the bounds a scenario or --timeout may set
@@ -87,6 +89,7 @@ class Scenario:
     thresholds: dict[str, Any] = field(default_factory=dict)
     arrival: Arrival | None = None  # open model; None: closed model (users from [load])
     timeout_s: float = DEFAULT_TIMEOUT_S  # the client's: connect, and each read of an answer
+    capacity: CapacityOptions = field(default_factory=CapacityOptions)
 
     @property
     def model(self) -> str:
@@ -100,7 +103,12 @@ class Scenario:
         load = dict(data["load"], steps=tuple(data["load"].get("steps", ())))
         arrival = data.get("arrival")
         return cls(
-            **{k: v for k, v in data.items() if k not in ("load", "pacing", "llm", "data", "arrival")},
+            **{
+                k: v
+                for k, v in data.items()
+                if k not in ("load", "pacing", "llm", "data", "arrival", "capacity")
+            },
+            capacity=_capacity_from_dict(data.get("capacity") or {}),
             arrival=None
             if arrival is None
             else Arrival(**dict(arrival, steps=tuple(arrival.get("steps", ())))),
@@ -109,6 +117,10 @@ class Scenario:
             llm=LlmOptions(**data["llm"]),
             data=DataOptions(**data["data"]),
         )
+
+
+def _capacity_from_dict(data: dict[str, Any]) -> CapacityOptions:
+    return CapacityOptions(**dict(data, slo=tuple(data.get("slo", ()))))
 
 
 def scenarios_dir() -> Path:
@@ -167,6 +179,7 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         llm=_parse_llm(top.table("llm")),
         data=_parse_data(top.table("data")),
         reference=_parse_reference(top.table("reference")),
+        capacity=parse_capacity(top.table("capacity")),
         thresholds=_parse_thresholds(top, raw.get("thresholds", {})),
     )
     check_consistency(scenario)

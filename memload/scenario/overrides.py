@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from memload.scenario.durations import parse_duration_s
-from memload.scenario.load import Arrival
+from memload.scenario.load import Arrival, LoadShape
 from memload.scenario.model import MAX_TIMEOUT_S, MIN_TIMEOUT_S, Scenario, check_consistency
 from memload.scenario.tables import ScenarioError
 
@@ -20,12 +20,22 @@ def apply_overrides(
     seed: int | None = None,
     rate: float | None = None,
     timeout: str | None = None,
+    step_duration: str | None = None,
 ) -> Scenario:
     """Command-line options that override the file; the result is validated again."""
     arrival = _override_arrival(scenario, users=users, spawn_rate=spawn_rate, rate=rate)
-    load = scenario.load.with_overrides(
-        users=users, spawn_rate=spawn_rate, duration_s=None if duration is None else _cli_duration(duration)
-    )
+    duration_s = None if duration is None else _cli_duration(duration)
+    stepped = scenario.load.steps if scenario.arrival is None else (arrival.steps if arrival else ())
+    if duration_s is not None and stepped:
+        raise ScenarioError(
+            "--duration",
+            None,
+            f"{scenario.path} runs {len(stepped)} steps of step_duration each "
+            f"({scenario.load.duration_s:g} s in all): set --step-duration instead",
+        )
+    load = scenario.load.with_overrides(users=users, spawn_rate=spawn_rate, duration_s=duration_s)
+    if step_duration is not None:
+        load, arrival = _override_step_duration(scenario, load, arrival, _cli_duration(step_duration))
     changed = replace(
         scenario,
         load=load,
@@ -74,3 +84,17 @@ def _cli_timeout(text: str) -> float:
     if not MIN_TIMEOUT_S <= timeout_s <= MAX_TIMEOUT_S:
         raise ScenarioError("--timeout", None, f"must be between {MIN_TIMEOUT_S:g} s and 1h, got {text!r}")
     return timeout_s
+
+
+def _override_step_duration(
+    scenario: Scenario, load: LoadShape, arrival: Arrival | None, step_s: float
+) -> tuple[LoadShape, Arrival | None]:
+    """Every step lasts ``step_s``; the run lasts as many steps as there are."""
+    steps = arrival.steps if arrival is not None else load.steps
+    if not steps:
+        raise ScenarioError("--step-duration", None, f"{scenario.path} has no steps")
+    if step_s <= 0:
+        raise ScenarioError("--step-duration", None, "must be more than 0 s")
+    if arrival is not None:
+        arrival = replace(arrival, step_duration_s=step_s)
+    return replace(load, step_duration_s=step_s, duration_s=step_s * len(steps)), arrival

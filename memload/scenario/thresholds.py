@@ -101,3 +101,14 @@ def evaluate(thresholds: list[Threshold], figures: Mapping[str, float | None]) -
 def exit_code(results: list[ThresholdResult]) -> int:
     """0 when every threshold passes (or there are none), 1 when any fails."""
     return 0 if all(r.passed for r in results) else 1
+
+
+def parse_slo(text: object) -> Threshold:
+    """One service-level objective written as a single string, ``"search.p95_ms < 50"`` (capacity
+    runs: ``[capacity].slo`` and ``memload capacity --slo``), checked like a threshold."""
+    if not isinstance(text, str) or not text.strip():
+        raise ThresholdError(str(text), 'an SLO is a string like "search.p95_ms < 50"')
+    address, _, condition = text.strip().partition(" ")
+    check_address(address)
+    op, limit = parse_condition(address, condition)
+    return Threshold(address=address, op=op, limit=limit)

@@ -111,8 +111,21 @@ def test_overrides_are_applied_and_validated(tmp_path):
         apply_overrides(scenario, duration="soon")
     with pytest.raises(ScenarioError, match="cannot do"):
         apply_overrides(scenario, target="openai")
-    capacity = apply_overrides(load_scenario("capacity"), users=100)
-    assert capacity.load.steps == (5, 12, 25, 50, 100)
+    capacity = apply_overrides(load_scenario("capacity"), users=64)
+    assert capacity.load.steps == (1, 1, 2, 4, 8, 16, 32, 64)
+    shorter = apply_overrides(load_scenario("capacity"), step_duration="20s")
+    assert (shorter.load.step_duration_s, shorter.load.duration_s) == (20, 160)
+    with pytest.raises(ScenarioError, match="--duration: .* runs 8 steps .* set --step-duration"):
+        apply_overrides(load_scenario("capacity"), duration="150s")
+
+
+def test_capacity_table_is_checked(tmp_path):
+    scenario = load_scenario(str(write(tmp_path, VALID + '[capacity]\nslo = "search.p95_ms < 50"\n')))
+    assert [t.address for t in scenario.capacity.slos()] == ["search.p95_ms"]
+    for table, key in (('slo = ["serch.p95_ms < 5"]', "capacity.slo"), ("settle_fraction = 0.95", "capacity.settle"),
+                       ("probe_duration = 0", "capacity.probe_duration"), ("colour = 1", "capacity.colour")):
+        with pytest.raises(ScenarioError, match=key):
+            load_scenario(str(write(tmp_path, VALID + "[capacity]\n" + table + "\n")))
 
 
 OPEN = """

@@ -1,0 +1,59 @@
+"""A scenario's ``[capacity]`` table: how capacity runs are analysed and searched (issue 12).
+
+- ``settle_fraction``: the first part of each step (or probe) dropped while it settles (0.2).
+- ``slo``: the service-level objectives capacity is measured against, as strings like
+  ``"search.p95_ms < 50"`` (``memload capacity --slo`` adds to or replaces them).
+- ``probe_duration`` / ``probe_warmup``: each probe of an arrival-rate search (30 s after 10 s).
+- ``bracket_pct``: the search stops once its bracket is this narrow (5 %).
+- ``max_error_rate``: a probe with more errors than this fails whatever the SLOs say (0.01).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from memload.scenario.tables import TableReader
+from memload.scenario.thresholds import Threshold, ThresholdError, parse_slo
+
+KEYS = ("settle_fraction", "slo", "probe_duration", "probe_warmup", "bracket_pct", "max_error_rate")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacityOptions:
+    settle_fraction: float = 0.2
+    slo: tuple[str, ...] = ()
+    probe_duration_s: float = 30.0
+    probe_warmup_s: float = 10.0
+    bracket_pct: float = 5.0
+    max_error_rate: float = 0.01
+
+    def slos(self) -> list[Threshold]:
+        return [parse_slo(text) for text in self.slo]
+
+
+def parse_capacity(reader: TableReader) -> CapacityOptions:
+    reader.keys_checked(KEYS)
+    defaults = CapacityOptions()
+    settle = reader.number("settle_fraction", default=defaults.settle_fraction, minimum=0.0)
+    if settle >= 0.9:
+        raise reader.error("settle_fraction", f"must be below 0.9, got {settle:g}")
+    slo = reader.raw.get("slo", [])
+    texts = [slo] if isinstance(slo, str) else slo
+    if not isinstance(texts, list):
+        raise reader.error("slo", 'must be a string or a list like ["search.p95_ms < 50"]')
+    for text in texts:
+        try:
+            parse_slo(text)
+        except ThresholdError as error:
+            raise reader.error("slo", str(error)) from None
+    options = CapacityOptions(
+        settle_fraction=settle,
+        slo=tuple(texts),
+        probe_duration_s=reader.duration("probe_duration", default=defaults.probe_duration_s),
+        probe_warmup_s=reader.duration("probe_warmup", default=defaults.probe_warmup_s),
+        bracket_pct=reader.number("bracket_pct", default=defaults.bracket_pct, minimum=0.5),
+        max_error_rate=reader.number("max_error_rate", default=defaults.max_error_rate, minimum=0.0),
+    )
+    if options.probe_duration_s < 1:
+        raise reader.error("probe_duration", "must be at least 1 s")
+    return options
