@@ -17,6 +17,7 @@ from memload import __version__
 from memload.reference.cache import LruTtlCache
 from memload.reference.faults import FaultConfig, FaultInjector, InjectedFault
 from memload.reference.http.errors import ApiError, json_response, register_error_handlers
+from memload.reference.http.limits import DEFAULT_MAX_BODY_BYTES
 from memload.reference.llm.completions import ChatEngine, Completion
 from memload.reference.llm.profiles import PROFILES
 from memload.reference.metrics import EXPOSITION_CONTENT_TYPE, TargetMetrics
@@ -26,8 +27,6 @@ from memload.reference.storage.store import MemoryStore
 
 # Endpoints that need no token and get no injected faults.
 _EXEMPT_ENDPOINTS = frozenset({"health", "metrics"})
-# Largest request body: a full batch of 256 memories of 64 KiB, with room for JSON escaping.
-MAX_REQUEST_BYTES = 40 * 1024 * 1024
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +40,7 @@ class TargetConfig:
     cache_size: int = 1024
     cache_ttl_s: float = 300.0
     faults: FaultConfig = field(default_factory=FaultConfig)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # the server refuses larger bodies too (limits.py)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,8 +69,8 @@ def build_target(config: TargetConfig) -> Target:
     )
     faults = FaultInjector(config.faults, seed=config.seed)
     app = Flask("memload.reference")
-    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    register_error_handlers(app)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    register_error_handlers(app, max_body_bytes=config.max_body_bytes)
     _register_hooks(app, token=config.token, faults=faults, metrics=metrics)
     register_memory_routes(app, store)
     register_llm_routes(app, store=store, engine=engine)

@@ -16,6 +16,13 @@ from pathlib import Path
 
 import click
 
+from memload.reference.http.limits import (
+    DEFAULT_IDLE_TIMEOUT_S,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_REQUEST_TIMEOUT_S,
+    ConnectionLimits,
+)
+
 TOKEN_ENVVAR = "MEMLOAD_TARGET_TOKEN"
 
 
@@ -93,6 +100,24 @@ def _announce(url: str) -> None:
     help="Fault: bytes kept in memory for good on every request (a memory leak).",
 )
 @click.option(
+    "--max-body-bytes",
+    default=DEFAULT_MAX_BODY_BYTES,
+    type=click.IntRange(min=1),
+    help="Largest request body; a larger one is answered 413 before it is read.",
+)
+@click.option(
+    "--idle-timeout-s",
+    default=DEFAULT_IDLE_TIMEOUT_S,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Close a connection on which nothing arrives (or nothing can be sent) for this long.",
+)
+@click.option(
+    "--request-timeout-s",
+    default=DEFAULT_REQUEST_TIMEOUT_S,
+    type=click.FloatRange(min=0, min_open=True),
+    help="A request's line, headers and body must arrive within this from its first byte (else 408).",
+)
+@click.option(
     "--log-requests/--no-log-requests", default=False, help="Write an access log line per request to stderr."
 )
 def serve(
@@ -109,6 +134,9 @@ def serve(
     stall_every_s: float,
     stall_for_s: float,
     leak_bytes_per_request: int,
+    max_body_bytes: int,
+    idle_timeout_s: float,
+    request_timeout_s: float,
     log_requests: bool,
 ) -> None:
     """Serve the reference memory + LLM target (memories, search, OpenAI-compatible LLM, RAG) over HTTP.
@@ -127,6 +155,9 @@ def serve(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    limits = ConnectionLimits(
+        max_body_bytes=max_body_bytes, idle_timeout_s=idle_timeout_s, request_timeout_s=request_timeout_s
+    )
 
     from gevent import monkey
 
@@ -149,11 +180,14 @@ def serve(
         "cache_size": cache_size,
         "cache_ttl_s": cache_ttl_s,
         "faults": faults,
+        "max_body_bytes": max_body_bytes,
     }
-    _run(listener, stop, db_path=db_path, log_requests=log_requests, **options)
+    _run(listener, stop, db_path=db_path, log_requests=log_requests, limits=limits, **options)
 
 
-def _run(listener, stop, *, db_path: Path | None, log_requests: bool, **options) -> None:
+def _run(
+    listener, stop, *, db_path: Path | None, log_requests: bool, limits: ConnectionLimits, **options
+) -> None:
     """Build the target on ``db_path`` (or a temporary file), serve until ``stop``, clean up."""
     from memload.reference.app import TargetConfig, build_target
     from memload.reference.http.server import serve_until_signalled
@@ -165,7 +199,7 @@ def _run(listener, stop, *, db_path: Path | None, log_requests: bool, **options)
     try:
         target = build_target(TargetConfig(db_path=db_path, **options))
         logging.getLogger("memload.reference").info(
-            "pid %d, db %s, %d memories, seed %d, cache %s, auth %s, faults %s",
+            "pid %d, db %s, %d memories, seed %d, cache %s, auth %s, faults %s, %s",
             os.getpid(),
             db_path,
             target.store.index.memory_count,
@@ -173,10 +207,11 @@ def _run(listener, stop, *, db_path: Path | None, log_requests: bool, **options)
             "on" if options["cache_enabled"] else "off",
             "on" if options["token"] else "off",
             options["faults"],
+            limits,
         )
         try:
             serve_until_signalled(
-                target.app, listener, stop=stop, log_requests=log_requests, on_ready=_announce
+                target.app, listener, stop=stop, log_requests=log_requests, on_ready=_announce, limits=limits
             )
         finally:
             target.close()

@@ -15,7 +15,7 @@ from memload.reference.cli import serve
 
 OPTIONS = ["--host", "--port", "--db", "--seed", "--token", "--cache", "--no-cache", "--cache-size", "--cache-ttl-s",
            "--error-rate", "--added-latency-ms", "--stall-every-s", "--stall-for-s", "--leak-bytes-per-request",
-           "--log-requests", "--no-log-requests"]
+           "--max-body-bytes", "--idle-timeout-s", "--request-timeout-s", "--log-requests", "--no-log-requests"]
 
 
 def test_help_documents_every_option():
@@ -70,7 +70,8 @@ def test_port_in_use_is_a_clean_error():
 
 
 @pytest.mark.parametrize("args", [["--stall-every-s", "1", "--stall-for-s", "2"], ["--error-rate", "2"],
-                                  ["--cache-size", "0"], ["--port", "70000"]])
+                                  ["--cache-size", "0"], ["--port", "70000"], ["--max-body-bytes", "0"],
+                                  ["--idle-timeout-s", "0"], ["--request-timeout-s", "-1"]])
 def test_bad_options_are_usage_errors(args):
     result = CliRunner().invoke(serve, args)
     assert result.exit_code == 2

@@ -11,7 +11,7 @@ import pytest
 
 from memload.reference.storage.embeddings import EMBEDDING_DIMS, embed_text, embed_texts, tokenize
 from memload.reference.storage.vector_index import VectorIndex
-from memload.reference.http.wsgi_handler import read_headers
+from memload.reference.http.headers import HEADERS_TOO_LARGE, read_headers
 
 
 def test_embeddings_are_normalised_and_deterministic_across_processes():
@@ -69,7 +69,7 @@ def test_header_reader_handles_folding_limits_and_case():
     del headers["CONTENT-LENGTH"]
     assert headers.get("Content-Length") is None and list(headers.headers) == ["Host: x\r\n", "X-Long: a b\r\n"]
     assert read_headers(io.BytesIO(b"Bad header line\r\n\r\n")).status
-    assert read_headers(io.BytesIO(b"X: " + b"a" * 70_000 + b"\r\n\r\n")).status == "Line too long"
+    assert read_headers(io.BytesIO(b"X: " + b"a" * 70_000 + b"\r\n\r\n")).status == HEADERS_TOO_LARGE
 
 
 class CountingSocket(socket.socket):

@@ -20,6 +20,7 @@ _TYPES = {
     401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     413: "payload_too_large",
     500: "internal_error",
 }
@@ -51,7 +52,7 @@ def error_response(error: ApiError) -> Response:
     return json_response({"error": detail}, error.status, headers)
 
 
-def register_error_handlers(app: Flask) -> None:
+def register_error_handlers(app: Flask, *, max_body_bytes: int) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
         return error_response(error)
@@ -59,7 +60,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         status = error.code or 500
-        return error_response(ApiError(status, error.description or error.name))
+        message = error.description or error.name
+        if status == 413:
+            message = f"request body is larger than {max_body_bytes} bytes (memload serve --max-body-bytes)"
+        return error_response(ApiError(status, message))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

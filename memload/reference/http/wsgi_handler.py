@@ -1,81 +1,177 @@
-"""A leaner request handler for gevent's WSGI server.
+"""A leaner, bounded request handler for gevent's WSGI server.
 
-Three changes to ``gevent.pywsgi.WSGIHandler``, each falling back to gevent's own behaviour if
-a future gevent stops calling the hook it overrides:
+Leaner, each change falling back to gevent's own behaviour if a future gevent stops calling the
+hook it overrides:
 
-- request headers are parsed by a small reader instead of the ``email`` package (which took
-  about a tenth of the target's CPU time under load);
+- request headers are parsed by a small reader (``headers.py``) instead of the ``email`` package;
 - the status line and headers go out in the same ``send`` as the first body chunk, so a small
   response is one TCP segment and one wake-up of the client instead of two;
 - the access log line is only formatted when request logging is on.
+
+Bounded (``ConnectionLimits``): the server sets the idle timeout on every socket, so a
+connection on which nothing arrives for that long is closed; once the first byte of a request
+arrives, its line, headers and body must all arrive within the request timeout (a 408
+otherwise). The body is read here, before the application runs, up to the body limit (a 413
+above it), so the application only ever reads a complete body from memory. Errors found here
+answer the service's JSON error shape and close the connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import json
+from typing import Any
 
-from gevent.pywsgi import WSGIHandler
+from gevent import Timeout
+from gevent.pywsgi import MAX_REQUEST_LINE, Input, WSGIHandler
 
-MAX_HEADER_LINE_BYTES = 65_536
-MAX_HEADERS = 100
+from memload.reference.http.headers import HEADERS_TOO_LARGE, RequestHeaders, read_headers
+from memload.reference.http.limits import MAX_HEADER_BYTES, MIB, ConnectionLimits
 
+DEFAULT_LIMITS = ConnectionLimits()
+# A refused body of up to this many bytes is read and dropped, so that a client still sending
+# it reads the 413 instead of a connection reset; a larger one is cut off.
+MAX_DRAIN_BYTES = 64 * MIB
+_REASONS = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large"}
+_REASONS[431] = "Request Header Fields Too Large"
+_TYPES = {400: "invalid_request", 408: "request_timeout", 413: "payload_too_large", 431: "headers_too_large"}
 
-class RequestHeaders:
-    """Just enough of ``http.client.HTTPMessage`` for pywsgi: ``get``, ``del``, ``headers``."""
-
-    def __init__(self, pairs: list[tuple[str, str]], status: str = "") -> None:
-        self.pairs = pairs
-        self.status = status  # non-empty: the headers were malformed; pywsgi answers 400
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        wanted = name.lower()
-        for key, value in self.pairs:
-            if key.lower() == wanted:
-                return value
-        return default
-
-    getheader = get
-
-    def __delitem__(self, name: str) -> None:
-        wanted = name.lower()
-        self.pairs = [(k, v) for k, v in self.pairs if k.lower() != wanted]
-
-    @property
-    def headers(self) -> Iterator[str]:
-        for key, value in self.pairs:
-            yield f"{key}: {value}\r\n"
-
-    @property
-    def typeheader(self) -> str | None:
-        return self.get("content-type")
+__all__ = ["LeanWSGIHandler", "RequestHeaders", "read_headers"]
 
 
-def read_headers(rfile) -> RequestHeaders:
-    """Header lines up to the blank line; folded continuation lines join the previous value."""
-    pairs: list[tuple[str, str]] = []
-    while True:
-        line = rfile.readline(MAX_HEADER_LINE_BYTES + 1)
-        if len(line) > MAX_HEADER_LINE_BYTES:
-            return RequestHeaders(pairs, "Line too long")
-        if line in (b"\r\n", b"\n", b""):
-            return RequestHeaders(pairs)
-        text = line.decode("latin-1").rstrip("\r\n")
-        if text[:1] in (" ", "\t") and pairs:
-            key, value = pairs[-1]
-            pairs[-1] = (key, f"{value} {text.strip()}")
-            continue
-        key, colon, value = text.partition(":")
-        if not colon or not key or key != key.strip() or len(pairs) >= MAX_HEADERS:
-            return RequestHeaders(pairs, "Invalid header line")
-        pairs.append((key, value.strip()))
+class RequestTimeout(TimeoutError):
+    """A request's line, headers and body did not all arrive within the request timeout."""
+
+
+class ClientError(Exception):
+    """A request refused before the application sees it; ``drain`` bytes of body may follow."""
+
+    def __init__(self, status: int, message: str, *, drain: int = 0) -> None:
+        super().__init__(message)
+        self.status, self.message, self.drain = status, message, drain
+
+
+def error_response(status: int, message: str) -> bytes:
+    """A complete HTTP response with the service's JSON error body; the connection closes after it."""
+    error = {"error": {"type": _TYPES.get(status, "error"), "message": message}}
+    body = json.dumps(error, separators=(",", ":")).encode()
+    head = (
+        f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
 
 
 class LeanWSGIHandler(WSGIHandler):
     _hold_headers = False
     _held: bytes | None = None
+    _deadline: Timeout | None = None
+    _body: bytes | None = None
+
+    @property
+    def limits(self) -> ConnectionLimits:
+        return getattr(self.server, "limits", DEFAULT_LIMITS)
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except OSError:  # the client left while an error answer was being sent
+            pass
+        finally:
+            self._end_deadline()
+
+    def read_requestline(self) -> str:
+        """The request line. Its first byte may take up to the idle timeout (the socket's); from
+        then on the request timeout runs until the body is read."""
+        if not self.rfile.peek(1):
+            return ""
+        self._deadline = Timeout.start_new(self.limits.request_timeout_s, RequestTimeout)
+        try:
+            line = self.rfile.readline(MAX_REQUEST_LINE)
+        except BaseException:
+            self._end_deadline()
+            raise
+        if not line or len(line) >= MAX_REQUEST_LINE:  # gevent answers (or closes) without reading on
+            self._end_deadline()
+        return line.decode("latin-1")
+
+    def read_request(self, raw_requestline: str) -> bool:
+        self._body = None
+        try:
+            super().read_request(raw_requestline)
+            self._body = self._read_body()
+        finally:
+            self._end_deadline()
+        return True
+
+    def _end_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.close()
+            self._deadline = None
 
     def MessageClass(self, rfile, *args) -> RequestHeaders:  # noqa: N802 - gevent's name
-        return read_headers(rfile)
+        headers = read_headers(rfile)
+        if headers.status == HEADERS_TOO_LARGE:
+            raise ClientError(431, f"request headers are larger than {MAX_HEADER_BYTES} bytes")
+        return headers
+
+    def _read_body(self) -> bytes | None:
+        """The whole body (None without one), or a 413 when it is larger than the limit."""
+        chunked = (self.headers.get("transfer-encoding") or "").lower() == "chunked"
+        length = self.content_length
+        if length is None and not chunked:
+            return None
+        limit = self.limits.max_body_bytes
+        too_large = f"request body is larger than {limit} bytes (memload serve --max-body-bytes)"
+        continue_expected = (self.headers.get("expect") or "").lower() == "100-continue"
+        if length is not None and length > limit:
+            raise ClientError(413, too_large, drain=0 if continue_expected else length)
+        sock = self.socket if continue_expected and self.request_version == "HTTP/1.1" else None
+        body = Input(self.rfile, length, socket=sock, chunked_input=chunked).read(limit + 1)
+        if len(body) > limit:
+            raise ClientError(413, too_large)
+        return body
+
+    def get_environ(self) -> dict[str, Any]:
+        environ = super().get_environ()
+        if self._body is not None:  # the application reads the body that read_request read
+            self.wsgi_input = Input(io.BytesIO(self._body), len(self._body))
+            environ["wsgi.input"] = self.wsgi_input
+        return environ
+
+    def _handle_client_error(self, ex: BaseException) -> tuple[str, bytes]:
+        """A JSON 4xx for a request refused here, sent at once; the connection then closes."""
+        drain = 0
+        if isinstance(ex, ClientError):
+            status, message, drain = ex.status, ex.message, ex.drain
+        elif isinstance(ex, RequestTimeout):
+            status, message = 408, f"request not complete after {self.limits.request_timeout_s:g} s"
+        elif isinstance(ex, TimeoutError):
+            status, message = 408, f"nothing received for {self.limits.idle_timeout_s:g} s"
+        else:
+            super()._handle_client_error(ex)  # gevent logs it
+            status, message = 400, f"malformed HTTP request: {str(ex)[:200] or type(ex).__name__}"
+        self.close_connection = True
+        self.socket.sendall(error_response(status, message))
+        if drain:
+            self._drain(drain)
+        return str(status), b""
+
+    def _drain(self, length: int) -> None:
+        """Read and drop up to ``length`` bytes of a refused body, within the request timeout."""
+        left = min(length, MAX_DRAIN_BYTES)
+        with Timeout(self.limits.request_timeout_s, False):
+            while left > 0:
+                chunk = self.rfile.read1(min(left, 65_536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+
+    def handle_error(self, t, v, tb) -> None:
+        if isinstance(v, TimeoutError):  # nothing could be sent for the idle timeout: drop the client
+            self.close_connection = True
+            return
+        super().handle_error(t, v, tb)
 
     def _write_with_headers(self, data: bytes) -> None:
         self._hold_headers = True  # the next _sendall (status and headers) waits for the body

@@ -1,0 +1,173 @@
+"""Connection limits, on real sockets: the body limit (413), the header limit (431), and timeouts that
+close idle keep-alive connections and half-sent requests, so held-open connections do not pile up."""
+from __future__ import annotations
+
+import json
+import socket
+import time
+from urllib.parse import urlsplit
+
+import psutil
+import pytest
+import requests
+
+from memload.reference.http.limits import MAX_HEADER_BYTES
+
+IDLE_S = 0.5
+REQUEST_S = 1.0
+BODY_LIMIT = 4000
+CREATE = b"POST /v1/memories HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+
+
+@pytest.fixture
+def bounded(start_target):
+    """A target with a small body limit and short timeouts."""
+    return start_target("--max-body-bytes", str(BODY_LIMIT), "--idle-timeout-s", str(IDLE_S),
+                        "--request-timeout-s", str(REQUEST_S))
+
+
+def connect(target, timeout_s: float = 10.0) -> socket.socket:
+    parts = urlsplit(target.url)
+    return socket.create_connection((parts.hostname, parts.port), timeout=timeout_s)
+
+
+def read_until_closed(conn: socket.socket) -> tuple[bytes, float]:
+    """Everything the server sends until it closes the connection, and when it closed (monotonic s)."""
+    received = b""
+    while True:
+        try:
+            chunk = conn.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        received += chunk
+    return received, time.monotonic()
+
+
+def json_error(reply: bytes, status: int) -> dict:
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status} ".encode()), reply[:200]
+    assert b"Content-Type: application/json" in head and b"Connection: close" in head
+    return json.loads(body)["error"]
+
+
+def memory_body(size: int) -> bytes:
+    """A create-memory body of exactly ``size`` bytes."""
+    base = json.dumps({"user_id": "limits", "content": ""}).encode()
+    return base.replace(b'"content": ""', b'"content": "' + b"a" * (size - len(base)) + b'"')
+
+
+def test_body_at_the_limit_is_served_and_one_byte_more_is_413(bounded):
+    assert bounded.post("/v1/memories", data=memory_body(BODY_LIMIT),
+                        headers={"Content-Type": "application/json"}).status_code == 201
+    response = bounded.post("/v1/memories", data=memory_body(BODY_LIMIT + 1), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["type"] == "payload_too_large" and f"larger than {BODY_LIMIT} bytes" in error["message"]
+
+
+def test_a_large_refused_body_still_gets_its_413(bounded):
+    """requests sends the whole 10 MB body before it reads: the server reads and drops it, so the client sees
+    the 413 rather than a connection reset."""
+    response = requests.post(bounded.url + "/v1/embeddings", data=b"[" * 10_000_000, timeout=30)
+    assert response.status_code == 413 and response.json()["error"]["type"] == "payload_too_large"
+
+
+def test_chunked_bodies_are_limited_too(bounded):
+    def chunks(total: int):
+        body = memory_body(total)
+        for start in range(0, total, 1000):
+            yield body[start:start + 1000]
+
+    headers = {"Content-Type": "application/json"}
+    assert bounded.post("/v1/memories", data=chunks(BODY_LIMIT), headers=headers).status_code == 201
+    response = bounded.post("/v1/memories", data=chunks(BODY_LIMIT * 3), headers=headers)
+    assert response.status_code == 413 and response.json()["error"]["type"] == "payload_too_large"
+
+
+def test_expect_100_continue(bounded):
+    with connect(bounded) as conn:  # over the limit: 413 at once, the body is never sent
+        conn.sendall(CREATE + f"Content-Length: {BODY_LIMIT + 1}\r\nExpect: 100-continue\r\n\r\n".encode())
+        assert json_error(read_until_closed(conn)[0], 413)["type"] == "payload_too_large"
+    body = memory_body(100)
+    with connect(bounded) as conn:
+        conn.sendall(CREATE + f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n".encode())
+        assert conn.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        conn.sendall(body)
+        assert conn.recv(65536).startswith(b"HTTP/1.1 201 ")
+
+
+def test_headers_over_the_limit_are_431(bounded):
+    with connect(bounded) as conn:
+        conn.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"X-Big: " + b"a" * MAX_HEADER_BYTES + b"\r\n\r\n")
+        error = json_error(read_until_closed(conn)[0], 431)
+    assert error["type"] == "headers_too_large" and str(MAX_HEADER_BYTES) in error["message"]
+
+
+def test_keep_alive_and_slow_but_steady_requests_are_served(bounded):
+    body = memory_body(200)
+    with connect(bounded) as conn:
+        for _ in range(3):  # pauses shorter than the idle timeout keep the connection
+            conn.sendall(CREATE + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            assert conn.recv(65536).startswith(b"HTTP/1.1 201 ")
+            time.sleep(IDLE_S / 2)
+        conn.sendall(CREATE)  # a request in three parts, each inside the idle timeout, all inside the request timeout
+        time.sleep(IDLE_S / 2)
+        conn.sendall(f"Content-Length: {len(body)}\r\n\r\n".encode() + body[:50])
+        time.sleep(IDLE_S / 2)
+        conn.sendall(body[50:])
+        assert conn.recv(65536).startswith(b"HTTP/1.1 201 ")
+
+
+def test_a_trickled_request_is_cut_off_by_the_request_timeout(bounded):
+    """One byte every 0.3 s never trips the idle timeout; the request timeout ends it with a 408."""
+    with connect(bounded) as conn:
+        started = time.monotonic()
+        conn.sendall(CREATE)
+        with pytest.raises(OSError):  # the server closes; a send after that fails
+            for byte in b"X-Slow: " + b"a" * 100:
+                time.sleep(0.3)
+                conn.sendall(bytes([byte]))
+        reply, closed = read_until_closed(conn)
+    assert REQUEST_S <= closed - started < REQUEST_S + 2.0
+    assert json_error(reply, 408)["type"] == "request_timeout"
+
+
+def test_idle_and_half_sent_connections_are_closed_and_their_fds_freed(bounded):
+    server = psutil.Process(bounded.process.pid)
+    assert bounded.get("/health").status_code == 200
+    bounded.session.close()
+    time.sleep(IDLE_S + 0.5)  # let the fixture's own keep-alive connection time out
+    baseline = server.num_fds()
+    body = memory_body(200)
+    openers = {
+        "silent": b"",
+        "after a request": CREATE + f"Content-Length: {len(body)}\r\n\r\n".encode() + body,
+        "half a request line": b"POST /v1/memo",
+        "half the headers": CREATE,
+        "half a body": CREATE + f"Content-Length: {len(body)}\r\n\r\n".encode() + body[:50],
+    }
+    held = []
+    for kind, opener in openers.items():
+        for _ in range(20):
+            conn = connect(bounded)
+            conn.sendall(opener)
+            held.append((kind, conn, time.monotonic()))
+    time.sleep(0.2)
+    assert server.num_fds() >= baseline + len(held)  # every one of them is open on the server
+    for kind, conn, opened in held:
+        reply, closed = read_until_closed(conn)
+        conn.close()
+        assert closed - opened < REQUEST_S + 2.0, kind
+        if kind == "half the headers" or kind == "half a body":
+            assert json_error(reply, 408)["type"] == "request_timeout", kind
+        elif kind == "after a request":
+            assert reply.startswith(b"HTTP/1.1 201 ") and reply.count(b"HTTP/1.1") == 1
+        else:
+            assert reply == b"", kind
+    deadline = time.monotonic() + 5
+    while server.num_fds() > baseline and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert server.num_fds() <= baseline
+    assert "Traceback" not in bounded.stderr()
