@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("memload.run.cli:run", "Run a scenario with Locust and write a results directory."),
     "scenarios": ("memload.run.cli:scenarios", "List the scenarios shipped with memload."),
     "serve": ("memload.reference.cli:serve", "Serve the reference memory + LLM target over HTTP."),
+    "capacity": (
+        "memload.run.capacity_cli:capacity",
+        "Find the highest arrival rate at which every SLO holds (an arrival-rate search).",
+    ),
     "report": ("memload.analysis.cli:report", "Turn a results directory into plots, reports and a verdict."),
 }
 

@@ -18,7 +18,8 @@ OPERATIONS: tuple[str, ...] = (
     "rag_query",
 )
 PROCESS_SCOPES: tuple[str, ...] = ("target", "loadgen")
-SCOPES: tuple[str, ...] = OPERATIONS + ("total",) + PROCESS_SCOPES
+ANALYSIS_SCOPES: tuple[str, ...] = ("capacity",)
+SCOPES: tuple[str, ...] = OPERATIONS + ("total",) + PROCESS_SCOPES + ANALYSIS_SCOPES
 
 PERCENTILES: dict[str, float] = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
 
@@ -53,12 +54,30 @@ TARGET_ONLY_METRICS: tuple[str, ...] = ("cache_hit_rate",)
 
 LLM_SCOPES: tuple[str, ...] = ("llm_chat", "rag_query", "total")
 
+# Capacity figures (a steps run, or `memload capacity`): the highest throughput that met every SLO
+# and where it was measured, the highest steady throughput, the knee, and the Universal Scalability
+# Law fit (sigma: contention, kappa: coherency, lambda: throughput of one user, its R² and peak).
+CAPACITY_METRICS: tuple[str, ...] = (
+    "max_rps_at_slo",
+    "users_at_slo",
+    "saturation_rps",
+    "knee_users",
+    "usl_sigma",
+    "usl_kappa",
+    "usl_lambda",
+    "usl_r2",
+    "usl_peak_users",
+    "usl_peak_rps",
+)
+
 
 def metrics_for_scope(scope: str) -> tuple[str, ...]:
     """The metric names that exist for one scope (empty for an unknown scope)."""
     if scope in PROCESS_SCOPES:
         extra = TARGET_ONLY_METRICS if scope == "target" else ()
         return PROCESS_METRICS + extra
+    if scope == "capacity":
+        return CAPACITY_METRICS
     if scope not in SCOPES:
         return ()
     return REQUEST_METRICS + (LLM_METRICS if scope in LLM_SCOPES else ())
