@@ -32,8 +32,12 @@ DEFAULT_LIMITS = ConnectionLimits()
 # A refused body of up to this many bytes is read and dropped, so that a client still sending
 # it reads the 413 instead of a connection reset; a larger one is cut off.
 MAX_DRAIN_BYTES = 64 * MIB
-_REASONS = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large"}
-_REASONS[431] = "Request Header Fields Too Large"
+_REASONS = {
+    400: "Bad Request",
+    408: "Request Timeout",
+    413: "Content Too Large",
+    431: "Request Header Fields Too Large",
+}
 _TYPES = {400: "invalid_request", 408: "request_timeout", 413: "payload_too_large", 431: "headers_too_large"}
 
 __all__ = ["LeanWSGIHandler", "RequestHeaders", "read_headers"]
@@ -117,8 +121,8 @@ class LeanWSGIHandler(WSGIHandler):
 
     def _read_body(self) -> bytes | None:
         """The whole body (None without one), or a 413 when it is larger than the limit."""
-        chunked = (self.headers.get("transfer-encoding") or "").lower() == "chunked"
-        length = self.content_length
+        length = self.content_length  # None when chunked: gevent drops Content-Length then
+        chunked = length is None and (self.headers.get("transfer-encoding") or "").lower() == "chunked"
         if length is None and not chunked:
             return None
         limit = self.limits.max_body_bytes
@@ -161,11 +165,14 @@ class LeanWSGIHandler(WSGIHandler):
         """Read and drop up to ``length`` bytes of a refused body, within the request timeout."""
         left = min(length, MAX_DRAIN_BYTES)
         with Timeout(self.limits.request_timeout_s, False):
-            while left > 0:
-                chunk = self.rfile.read1(min(left, 65_536))
-                if not chunk:
-                    break
-                left -= len(chunk)
+            try:
+                while left > 0:
+                    chunk = self.rfile.read1(min(left, 65_536))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+            except OSError:  # the idle timeout, or the client is gone
+                pass
 
     def handle_error(self, t, v, tb) -> None:
         if isinstance(v, TimeoutError):  # nothing could be sent for the idle timeout: drop the client
