@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from memload import names as C
+from memload.analysis.capacity.search_report import write_capacity_search_report
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.analyse import Analysis, analyse
 from memload.analysis.figures.runtable import whole_run_figures
@@ -19,7 +20,13 @@ from memload.analysis.writers.summary import write_summary
 from memload.scenario.thresholds import ThresholdResult
 
 # the entry point of the run side (memload run): the report, and the whole-run table it prints
-__all__ = ["ReportError", "ReportOutcome", "whole_run_figures", "write_report"]
+__all__ = [
+    "ReportError",
+    "ReportOutcome",
+    "whole_run_figures",
+    "write_capacity_search_report",
+    "write_report",
+]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,7 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scenarios": ("memload.run.cli:scenarios", "List the scenarios shipped with memload."),
     "serve": ("memload.reference.cli:serve", "Serve the reference memory + LLM target over HTTP."),
     "capacity": (
-        "memload.run.capacity_cli:capacity",
+        "memload.capacity.cli:capacity",
         "Find the highest arrival rate at which every SLO holds (an arrival-rate search).",
     ),
     "report": ("memload.analysis.cli:report", "Turn a results directory into plots, reports and a verdict."),

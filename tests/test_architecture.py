@@ -88,7 +88,13 @@ def test_the_reference_service_imports_nothing_of_the_harness() -> None:
 
 
 def test_the_run_side_reaches_analysis_only_through_the_report_entry_point() -> None:
-    run_side = ("memload.run", "memload.loadgen", "memload.adapters", "memload.locustfiles")
+    run_side = (
+        "memload.run",
+        "memload.capacity",
+        "memload.loadgen",
+        "memload.adapters",
+        "memload.locustfiles",
+    )
     assert offending(run_side, ("memload.analysis.report",), ("memload.analysis",)) == []
 
 
@@ -130,3 +136,13 @@ def test_results_file_names_are_written_only_in_memload_names() -> None:
 
 
 FILE_SUFFIXES = (".csv", ".json", ".log", ".html", ".md", ".xml")
+
+
+def test_every_package_is_in_the_distribution() -> None:
+    """A package missing from pyproject.toml's list works in an editable install and is left out of
+    a wheel."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    packages = {m for m, p in MODULES.items() if p.name == "__init__.py"}
+    assert packages - listed == set()

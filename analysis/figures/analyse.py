@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from memload import names as C
+from memload.analysis.capacity.concurrency import StepsCapacity, steps_capacity
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.exact import ExactView, exact_view
 from memload.analysis.figures.integrity import RunIntegrity, run_integrity
@@ -44,6 +45,7 @@ class Analysis:
     results: list[ThresholdResult]
     source: RequestSource  # memload's files or, without them, Locust's CSVs only
     integrity: RunIntegrity = field(default_factory=RunIntegrity)
+    capacity: StepsCapacity | None = None  # a concurrency-steps run's capacity analysis
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -112,6 +114,9 @@ def analyse(run_dir: Path) -> Analysis:
     source = source_of(exact_view(data.intervals, window) if data.intervals is not None else None)
     requests, figures, figure_warnings = compute_figures(data, window, source)
     warnings.extend(figure_warnings)
+    capacity = steps_capacity(data, window) if source.view is not None else None
+    if capacity is not None:
+        figures.update(capacity.figures)
     results = evaluate(thresholds, figures)
     missing = [r.threshold.address for r in results if r.measured is None]
     if missing:
@@ -127,5 +132,6 @@ def analyse(run_dir: Path) -> Analysis:
         results=results,
         source=source,
         integrity=integrity,
+        capacity=capacity,
         warnings=warnings,
     )

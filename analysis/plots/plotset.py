@@ -131,7 +131,9 @@ def plot_specs(analysis: Analysis) -> list[PlotSpec]:
     returns its matplotlib Figure (tests inspect what it drew)."""
     axis = time_axis(analysis)
     counts = None if analysis.data.intervals is None else analysis.data.intervals.counts
+    capacity = analysis.capacity.plot_specs() if analysis.capacity is not None else ()
     return [
+        *capacity,
         *_request_specs(analysis, axis),
         *llm_plots(analysis.view, counts, axis, analysis.window, analysis.thresholds),
         *_process_specs(analysis, axis),

@@ -7,12 +7,15 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from memload import names as C
+from memload.analysis.capacity.concurrency import settle_fraction_of
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.plots.plotset import Plot
+from memload.analysis.writers.capacity_tables import model_lines, steps_table
 from memload.analysis.writers.tables import (
     definitions_table,
     exceptions_table,
@@ -39,6 +42,8 @@ h1{font-size:1.5rem;margin-bottom:.2rem} h2{margin-top:2rem;border-bottom:1px so
 .FAIL{background:#fde4e4;color:#8a1010;border:2px solid #d12c2c}
 .NONE{background:#eef0f3;color:#333;border:2px solid #999}
 .INCOMPLETE{background:#fff0d9;color:#7a4100;border:2px solid #e08a00}
+.answer{font-size:1.2rem;font-weight:600;background:#eef6ff;border-left:6px solid #1f77b4;
+ padding:.6rem 1rem;margin:.8rem 0}
 .notice{font-weight:600;background:#fff0d9;border-left:6px solid #e08a00;padding:.5rem 1rem;margin:.5rem 0}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem}
 th,td{border:1px solid #ccc;padding:.2rem .4rem;text-align:left;vertical-align:top;white-space:nowrap}
@@ -54,6 +59,7 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <body>
 <h1>memload report: {{ scenario }}</h1>
 <div class="muted">{{ run_dir }}</div>
+{% if capacity %}<div class="answer">Capacity: {{ capacity.answer }}</div>{% endif %}
 <div class="verdict {{ verdict_class }}">{{ verdict }}: {{ headline }}</div>
 {% for notice in notices %}<div class="notice">{{ notice }}</div>
 {% endfor %}
@@ -67,6 +73,8 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <td><pre>{{ cell }}</pre></td>{% else %}<td>{{ cell }}</td>{% endif %}{% endfor %}</tr>
 {% endfor %}</tbody></table></div>
 {% endmacro %}
+{% if capacity %}<h2>Capacity (each step after its first {{ capacity.settle }})</h2>
+{{ render(capacity.steps) }}{% for line in capacity.model %}<p>{{ line }}</p>{% endfor %}{% endif %}
 <h2>Thresholds</h2>
 {% if thresholds.rows %}{{ render(thresholds) }}{% else %}<p>The scenario sets no thresholds.</p>{% endif %}
 <h2>Operations (steady window)</h2>
@@ -96,6 +104,19 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def capacity_context(analysis: Analysis) -> dict[str, Any] | None:
+    capacity = analysis.capacity
+    if capacity is None:
+        return None
+    settle = f"{settle_fraction_of(analysis.data.meta) * 100:.0f} %"
+    return {
+        "answer": capacity.answer,
+        "steps": steps_table(capacity),
+        "model": model_lines(capacity),
+        "settle": settle,
+    }
+
+
 def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
     failed = sum(1 for r in analysis.results if not r.passed)
     verdict = analysis.verdict
@@ -114,6 +135,7 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
             headline=headline,
             verdict_class=verdict if verdict in ("PASS", "FAIL", "INCOMPLETE") else "NONE",
             notices=analysis.integrity.notices,
+            capacity=capacity_context(analysis),
             warnings=analysis.warnings,
             thresholds=thresholds_table(analysis),
             operations=operations_table(analysis),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from memload import names as C
 from memload.analysis.figures.analyse import Analysis
+from memload.analysis.writers.capacity_tables import model_lines, steps_table
 from memload.analysis.writers.tables import (
     Table,
     definitions_table,
@@ -42,13 +43,17 @@ def render_markdown(analysis: Analysis) -> str:
     scenario = analysis.data.meta.get(C.RUN_SCENARIO_NAME) or analysis.data.run_dir.name
     icon = VERDICT_ICONS.get(analysis.verdict, "ℹ️")
     failed = sum(1 for r in analysis.results if not r.passed)
+    capacity = analysis.capacity
     parts = [
         f"## memload: {scenario}: {icon} {analysis.verdict}",
+        *([f"**Capacity: {_cell(capacity.answer)}**"] if capacity is not None else []),
         f"{len(analysis.results)} threshold(s), {failed} failed; steady window "
         f"{analysis.window.duration_s:.0f} s (warm-up {analysis.window.warmup_s:g} s excluded); "
         f"run `{analysis.data.run_dir.name}`.",
         *(f"> **{_cell(notice)}**" for notice in analysis.integrity.notices),
     ]
+    if capacity is not None:
+        parts += ["### Capacity", markdown_table(steps_table(capacity)), *map(_cell, model_lines(capacity))]
     if analysis.results:
         parts += ["### Thresholds", markdown_table(thresholds_table(analysis))]
     parts += ["### Operations", percentile_note(analysis), markdown_table(operations_table(analysis))]

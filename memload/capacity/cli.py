@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from memload import names as C
+from memload.capacity.search import SearchRequest, run_search
 from memload.errors import MemloadError
-from memload.run.capacity_search import SearchRequest, run_search
 from memload.run.host_guard import RemoteHostRefused, check_host_allowed
 from memload.run.processes import HarnessError
 from memload.run.signals import deferred_signals, stop_signals

@@ -4,7 +4,7 @@ Each probe is an open-model run of the scenario at one rate, ``probe_warmup + pr
 with the warm-up excluded, whose thresholds are the SLOs and the error limit: a probe passes when its
 report's verdict is PASS. Every probe is a complete results directory under ``<search>/probes/``;
 the search writes ``capacity_search.json`` (every probe, the answer, why it stopped) and then its
-report. The decisions are memload.run.rate_search's.
+report. The decisions are memload.capacity.decisions's.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from memload import names as C
-from memload.run.rate_search import Probe, SearchState, next_rate, stop_reason
+from memload.capacity.decisions import Probe, SearchState, next_rate, stop_reason
 from memload.run.run_json import iso_utc, make_run_dir
 from memload.run.runner import RunRequest, execute
 from memload.scenario import Scenario
