@@ -18,6 +18,7 @@ from memload import names as C
 from memload.analysis.capacity.answer import CapacityAtSlo, capacity_sentence
 from memload.analysis.capacity.knee import Knee, StepPoint, find_knee
 from memload.analysis.capacity.plots import plot_latency_vs_throughput, plot_throughput_curve
+from memload.analysis.capacity.projection import Projection, instances_for_rps, instances_for_users
 from memload.analysis.capacity.steps import SETTLE_FRACTION, Step, analyse_steps
 from memload.analysis.capacity.usl import UslFit, fit_usl
 from memload.analysis.read.rundir import RunData
@@ -35,6 +36,7 @@ class StepsCapacity:
     capacity: CapacityAtSlo | None
     saturation_rps: float | None
     answer: str
+    projection: list[str] = field(default_factory=list)  # instances for the scenario's for_rps/for_users
     figures: dict[str, float] = field(default_factory=dict)
 
     def plot_specs(self) -> Iterator[tuple[str, str, Callable[[], Figure]]]:
@@ -126,6 +128,31 @@ def _figures(result: StepsCapacity) -> dict[str, float]:
     return figures
 
 
+def projection_lines(meta: Mapping[str, Any], capacity: CapacityAtSlo | None) -> list[str]:
+    """Instances needed for the scenario's ``[capacity]`` for_rps / for_users, from the capacity at SLO."""
+    scenario = meta.get(C.RUN_SCENARIO) or {}
+    options = scenario.get("capacity") if isinstance(scenario, Mapping) else None
+    if not isinstance(options, Mapping) or capacity is None:
+        return []
+    headroom = float(options.get("headroom") or 0.0)
+    lines = []
+    if options.get("for_rps"):
+        found = instances_for_rps(float(options["for_rps"]), capacity.rps, headroom)
+        lines.append(_projection_text(found))
+    if options.get("for_users") and capacity.users:
+        found = instances_for_users(float(options["for_users"]), float(capacity.users), headroom)
+        lines.append(_projection_text(found))
+    return lines
+
+
+def _projection_text(found: Projection) -> str:
+    return (
+        f"Projection: {found.instances} instance(s) for {found.target:g} {found.unit} with "
+        f"{found.headroom:.0%} headroom ({found.capacity_per_instance:g} {found.unit} each at the SLOs); "
+        + "; ".join(found.assumptions)
+    )
+
+
 def steps_capacity(data: RunData, window: Window) -> StepsCapacity | None:
     """The capacity analysis of a steps run; None for any other run or one without memload's files."""
     steps = analyse_steps(data, window, settle_fraction=settle_fraction_of(data.meta))
@@ -148,6 +175,7 @@ def steps_capacity(data: RunData, window: Window) -> StepsCapacity | None:
         capacity=capacity,
         saturation_rps=saturation,
         answer=capacity_sentence(capacity, slos, saturation, fit),
+        projection=projection_lines(data.meta, capacity),
     )
     result.figures.update(_figures(result))
     return result

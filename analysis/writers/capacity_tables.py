@@ -66,7 +66,7 @@ def model_lines(capacity: StepsCapacity) -> list[str]:
         lines.append(f"Knee at {capacity.knee.concurrency:g} users: {capacity.knee.rule}")
     else:
         lines.append("No knee: p95 never grew clearly faster than throughput from one step to the next")
-    return lines
+    return lines + capacity.projection
 
 
 PROBE_HEADER = ["probe", "offered req/s", "achieved req/s", "error rate", "SLO figures", "verdict", "run"]

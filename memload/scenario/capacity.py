@@ -6,16 +6,28 @@
 - ``probe_duration`` / ``probe_warmup``: each probe of an arrival-rate search (30 s after 10 s).
 - ``bracket_pct``: the search stops once its bracket is this narrow (5 %).
 - ``max_error_rate``: a probe with more errors than this fails whatever the SLOs say (0.01).
+- ``for_rps`` / ``for_users`` and ``headroom``: the report projects how many instances that load
+  needs, from the measured capacity at the SLOs, keeping ``headroom`` spare (0.3).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from memload.scenario.tables import TableReader
 from memload.scenario.thresholds import Threshold, ThresholdError, parse_slo
 
-KEYS = ("settle_fraction", "slo", "probe_duration", "probe_warmup", "bracket_pct", "max_error_rate")
+KEYS = (
+    "settle_fraction",
+    "slo",
+    "probe_duration",
+    "probe_warmup",
+    "bracket_pct",
+    "max_error_rate",
+    "for_rps",
+    "for_users",
+    "headroom",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,6 +38,9 @@ class CapacityOptions:
     probe_warmup_s: float = 10.0
     bracket_pct: float = 5.0
     max_error_rate: float = 0.01
+    for_rps: float | None = None
+    for_users: int | None = None
+    headroom: float = 0.3
 
     def slos(self) -> list[Threshold]:
         return [parse_slo(text) for text in self.slo]
@@ -53,6 +68,15 @@ def parse_capacity(reader: TableReader) -> CapacityOptions:
         probe_warmup_s=reader.duration("probe_warmup", default=defaults.probe_warmup_s),
         bracket_pct=reader.number("bracket_pct", default=defaults.bracket_pct, minimum=0.5),
         max_error_rate=reader.number("max_error_rate", default=defaults.max_error_rate, minimum=0.0),
+    )
+    headroom = reader.number("headroom", default=defaults.headroom, minimum=0.0)
+    if headroom >= 1:
+        raise reader.error("headroom", f"is the spare fraction of each instance, below 1; got {headroom:g}")
+    options = replace(
+        options,
+        headroom=headroom,
+        for_rps=reader.number("for_rps", default=None, minimum=0.001) if "for_rps" in reader.raw else None,
+        for_users=reader.int("for_users", minimum=1) if "for_users" in reader.raw else None,
     )
     if options.probe_duration_s < 1:
         raise reader.error("probe_duration", "must be at least 1 s")

@@ -16,7 +16,7 @@ STEP_S = 40  # four 10 s intervals a step; the first fifth (8 s) settles, so thr
 STEPS = [(1, 10, 5.0), (2, 20, 6.0), (4, 40, 8.0), (8, 60, 60.0), (16, 62, 200.0)]
 SCENARIO = {
     "load": {"shape": "steps", "steps": [u for u, _, _ in STEPS], "step_duration_s": STEP_S},
-    "capacity": {"settle_fraction": 0.2, "slo": ["search.p95_ms < 50"]},
+    "capacity": {"settle_fraction": 0.2, "slo": ["search.p95_ms < 50"], "for_rps": 200, "headroom": 0.2},
 }
 
 
@@ -63,6 +63,11 @@ def test_capacity_figures_knee_and_answer(tmp_path: Path) -> None:
     write_report(run_dir)
     md = (run_dir / "report" / "report.md").read_text().splitlines()
     assert md[2].startswith("**Capacity: one instance holds 40 req/s")  # the first line after the title
+    # 200 req/s at 40 req/s per instance, 20 % spare: ceil(200 / 32) = 7
+    assert analysis.capacity.projection[0].startswith(
+        "Projection: 7 instance(s) for 200 req/s with 20% headroom"
+    )
+    assert "Projection: 7 instance(s)" in "\n".join(md)
     summary = json.loads((run_dir / "report" / "summary.json").read_text())
     assert summary["figures"]["capacity.max_rps_at_slo"] == 40
     assert {"capacity_throughput.png", "capacity_latency.png"} <= {
