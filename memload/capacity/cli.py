@@ -13,6 +13,7 @@ from memload.run.host_guard import RemoteHostRefused, check_host_allowed
 from memload.run.processes import HarnessError
 from memload.run.signals import deferred_signals, stop_signals
 from memload.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
+from memload.scenario.capacity import check_probe_duration
 from memload.scenario.thresholds import Threshold, ThresholdError, parse_slo
 
 
@@ -158,6 +159,9 @@ def _with_probe_options(
     try:
         if duration is not None:
             options = replace(options, probe_duration_s=parse_duration_s(duration))
+            check_probe_duration(
+                options.probe_duration_s, lambda text: MemloadError(f"--probe-duration {text}")
+            )
         if warmup is not None:
             options = replace(options, probe_warmup_s=parse_duration_s(warmup))
     except ValueError as error:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from memload.scenario.tables import TableReader
@@ -46,6 +47,18 @@ class CapacityOptions:
         return [parse_slo(text) for text in self.slo]
 
 
+# a probe's figures come from memload's whole 10 s intervals inside its measured part: two of them
+# guarantee at least one
+MIN_PROBE_S = 20.0
+
+
+def check_probe_duration(seconds: float, error: Callable[[str], Exception]) -> None:
+    if seconds < MIN_PROBE_S:
+        raise error(
+            f"must be at least {MIN_PROBE_S:g} s (figures come from whole 10 s intervals), got {seconds:g} s"
+        )
+
+
 def parse_capacity(reader: TableReader) -> CapacityOptions:
     reader.keys_checked(KEYS)
     defaults = CapacityOptions()
@@ -78,6 +91,5 @@ def parse_capacity(reader: TableReader) -> CapacityOptions:
         for_rps=reader.number("for_rps", default=None, minimum=0.001) if "for_rps" in reader.raw else None,
         for_users=reader.int("for_users", minimum=1) if "for_users" in reader.raw else None,
     )
-    if options.probe_duration_s < 1:
-        raise reader.error("probe_duration", "must be at least 1 s")
+    check_probe_duration(options.probe_duration_s, lambda text: reader.error("probe_duration", text))
     return options
