@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from memload_cli import only_run_dir, run_memload
 
 pytestmark = pytest.mark.integration
