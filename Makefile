@@ -36,7 +36,7 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
 
 # every benchmark with its defaults, one after another (tens of minutes: one load at a time)
-BENCHMARKS := bench_target bench_harness bench_report bench_truth
+BENCHMARKS := bench_target bench_harness bench_report bench_truth bench_capacity
 bench: $(STAMP)
 	for name in $(BENCHMARKS); do echo "== benchmarks/$$name.py"; $(BIN)/python benchmarks/$$name.py || exit 1; done
 

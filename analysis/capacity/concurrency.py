@@ -8,16 +8,13 @@ the highest steady throughput of any step. The projection uses the capacity at S
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from matplotlib.figure import Figure
 
 from memload import names as C
 from memload.analysis.capacity.answer import CapacityAtSlo, capacity_sentence
 from memload.analysis.capacity.knee import Knee, StepPoint, find_knee
-from memload.analysis.capacity.plots import plot_latency_vs_throughput, plot_throughput_curve
 from memload.analysis.capacity.projection import Projection, instances_for_rps, instances_for_users
 from memload.analysis.capacity.steps import SETTLE_FRACTION, Step, analyse_steps
 from memload.analysis.capacity.usl import UslFit, fit_usl
@@ -38,30 +35,6 @@ class StepsCapacity:
     answer: str
     projection: list[str] = field(default_factory=list)  # instances for the scenario's for_rps/for_users
     figures: dict[str, float] = field(default_factory=dict)
-
-    def plot_specs(self) -> Iterator[tuple[str, str, Callable[[], Figure]]]:
-        measured = [s for s in self.steps if s.total("rps") is not None]
-        if not measured:
-            return
-        users = [s.users for s in measured]
-        rps = [s.total("rps") or 0.0 for s in measured]
-        yield (
-            "capacity_throughput.png",
-            "Throughput against concurrency",
-            lambda: plot_throughput_curve(users, rps, fit=self.fit, capacity=self.capacity),
-        )
-        latency_slos = [t for t in self.slos if t.address.endswith("_ms")]
-        scope = latency_slos[0].address.partition(".")[0] if latency_slos else "total"
-        p95 = [s.figures.get(f"{scope}.p95_ms", float("nan")) for s in measured]
-        p99 = [s.figures.get(f"{scope}.p99_ms", float("nan")) for s in measured]
-        same_scope = [t for t in latency_slos if t.address.startswith(f"{scope}.")]
-        yield (
-            "capacity_latency.png",
-            f"{scope} response time against total throughput",
-            lambda: plot_latency_vs_throughput(
-                rps, p95, p99, slos=same_scope, title=f"{scope}: response time against total throughput"
-            ),
-        )
 
 
 def slos_of(meta: Mapping[str, Any]) -> list[Threshold]:

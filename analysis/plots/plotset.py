@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.figures.exact import METHOD_HDR
 from memload.analysis.figures.percentiles import METHOD_HISTORY_MIXTURE, METHOD_WHOLE_RUN
+from memload.analysis.plots.capacity import capacity_plot_specs
 from memload.analysis.plots.kit import save_png
 from memload.analysis.plots.llm import llm_plots
 from memload.analysis.plots.process import plot_cache_hit_rate, plot_loadgen_cpu, plot_target_resources
@@ -131,7 +132,7 @@ def plot_specs(analysis: Analysis) -> list[PlotSpec]:
     returns its matplotlib Figure (tests inspect what it drew)."""
     axis = time_axis(analysis)
     counts = None if analysis.data.intervals is None else analysis.data.intervals.counts
-    capacity = analysis.capacity.plot_specs() if analysis.capacity is not None else ()
+    capacity = capacity_plot_specs(analysis.capacity) if analysis.capacity is not None else ()
     return [
         *capacity,
         *_request_specs(analysis, axis),

@@ -100,6 +100,19 @@ def _announce(url: str) -> None:
     help="Fault: bytes kept in memory for good on every request (a memory leak).",
 )
 @click.option(
+    "--max-inflight",
+    default=0,
+    type=click.IntRange(min=0),
+    help="A known capacity: at most this many requests in service at once (with --service-time-ms).",
+)
+@click.option(
+    "--service-time-ms",
+    default=0.0,
+    type=click.FloatRange(min=0),
+    help="A known capacity: each request holds a slot this long; throughput saturates at "
+    "max-inflight × 1000 / service-time-ms requests/s.",
+)
+@click.option(
     "--max-body-bytes",
     default=DEFAULT_MAX_BODY_BYTES,
     type=click.IntRange(min=1),
@@ -134,6 +147,8 @@ def serve(
     stall_every_s: float,
     stall_for_s: float,
     leak_bytes_per_request: int,
+    max_inflight: int,
+    service_time_ms: float,
     max_body_bytes: int,
     idle_timeout_s: float,
     request_timeout_s: float,
@@ -152,6 +167,8 @@ def serve(
             stall_every_s=stall_every_s,
             stall_for_s=stall_for_s,
             leak_bytes_per_request=leak_bytes_per_request,
+            max_inflight=max_inflight,
+            service_time_ms=service_time_ms,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 import gevent
+import gevent.lock
 
 
 class InjectedFault(Exception):
@@ -29,6 +30,11 @@ class FaultConfig:
     stall_every_s: float = 0.0
     stall_for_s: float = 0.0
     leak_bytes_per_request: int = 0
+    # A known capacity (issue 12): each request holds one of ``max_inflight`` slots for
+    # ``service_time_ms`` before it is handled, so throughput saturates at
+    # max_inflight × 1000 / service_time_ms requests/s and requests beyond the slots wait in turn.
+    max_inflight: int = 0  # 0: no limit
+    service_time_ms: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.error_rate <= 1.0:
@@ -39,6 +45,17 @@ class FaultConfig:
             raise ValueError("a stall needs 0 < stall_for_s < stall_every_s")
         if self.leak_bytes_per_request < 0:
             raise ValueError("leak_bytes_per_request must not be negative")
+        if self.max_inflight < 0 or self.service_time_ms < 0:
+            raise ValueError("max_inflight and service_time_ms must not be negative")
+        if (self.max_inflight > 0) != (self.service_time_ms > 0):
+            raise ValueError("a known capacity needs both max_inflight and service_time_ms")
+
+    @property
+    def capacity_rps(self) -> float | None:
+        """Where throughput saturates with the capacity knob on (None when it is off)."""
+        if self.max_inflight <= 0:
+            return None
+        return self.max_inflight * 1000.0 / self.service_time_ms
 
     @property
     def stalls(self) -> bool:
@@ -62,6 +79,8 @@ class FaultInjector:
         self._started_s = time.monotonic()
         self._leak: list[bytes] = []
         self.leaked_bytes = 0
+        # FIFO: gevent wakes a semaphore's waiters in the order they came
+        self._slots = gevent.lock.Semaphore(config.max_inflight) if config.max_inflight else None
 
     def before_request(self) -> None:
         """Leak, hold through a stall, add latency, then maybe fail with a 500."""
@@ -71,6 +90,9 @@ class FaultInjector:
             self._leak.append(b"\xa5" * config.leak_bytes_per_request)
             self.leaked_bytes += config.leak_bytes_per_request
         self.hold_while_stalled()
+        if self._slots is not None:
+            with self._slots:
+                gevent.sleep(config.service_time_ms / 1000.0)
         if config.added_latency_ms > 0:
             gevent.sleep(config.added_latency_ms / 1000.0)
         if config.error_rate > 0 and self._rng.random() < config.error_rate:
@@ -95,4 +117,6 @@ class FaultInjector:
             "stall_for_s": self.config.stall_for_s,
             "leak_bytes_per_request": self.config.leak_bytes_per_request,
             "leaked_bytes": self.leaked_bytes,
+            "max_inflight": self.config.max_inflight,
+            "service_time_ms": self.config.service_time_ms,
         }

@@ -51,6 +51,8 @@ REFERENCE_KEYS = (
     "stall_every_s",
     "stall_for_s",
     "leak_bytes_per_request",
+    "max_inflight",
+    "service_time_ms",
     "log_requests",
 )
 
@@ -276,7 +278,7 @@ def _parse_reference(reader: TableReader) -> dict[str, Any]:
     for key in reader.raw:
         if key in ("cache", "log_requests"):
             options[key] = reader.bool(key)
-        elif key in ("cache_size", "leak_bytes_per_request"):
+        elif key in ("cache_size", "leak_bytes_per_request", "max_inflight"):
             options[key] = reader.int(key, minimum=1 if key == "cache_size" else 0)
         elif key == "cache_ttl_s":
             options[key] = reader.number(key, minimum=0.001)
