@@ -1,12 +1,14 @@
 """Proofs of issue 12 (capacity) against a reference service with a known capacity, printing figures.
 
-    .venv/bin/python benchmarks/bench_capacity.py                 # steps and search, 4 slots × 10 ms
+    .venv/bin/python benchmarks/bench_capacity.py                 # steps and search, 4 slots × 20 ms
     .venv/bin/python benchmarks/bench_capacity.py --only steps --step-s 45
 
-steps:  a concurrency-steps run (1 … 32 users that never wait) against `memload serve --max-inflight 4
-        --service-time-ms 10`: saturation must sit within 10 % of the truth, 4 × 1000 / 10 = 400 req/s.
-search: `memload capacity` with the SLO total p95 < 30 ms (3 × the service time): its answer against
-        the M/D/4 rate at which the queue's p95 time in system is 30 ms (a simulation of 200,000
+steps:  a concurrency-steps run (1 … 32 users that never wait, listing their memories: the reference
+        service's cheapest operation, so that its own CPU is not what limits it) against `memload
+        serve --max-inflight 4 --service-time-ms 20`: saturation must sit within 10 % of the truth,
+        4 × 1000 / 20 = 200 req/s.
+search: `memload capacity` with the SLO total p95 < 60 ms (3 × the service time): its answer against
+        the M/D/4 rate at which the queue's p95 time in system is 60 ms (a simulation of 200,000
         Poisson arrivals per rate, bisected), which must be within 10 %.
 The proofs are in tests/helpers/capacity_proofs.py (tests/truth runs them too, marked slow).
 """
@@ -42,7 +44,7 @@ def main() -> int:
             print(f"        {steps['answer']}")
         if args.only in (None, "search"):
             search = proof_search(work, probe_s=args.probe_s)
-            print(f"search: max rate at p95 < 30 ms {search['max_rate_at_slo']:.1f} req/s against M/D/4 "
+            print(f"search: max rate at p95 < 60 ms {search['max_rate_at_slo']:.1f} req/s against M/D/4 "
                   f"{search['md_c_rate']:.1f} ({search['rel_error'] * 100:+.1f} %); saturation "
                   f"{search['saturation_rps']:.0f}")
             for rate, passed, p95 in search["probes"]:

@@ -16,6 +16,7 @@ from memload.adapters.registry import operations_of
 from memload.scenario.capacity import CapacityOptions, parse_capacity
 from memload.scenario.figures import OPERATIONS
 from memload.scenario.load import Arrival, LoadShape, Pacing, parse_arrival, parse_load, parse_pacing
+from memload.scenario.reference import parse_reference
 from memload.scenario.tables import ScenarioError, TableReader
 from memload.scenario.thresholds import ThresholdError, parse_thresholds
 
@@ -42,19 +43,6 @@ MIN_TIMEOUT_S = 0.1
 MAX_TIMEOUT_S = 3600.0
 LLM_KEYS = ("model", "stream", "max_tokens", "temperature", "embed_model")
 DATA_KEYS = ("batch_size", "top_k", "known_query_share", "namespace")
-REFERENCE_KEYS = (
-    "cache",
-    "cache_size",
-    "cache_ttl_s",
-    "error_rate",
-    "added_latency_ms",
-    "stall_every_s",
-    "stall_for_s",
-    "leak_bytes_per_request",
-    "max_inflight",
-    "service_time_ms",
-    "log_requests",
-)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,7 +168,7 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         mix=_parse_mix(top.table("mix", required=True)),
         llm=_parse_llm(top.table("llm")),
         data=_parse_data(top.table("data")),
-        reference=_parse_reference(top.table("reference")),
+        reference=parse_reference(top.table("reference")),
         capacity=parse_capacity(top.table("capacity")),
         thresholds=_parse_thresholds(top, raw.get("thresholds", {})),
     )
@@ -269,24 +257,6 @@ def _parse_data(reader: TableReader) -> DataOptions:
         known_query_share=share,
         namespace=reader.str("namespace", default=None),
     )
-
-
-def _parse_reference(reader: TableReader) -> dict[str, Any]:
-    """Options for `memload serve`, checked here so a typo fails at load, not at the target's start."""
-    reader.keys_checked(REFERENCE_KEYS)
-    options: dict[str, Any] = {}
-    for key in reader.raw:
-        if key in ("cache", "log_requests"):
-            options[key] = reader.bool(key)
-        elif key in ("cache_size", "leak_bytes_per_request", "max_inflight"):
-            options[key] = reader.int(key, minimum=1 if key == "cache_size" else 0)
-        elif key == "cache_ttl_s":
-            options[key] = reader.number(key, minimum=0.001)
-        else:
-            options[key] = reader.number(key, minimum=0.0)
-    if options.get("error_rate", 0.0) > 1:
-        raise reader.error("error_rate", f"is a fraction between 0 and 1, got {options['error_rate']:g}")
-    return options
 
 
 def _parse_thresholds(top: TableReader, table: object) -> dict[str, Any]:
