@@ -18,7 +18,7 @@ OPERATIONS: tuple[str, ...] = (
     "rag_query",
 )
 PROCESS_SCOPES: tuple[str, ...] = ("target", "loadgen")
-ANALYSIS_SCOPES: tuple[str, ...] = ("capacity",)
+ANALYSIS_SCOPES: tuple[str, ...] = ("capacity", "soak")
 SCOPES: tuple[str, ...] = OPERATIONS + ("total",) + PROCESS_SCOPES + ANALYSIS_SCOPES
 
 PERCENTILES: dict[str, float] = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
@@ -49,7 +49,17 @@ LLM_METRICS: tuple[str, ...] = (
 
 # Process figures over the steady window: rss_mb, num_fds and threads are peaks, cpu_pct the mean,
 # cpu_pct_max the peak.
-PROCESS_METRICS: tuple[str, ...] = ("cpu_pct", "cpu_pct_max", "rss_mb", "num_fds", "threads")
+PROCESS_METRICS: tuple[str, ...] = (
+    "cpu_pct",
+    "cpu_pct_max",
+    "rss_mb",
+    "num_fds",
+    "threads",
+    # trends after the warm-up (the soak analysis): robust slopes per hour
+    "rss_slope_mb_per_h",
+    "num_fds_slope_per_h",
+    "threads_slope_per_h",
+)
 TARGET_ONLY_METRICS: tuple[str, ...] = ("cache_hit_rate",)
 
 LLM_SCOPES: tuple[str, ...] = ("llm_chat", "rag_query", "total")
@@ -71,6 +81,21 @@ CAPACITY_METRICS: tuple[str, ...] = (
 )
 
 
+# Soak figures (a long run, or `memload soak`): the slopes of the target's and the harness's
+# resources (also as target.rss_slope_mb_per_h …), the hours until the target's RSS would reach the
+# limit at its slope, latency drift between the first and last window, and error bursts.
+SOAK_METRICS: tuple[str, ...] = (
+    "target_rss_slope_mb_per_h",
+    "target_num_fds_slope_per_h",
+    "target_threads_slope_per_h",
+    "loadgen_rss_slope_mb_per_h",
+    "hours_to_rss_limit",
+    "p95_drift_pct",
+    "error_bursts",
+    "leaks",
+)
+
+
 def metrics_for_scope(scope: str) -> tuple[str, ...]:
     """The metric names that exist for one scope (empty for an unknown scope)."""
     if scope in PROCESS_SCOPES:
@@ -78,6 +103,8 @@ def metrics_for_scope(scope: str) -> tuple[str, ...]:
         return PROCESS_METRICS + extra
     if scope == "capacity":
         return CAPACITY_METRICS
+    if scope == "soak":
+        return SOAK_METRICS
     if scope not in SCOPES:
         return ()
     return REQUEST_METRICS + (LLM_METRICS if scope in LLM_SCOPES else ())
