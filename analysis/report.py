@@ -4,6 +4,10 @@ report.md, summary.json, junit.xml) and a verdict. ``memload report`` and, at th
 
 from __future__ import annotations
 
+import ctypes
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +57,40 @@ def _write_all(analysis: Analysis, report_dir: Path) -> None:
     write_html(analysis, plots, report_dir / C.REPORT_HTML)
 
 
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2 with RENAME_EXCHANGE); False where the
+    system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        result = libc.renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE)
+    except (OSError, AttributeError):
+        return False
+    return bool(result == 0)
+
+
+def _write_atomically(analysis: Analysis, report_dir: Path) -> None:
+    """Write the whole report in a folder of its own, then put it in place of the old one: a reader
+    (a browser on report.html during a soak, a CI step) sees the old report or the new one, never a
+    file half written. Interim reports of a long run are written this way while it goes on."""
+    fresh = Path(tempfile.mkdtemp(prefix=f".{C.REPORT_DIR}-", dir=report_dir.parent))
+    try:
+        _write_all(analysis, fresh)
+        fresh.chmod(0o755)
+        if not report_dir.exists():
+            fresh.rename(report_dir)
+        elif not _exchange(fresh, report_dir):  # the old report is now at ``fresh``, removed below
+            retired = report_dir.with_name(f".{C.REPORT_DIR}-old-{os.getpid()}")
+            report_dir.rename(retired)  # not atomic: for a moment there is no report/
+            fresh.rename(report_dir)
+            shutil.rmtree(retired, ignore_errors=True)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+
+
 def write_report(run_dir: Path) -> ReportOutcome:
     """Analyse ``run_dir`` and write ``run_dir/report/``.
 
@@ -63,8 +101,7 @@ def write_report(run_dir: Path) -> ReportOutcome:
     analysis = analyse(run_dir)
     report_dir = run_dir / C.REPORT_DIR
     try:
-        report_dir.mkdir(exist_ok=True)
-        _write_all(analysis, report_dir)
+        _write_atomically(analysis, report_dir)
     except OSError as error:
         raise ReportError(f"cannot write {report_dir}: {error.strerror or error}") from None
     return ReportOutcome(

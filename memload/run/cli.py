@@ -9,12 +9,14 @@ import click
 
 from memload import names as C
 from memload.errors import MemloadError
+from memload.run.disk import estimate_bytes, megabytes
 from memload.run.host_guard import RemoteHostRefused, check_host_allowed
 from memload.run.processes import HarnessError
 from memload.run.run_json import redact
 from memload.run.runner import RunOutcome, RunRequest, execute
 from memload.run.signals import ReportAbandoned, deferred_signals
 from memload.scenario import apply_overrides, load_scenario, shipped_scenarios
+from memload.scenario.durations import parse_duration_s
 from memload.scenario.tables import ScenarioError
 
 
@@ -85,6 +87,12 @@ from memload.scenario.tables import ScenarioError
 )
 @click.option("--quiet", is_flag=True, help="No progress lines while the run goes on.")
 @click.option(
+    "--interim-report",
+    default="1h",
+    show_default=True,
+    help="Write report/ this often while the run goes on (atomically; 0 for none), e.g. 30m.",
+)
+@click.option(
     "--allow-lost-workers",
     is_flag=True,
     help="A worker lost mid-run is reported but does not fail the run (exit 1 by default).",
@@ -117,6 +125,7 @@ def run(
     web_port: int,
     report: bool,
     quiet: bool,
+    interim_report: str,
     allow_lost_workers: bool,
     force: bool,
     allow_remote: bool,
@@ -173,6 +182,7 @@ def run(
         out=out,
         arguments=arguments,
         quiet=quiet,
+        interim_report_s=_interim_s(interim_report),
     )
     _describe(request)
     with deferred_signals() as interrupted:
@@ -200,7 +210,15 @@ def _describe(request: RunRequest) -> None:
         f"memload: {s.name}: {s.load.shape} load, peak {s.load.peak_users} users, "
         f"{s.load.duration_s:g} s, against {where}"
         + (f", {request.workers} workers" if request.workers else "")
+        + f"; writes about {megabytes(estimate_bytes(s, workers=request.workers))}"
     )
+
+
+def _interim_s(text: str) -> float:
+    try:
+        return parse_duration_s(text)
+    except ValueError as error:
+        raise MemloadError(f"--interim-report: {error}") from None
 
 
 def _check_workers(workers: int, *, force: bool) -> None:

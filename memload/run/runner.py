@@ -18,6 +18,8 @@ from typing import Any
 
 from memload import names as C
 from memload.run.console import print_progress, print_summary
+from memload.run.disk import estimate_bytes, free_bytes, megabytes
+from memload.run.interim import DEFAULT_EVERY_S, InterimReports
 from memload.run.locust_command import LocustPlan
 from memload.run.monitor import MetricsScraper, ResourceSampler
 from memload.run.processes import (
@@ -49,6 +51,7 @@ class RunRequest:
     out: Path = Path("results")
     arguments: dict[str, Any] = field(default_factory=dict)
     quiet: bool = False
+    interim_report_s: float = DEFAULT_EVERY_S  # 0: none
 
 
 @dataclass(kw_only=True)
@@ -66,6 +69,7 @@ def execute(
     interrupted: threading.Event | None = None,
 ) -> RunOutcome:
     """``interrupted``: set by a signal that came before the run could stop in order (no load starts)."""
+    check_disk(request)
     if request.host is not None:
         check_reachable(request.host)
     started = time.time()
@@ -102,6 +106,17 @@ def execute(
     return RunOutcome(run_dir=run_dir, status=status, message=message, lost_workers=info[C.RUN_LOST_WORKERS])
 
 
+def check_disk(request: RunRequest) -> None:
+    """Refuse to start a run whose results the disk cannot hold."""
+    needed = estimate_bytes(request.scenario, workers=request.workers)
+    free = free_bytes(request.out)
+    if needed > free:
+        raise HarnessError(
+            f"this run would write about {megabytes(needed)} under {request.out}, "
+            f"and its disk has {megabytes(free)} free"
+        )
+
+
 class _Session:
     def __init__(
         self, request: RunRequest, run_dir: Path, stop: threading.Event, echo: Callable[[str], None]
@@ -112,6 +127,7 @@ class _Session:
         self.sampler = ResourceSampler(run_dir / C.RESOURCES_CSV)
         self.scraper: MetricsScraper | None = None
         self.watch: WorkerWatch | None = None
+        self.interim = InterimReports(run_dir, request.interim_report_s, echo)
 
     def lost_workers(self) -> list[dict[str, Any]]:
         return [] if self.watch is None else self.watch.lost
@@ -196,6 +212,7 @@ class _Session:
             if deadline is not None and time.monotonic() > deadline:
                 return "failed", "Locust did not finish in time; stopped by the watchdog"
             self._report_lost_workers()
+            self.interim.tick()
             if not self.request.quiet and not plan.web and time.monotonic() >= next_progress:
                 print_progress(self.run_dir, echo=self.echo)
                 next_progress += PROGRESS_EVERY_S
@@ -217,6 +234,7 @@ class _Session:
             )
 
     def close(self) -> None:
+        self.interim.wait()
         for child in self.children:  # the main process first: it tells workers to quit
             child.stop()
         if self.scraper is not None:
