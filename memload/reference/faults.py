@@ -93,6 +93,9 @@ class FaultInjector:
         if self._slots is not None:
             with self._slots:
                 gevent.sleep(config.service_time_ms / 1000.0)
+            # let the next waiter take the slot and start its service time now, not after this
+            # request has been handled (gevent switches only when a greenlet yields)
+            gevent.sleep(0)
         if config.added_latency_ms > 0:
             gevent.sleep(config.added_latency_ms / 1000.0)
         if config.error_rate > 0 and self._rng.random() < config.error_rate:
