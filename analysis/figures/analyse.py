@@ -19,6 +19,7 @@ from memload.analysis.figures.requests import RequestFigures, sample_warnings
 from memload.analysis.figures.source import RequestSource, source_of
 from memload.analysis.read.rundir import RunData, load_meta, load_run
 from memload.analysis.read.window import Window, steady_window
+from memload.analysis.soak.analyse import SoakAnalysis, soak_analysis
 from memload.scenario.thresholds import (
     Threshold,
     ThresholdError,
@@ -46,6 +47,7 @@ class Analysis:
     source: RequestSource  # memload's files or, without them, Locust's CSVs only
     integrity: RunIntegrity = field(default_factory=RunIntegrity)
     capacity: StepsCapacity | None = None  # a concurrency-steps run's capacity analysis
+    soak: SoakAnalysis | None = None  # a run of 10 minutes or more at a steady load
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -117,6 +119,9 @@ def analyse(run_dir: Path) -> Analysis:
     capacity = steps_capacity(data, window) if source.view is not None else None
     if capacity is not None:
         figures.update(capacity.figures)
+    soak = soak_analysis(data, window, thresholds)
+    if soak is not None:
+        figures.update(soak.figures)
     results = evaluate(thresholds, figures)
     missing = [r.threshold.address for r in results if r.measured is None]
     if missing:
@@ -133,5 +138,6 @@ def analyse(run_dir: Path) -> Analysis:
         source=source,
         integrity=integrity,
         capacity=capacity,
+        soak=soak,
         warnings=warnings,
     )
