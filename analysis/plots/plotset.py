@@ -31,6 +31,7 @@ from memload.analysis.plots.series import (
     loadgen_cpu_series,
     target_series,
 )
+from memload.analysis.plots.soak import soak_plot_specs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,8 +134,15 @@ def plot_specs(analysis: Analysis) -> list[PlotSpec]:
     axis = time_axis(analysis)
     counts = None if analysis.data.intervals is None else analysis.data.intervals.counts
     capacity = capacity_plot_specs(analysis.capacity) if analysis.capacity is not None else ()
+    soak = analysis.soak
+    soak_plots = (
+        ()
+        if soak is None
+        else soak_plot_specs(soak, axis, warmup_s=analysis.window.warmup_s, thresholds=analysis.thresholds)
+    )
     return [
         *capacity,
+        *soak_plots,
         *_request_specs(analysis, axis),
         *llm_plots(analysis.view, counts, axis, analysis.window, analysis.thresholds),
         *_process_specs(analysis, axis),

@@ -16,6 +16,7 @@ from memload.analysis.capacity.concurrency import settle_fraction_of
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.plots.plotset import Plot
 from memload.analysis.writers.capacity_tables import model_lines, steps_table
+from memload.analysis.writers.soak_tables import soak_context
 from memload.analysis.writers.tables import (
     definitions_table,
     exceptions_table,
@@ -61,6 +62,7 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <div class="muted">{{ run_dir }}</div>
 {% if capacity %}<div class="answer">Capacity: {{ capacity.answer }}</div>{% endif %}
 <div class="verdict {{ verdict_class }}">{{ verdict }}: {{ headline }}</div>
+{% if soak %}<div class="{{ 'notice' if soak.leak else 'answer' }}">Soak: {{ soak.verdict }}</div>{% endif %}
 {% for notice in notices %}<div class="notice">{{ notice }}</div>
 {% endfor %}
 {% if warnings %}
@@ -75,6 +77,13 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 {% endmacro %}
 {% if capacity %}<h2>Capacity (each step after its first {{ capacity.settle }})</h2>
 {{ render(capacity.steps) }}{% for line in capacity.model %}<p>{{ line }}</p>{% endfor %}{% endif %}
+{% if soak %}<h2>{{ soak.heading }}</h2><p><strong>{{ soak.verdict }}</strong></p>
+<h3>Resource trends (after the warm-up)</h3>{{ render(soak.trends) }}
+{% if soak.windows.rows %}<h3>Per window</h3>{{ render(soak.windows) }}{% endif %}
+<h3>Error bursts</h3><p>{{ soak.bursts_line }}</p>
+{% if soak.bursts.rows %}{{ render(soak.bursts, css="wrap") }}{% endif %}
+<h3>Latency drift</h3><p>{{ soak.drift }}</p>
+{% for note in soak.notes %}<p class="muted">{{ note }}</p>{% endfor %}{% endif %}
 <h2>Thresholds</h2>
 {% if thresholds.rows %}{{ render(thresholds) }}{% else %}<p>The scenario sets no thresholds.</p>{% endif %}
 <h2>Operations (steady window)</h2>
@@ -136,6 +145,7 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
             verdict_class=verdict if verdict in ("PASS", "FAIL", "INCOMPLETE") else "NONE",
             notices=analysis.integrity.notices,
             capacity=capacity_context(analysis),
+            soak=soak_context(analysis.soak, analysis.window.run_start_unix),
             warnings=analysis.warnings,
             thresholds=thresholds_table(analysis),
             operations=operations_table(analysis),

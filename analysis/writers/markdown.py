@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from memload import names as C
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.writers.capacity_tables import model_lines, steps_table
+from memload.analysis.writers.soak_tables import soak_context
 from memload.analysis.writers.tables import (
     Table,
     definitions_table,
@@ -39,11 +41,22 @@ def markdown_table(table: Table) -> str:
     return "\n".join(lines)
 
 
+def _soak_parts(soak: dict[str, Any]) -> list[str]:
+    parts = [f"### {soak['heading']}", f"**{_cell(soak['verdict'])}**", markdown_table(soak["trends"])]
+    if soak["windows"].rows:
+        parts.append(markdown_table(soak["windows"]))
+    parts.append(_cell(soak["bursts_line"]))
+    if soak["bursts"].rows:
+        parts.append(markdown_table(soak["bursts"]))
+    return parts + [_cell(soak["drift"]), *map(_cell, soak["notes"])]
+
+
 def render_markdown(analysis: Analysis) -> str:
     scenario = analysis.data.meta.get(C.RUN_SCENARIO_NAME) or analysis.data.run_dir.name
     icon = VERDICT_ICONS.get(analysis.verdict, "ℹ️")
     failed = sum(1 for r in analysis.results if not r.passed)
     capacity = analysis.capacity
+    soak = soak_context(analysis.soak, analysis.window.run_start_unix)
     parts = [
         f"## memload: {scenario}: {icon} {analysis.verdict}",
         *([f"**Capacity: {_cell(capacity.answer)}**"] if capacity is not None else []),
@@ -54,6 +67,8 @@ def render_markdown(analysis: Analysis) -> str:
     ]
     if capacity is not None:
         parts += ["### Capacity", markdown_table(steps_table(capacity)), *map(_cell, model_lines(capacity))]
+    if soak is not None:
+        parts += _soak_parts(soak)
     if analysis.results:
         parts += ["### Thresholds", markdown_table(thresholds_table(analysis))]
     parts += ["### Operations", percentile_note(analysis), markdown_table(operations_table(analysis))]
