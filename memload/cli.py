@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Find the highest arrival rate at which every SLO holds (an arrival-rate search).",
     ),
     "report": ("memload.analysis.cli:report", "Turn a results directory into plots, reports and a verdict."),
+    "soak": (
+        "memload.analysis.cli:soak",
+        "The report of a long run with its soak analysis: leaks, latency drift, error bursts.",
+    ),
 }
 
 
