@@ -3,6 +3,7 @@ the leak verdict first, then the latency drift and the error bursts."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from memload import names as C
@@ -33,7 +34,12 @@ def rate_text(value: float, trend: ResourceTrend, *, signed: bool = False) -> st
 
 
 def ci_text(trend: Trend) -> str:
-    return f"[{number(trend.low)}, {number(trend.high)}]"
+    """``[19.81, 20.07]``: as many decimals as the interval's width needs (two significant)."""
+    width = trend.high - trend.low
+    if not width > 0 or not math.isfinite(width):
+        return f"[{number(trend.low)}, {number(trend.high)}]"
+    decimals = min(6, max(0, 1 - math.floor(math.log10(width))))
+    return "[" + ", ".join(f"{v:,.{decimals}f}".replace("-", MINUS) for v in (trend.low, trend.high)) + "]"
 
 
 def clock(unix_s: float) -> str:
