@@ -122,7 +122,7 @@ def _announce(url: str) -> None:
     "--idle-timeout-s",
     default=DEFAULT_IDLE_TIMEOUT_S,
     type=click.FloatRange(min=0, min_open=True),
-    help="Close a connection on which nothing arrives (or nothing can be sent) for this long.",
+    help="Close a connection that waits this long for its next request, or to send.",
 )
 @click.option(
     "--request-timeout-s",

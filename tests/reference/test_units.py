@@ -11,6 +11,7 @@ import pytest
 
 from memload.reference.storage.embeddings import EMBEDDING_DIMS, embed_text, embed_texts, tokenize
 from memload.reference.storage.vector_index import VectorIndex
+from memload.reference.http.deadlines import MAX_TICK_S, MIN_TICK_S, tick_for
 from memload.reference.http.headers import HEADERS_TOO_LARGE, read_headers
 
 
@@ -70,6 +71,12 @@ def test_header_reader_handles_folding_limits_and_case():
     assert headers.get("Content-Length") is None and list(headers.headers) == ["Host: x\r\n", "X-Long: a b\r\n"]
     assert read_headers(io.BytesIO(b"Bad header line\r\n\r\n")).status
     assert read_headers(io.BytesIO(b"X: " + b"a" * 70_000 + b"\r\n\r\n")).status == HEADERS_TOO_LARGE
+    first = read_headers(io.BytesIO(b"X-Twice: one\r\nx-twice: two\r\n\r\n"))
+    assert first.get("X-TWICE") == "one" and len(list(first.headers)) == 2
+
+
+def test_deadlines_tick_a_quarter_of_the_shortest_timeout_within_bounds():
+    assert tick_for(60.0, 30.0) == MAX_TICK_S and tick_for(0.5, 1.0) == 0.125 and tick_for(0.01, 5) == MIN_TICK_S
 
 
 class CountingSocket(socket.socket):

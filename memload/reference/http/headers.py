@@ -18,19 +18,19 @@ class RequestHeaders:
     def __init__(self, pairs: list[tuple[str, str]], status: str = "") -> None:
         self.pairs = pairs
         self.status = status  # non-empty: the headers were malformed or too large
+        self._first: dict[str, str] = {}  # lower-cased name -> first value: pywsgi asks a dozen times
+        for key, value in reversed(pairs):
+            self._first[key.lower()] = value
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        wanted = name.lower()
-        for key, value in self.pairs:
-            if key.lower() == wanted:
-                return value
-        return default
+        return self._first.get(name.lower(), default)
 
     getheader = get
 
     def __delitem__(self, name: str) -> None:
         wanted = name.lower()
         self.pairs = [(k, v) for k, v in self.pairs if k.lower() != wanted]
+        self._first.pop(wanted, None)
 
     @property
     def headers(self) -> Iterator[str]:

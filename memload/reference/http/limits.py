@@ -42,8 +42,8 @@ MAX_OUTPUT_TOKENS = 128 * KIB  # max_tokens, max_completion_tokens: 1 to this
 class ConnectionLimits:
     """How much a client may send, and how long it may take.
 
-    ``idle_timeout_s``: a connection on which nothing arrives (between requests or inside one)
-    or nothing can be sent for this long is closed. ``request_timeout_s``: a request's line,
+    ``idle_timeout_s``: a connection that waits this long for its next request, or for its
+    client to take a 256 KiB slice of a response, is closed. ``request_timeout_s``: a request's line,
     headers and body must all arrive within this from its first byte (a 408 otherwise).
     """
 

@@ -1,10 +1,10 @@
-"""gevent's WSGI server with TCP_NODELAY and the idle timeout on every accepted socket, and a
+"""gevent's WSGI server with TCP_NODELAY on every accepted socket, connection limits, and a
 clean stop on signals.
 
 Without TCP_NODELAY a keep-alive client waits for Nagle's algorithm and the delayed ACK on
 every request (>= 40 ms on loopback here); with it a request takes well under a millisecond.
-The idle timeout closes connections on which nothing arrives (or nothing can be sent) for that
-long, so held-open connections do not pile up; the handler bounds each request (``limits``).
+The handler (``wsgi_handler``) applies ``limits``; the server's ``Deadlines`` close connections
+that wait on their client too long, so held-open connections do not pile up.
 Import this module only after ``gevent.monkey.patch_all()``.
 """
 
@@ -20,6 +20,7 @@ import gevent
 from gevent.event import Event
 from gevent.pywsgi import WSGIServer
 
+from memload.reference.http.deadlines import Deadlines, tick_for
 from memload.reference.http.limits import ConnectionLimits
 from memload.reference.http.wsgi_handler import LeanWSGIHandler
 
@@ -29,19 +30,32 @@ STOP_TIMEOUT_S = 2.0
 
 
 class NoDelayWSGIServer(WSGIServer):
-    """A ``WSGIServer`` that disables Nagle's algorithm on each connection it accepts and closes
-    it after ``limits.idle_timeout_s`` without progress."""
+    """A ``WSGIServer`` that disables Nagle's algorithm on each connection it accepts and keeps
+    its handlers' deadlines (``limits``) while it runs."""
 
     handler_class = LeanWSGIHandler
     log_requests = False
     limits = ConnectionLimits()
+    deadlines: Deadlines | None = None
+
+    def start(self) -> None:
+        limits = self.limits
+        self.deadlines = Deadlines(tick_for(limits.idle_timeout_s, limits.request_timeout_s))
+        self.deadlines.start()
+        super().start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        try:
+            super().stop(timeout)
+        finally:
+            if self.deadlines is not None:
+                self.deadlines.stop()
 
     def handle(self, sock: socket.socket, address: tuple) -> None:
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:  # not a TCP socket
             pass
-        sock.settimeout(self.limits.idle_timeout_s)
         super().handle(sock, address)
 
 
