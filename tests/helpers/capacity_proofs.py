@@ -65,7 +65,7 @@ def _memload(*args: str, timeout_s: float) -> subprocess.CompletedProcess:
                           timeout=timeout_s)
 
 
-def proof_steps(work: Path, *, slots: int = 4, service_ms: float = 20.0, step_s: int = 30,
+def proof_steps(work: Path, *, slots: int = 4, service_ms: float = 50.0, step_s: int = 30,
                 steps: tuple[int, ...] = (1, 2, 4, 8, 16, 32)) -> dict[str, Any]:
     path = work / "steps.toml"
     path.write_text(STEPS_SCENARIO.format(steps=list(steps), step_s=step_s, slots=slots, service_ms=service_ms,
@@ -109,8 +109,8 @@ def md_c_max_rate(slo_s: float, *, servers: int, service_s: float) -> float:
     return low
 
 
-def proof_search(work: Path, *, slots: int = 4, service_ms: float = 20.0, probe_s: int = 20, warmup_s: int = 5,
-                 start_rate: float = 100.0, bracket_pct: float = 2.0) -> dict[str, Any]:
+def proof_search(work: Path, *, slots: int = 4, service_ms: float = 50.0, probe_s: int = 20, warmup_s: int = 5,
+                 start_rate: float = 40.0, bracket_pct: float = 2.0) -> dict[str, Any]:
     slo_ms = 3 * service_ms
     path = work / "search.toml"
     path.write_text(SEARCH_SCENARIO.format(start_rate=start_rate, slots=slots, service_ms=service_ms,

@@ -1,6 +1,6 @@
-"""Issue 12's proofs against a reference service with a known capacity (4 slots × 20 ms: 200 req/s):
+"""Issue 12's proofs against a reference service with a known capacity (4 slots × 50 ms: 80 req/s):
 the concurrency-steps run finds the saturation within 10 %; the arrival-rate search's answer at
-p95 < 60 ms is within 10 % of the M/D/4 queue's. Slow (about 7 minutes): benchmarks/bench_capacity.py
+p95 < 150 ms is within 10 % of the M/D/4 queue's. Slow (about 7 minutes): benchmarks/bench_capacity.py
 prints the same figures."""
 
 from __future__ import annotations
