@@ -87,6 +87,12 @@ from memload.scenario.tables import ScenarioError
 )
 @click.option("--quiet", is_flag=True, help="No progress lines while the run goes on.")
 @click.option(
+    "--target-down-limit",
+    default="5m",
+    show_default=True,
+    help="End the run (exit 2, results kept) when the target accepts no connection for this long.",
+)
+@click.option(
     "--interim-report",
     default="1h",
     show_default=True,
@@ -126,6 +132,7 @@ def run(
     report: bool,
     quiet: bool,
     interim_report: str,
+    target_down_limit: str,
     allow_lost_workers: bool,
     force: bool,
     allow_remote: bool,
@@ -182,7 +189,8 @@ def run(
         out=out,
         arguments=arguments,
         quiet=quiet,
-        interim_report_s=_interim_s(interim_report),
+        interim_report_s=_duration_option("--interim-report", interim_report),
+        target_down_limit_s=_duration_option("--target-down-limit", target_down_limit),
     )
     _describe(request)
     with deferred_signals() as interrupted:
@@ -214,11 +222,11 @@ def _describe(request: RunRequest) -> None:
     )
 
 
-def _interim_s(text: str) -> float:
+def _duration_option(option: str, text: str) -> float:
     try:
         return parse_duration_s(text)
     except ValueError as error:
-        raise MemloadError(f"--interim-report: {error}") from None
+        raise MemloadError(f"{option}: {error}") from None
 
 
 def _check_workers(workers: int, *, force: bool) -> None:
@@ -236,7 +244,7 @@ def _check_workers(workers: int, *, force: bool) -> None:
 def _finish(outcome: RunOutcome, *, report: bool, allow_lost_workers: bool) -> int:
     click.echo(f"results: {outcome.run_dir}")
     code = 0
-    if report and outcome.status != "failed":
+    if report and (outcome.run_dir / C.HISTORY_CSV).exists():  # whatever happened, if load was recorded
         code = _report(outcome.run_dir)
     if outcome.status != "completed":
         click.echo(f"memload: run {outcome.status}: {outcome.message}", err=True)

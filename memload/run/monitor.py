@@ -146,3 +146,36 @@ class MetricsScraper:
         self.loop.stop()
         if self.file is not None:
             self.file.close()
+
+
+class ReachabilityWatch:
+    """Whether the target still accepts connections: a TCP connect every second. A target that
+    stays unreachable past the limit ends the run (a target that comes back in time lets the load
+    resume by itself: its failures are recorded in the seconds they happened)."""
+
+    def __init__(self, host_url: str) -> None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(host_url)
+        self.address = (parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80))
+        self.down_since: float | None = None
+        self.loop = _Loop("memload-reachability", self.probe, SAMPLE_INTERVAL_S)
+
+    def probe(self, now: float) -> None:
+        import socket
+
+        try:
+            with socket.create_connection(self.address, timeout=SCRAPE_TIMEOUT_S):
+                self.down_since = None
+        except OSError:
+            if self.down_since is None:
+                self.down_since = now
+
+    def down_for_s(self) -> float:
+        return 0.0 if self.down_since is None else time.time() - self.down_since
+
+    def start(self) -> None:
+        self.loop.start()
+
+    def stop(self) -> None:
+        self.loop.stop()

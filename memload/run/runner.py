@@ -21,7 +21,7 @@ from memload.run.console import print_progress, print_summary
 from memload.run.disk import estimate_bytes, free_bytes, megabytes
 from memload.run.interim import DEFAULT_EVERY_S, InterimReports
 from memload.run.locust_command import LocustPlan
-from memload.run.monitor import MetricsScraper, ResourceSampler
+from memload.run.monitor import MetricsScraper, ReachabilityWatch, ResourceSampler
 from memload.run.processes import (
     Child,
     HarnessError,
@@ -37,6 +37,7 @@ from memload.run.workers import WorkerWatch, connection_failure
 from memload.scenario import Scenario
 
 WATCHDOG_GRACE_S = 60.0
+DEFAULT_TARGET_DOWN_LIMIT_S = 300.0
 PROGRESS_EVERY_S = 10.0
 
 
@@ -52,6 +53,7 @@ class RunRequest:
     arguments: dict[str, Any] = field(default_factory=dict)
     quiet: bool = False
     interim_report_s: float = DEFAULT_EVERY_S  # 0: none
+    target_down_limit_s: float = DEFAULT_TARGET_DOWN_LIMIT_S  # the run ends after this long unreachable
 
 
 @dataclass(kw_only=True)
@@ -127,6 +129,7 @@ class _Session:
         self.sampler = ResourceSampler(run_dir / C.RESOURCES_CSV)
         self.scraper: MetricsScraper | None = None
         self.watch: WorkerWatch | None = None
+        self.reachability: ReachabilityWatch | None = None
         self.interim = InterimReports(run_dir, request.interim_report_s, echo)
 
     def lost_workers(self) -> list[dict[str, Any]]:
@@ -145,6 +148,8 @@ class _Session:
         self.sampler.start()
         self.scraper = MetricsScraper(self.run_dir / C.TARGET_METRICS_CSV, f"{host.rstrip('/')}/metrics")
         self.scraper.start()
+        self.reachability = ReachabilityWatch(host)
+        self.reachability.start()
         if self.stop.is_set():
             return "interrupted", "stopped by a signal before the load started"
         plan = self._plan(host)
@@ -213,6 +218,9 @@ class _Session:
                 return "failed", "Locust did not finish in time; stopped by the watchdog"
             self._report_lost_workers()
             self.interim.tick()
+            down = self._target_down()
+            if down:
+                return "failed", down
             if not self.request.quiet and not plan.web and time.monotonic() >= next_progress:
                 print_progress(self.run_dir, echo=self.echo)
                 next_progress += PROGRESS_EVERY_S
@@ -233,8 +241,17 @@ class _Session:
                 f"{lost['after_s']:g} s: its users stopped with it; figures cover what it sent until then"
             )
 
+    def _target_down(self) -> str:
+        limit = self.request.target_down_limit_s
+        if self.reachability is None or limit <= 0 or self.reachability.down_for_s() < limit:
+            return ""
+        host, port = self.reachability.address
+        return f"the target at {host}:{port} has not accepted a connection for {limit:g} s"
+
     def close(self) -> None:
         self.interim.wait()
+        if self.reachability is not None:
+            self.reachability.stop()
         for child in self.children:  # the main process first: it tells workers to quit
             child.stop()
         if self.scraper is not None:
