@@ -8,6 +8,10 @@ NA = "n/a"
 
 
 def unit_of(metric: str) -> str:
+    if metric.endswith("_mb_per_h"):
+        return "MB/h"
+    if metric.endswith("_per_h"):
+        return "/h"
     if metric.endswith("_ms"):
         return "ms"
     if metric.endswith("_mb"):
@@ -32,4 +36,4 @@ def format_value(address: str, value: float | None) -> str:
     if unit == "ms" and abs(value) >= 100:  # times carry 3 significant digits: 1,304 ms, not 1,303.6 ms
         return f"{value:,.0f} ms"
     number = f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3g}"
-    return f"{number} {unit}".strip() if unit != "/s" else f"{number}/s"
+    return f"{number} {unit}".strip() if unit not in ("/s", "/h") else f"{number}{unit}"
