@@ -31,6 +31,7 @@ from memload.analysis.soak.windows import SoakWindow, response_rows, soak_window
 from memload.scenario.thresholds import Threshold
 
 MIN_STEADY_S = 600.0
+MIN_ASKED_S = 120.0
 VARYING_SHAPES = ("steps", "ramp", "spike")
 
 
@@ -65,9 +66,21 @@ def load_shape(meta: Mapping[str, Any]) -> str | None:
     return shape if isinstance(shape, str) else None
 
 
+def asks_for_soak(meta: Mapping[str, Any]) -> bool:
+    """A scenario named soak… or with a threshold on a soak figure asks for the analysis at any length
+    from MIN_ASKED_S (a compressed soak of a few minutes)."""
+    name = str(meta.get(C.RUN_SCENARIO_NAME) or "")
+    thresholds = meta.get(C.RUN_THRESHOLDS) or {}
+    return name.startswith("soak") or any(str(key).startswith("soak.") for key in thresholds)
+
+
 def not_soak_reason(meta: Mapping[str, Any], steady_s: float) -> str | None:
     """Why a run gets no soak section (``steady_s``: the steady window's length); None when it does."""
-    if steady_s < MIN_STEADY_S:
+    if asks_for_soak(meta) and steady_s < MIN_ASKED_S:
+        return (
+            f"the steady window lasts {steady_s:.0f} s, under the {MIN_ASKED_S:.0f} s a soak analysis needs"
+        )
+    if not asks_for_soak(meta) and steady_s < MIN_STEADY_S:
         return (
             f"the steady window lasts {steady_s / 60:.1f} min, under the "
             f"{MIN_STEADY_S / 60:.0f} min a soak analysis needs"

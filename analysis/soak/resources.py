@@ -79,7 +79,15 @@ class Projection:
     hours: float | None  # from the end of the run; None when not rising
 
 
+MIN_BIN_S = 2.0  # resources.csv has a row a second per process
+SHORT_RUN_BINS = 180  # a run shorter than three hours gets this many bins, at least MIN_BIN_S wide
+
+
 def bin_width_s(duration_s: float) -> float:
+    """1-minute bins (at most MAX_BINS of them), and finer for a run too short for enough of them:
+    a 3-minute compressed soak gets 2 s bins, so the trend tests have ~90 points."""
+    if duration_s < SHORT_RUN_BINS * BIN_S:
+        return max(MIN_BIN_S, float(math.ceil(duration_s / SHORT_RUN_BINS)))
     return max(BIN_S, BIN_S * math.ceil(duration_s / MAX_BINS / BIN_S))
 
 

@@ -100,6 +100,12 @@ def _announce(url: str) -> None:
     help="Fault: bytes kept in memory for good on every request (a memory leak).",
 )
 @click.option(
+    "--leak-fd-every",
+    default=0,
+    type=click.IntRange(min=0),
+    help="Fault: keep a file descriptor open for good every this many requests (an fd leak; 0: never).",
+)
+@click.option(
     "--max-inflight",
     default=0,
     type=click.IntRange(min=0),
@@ -147,6 +153,7 @@ def serve(
     stall_every_s: float,
     stall_for_s: float,
     leak_bytes_per_request: int,
+    leak_fd_every: int,
     max_inflight: int,
     service_time_ms: float,
     max_body_bytes: int,
@@ -167,6 +174,7 @@ def serve(
             stall_every_s=stall_every_s,
             stall_for_s=stall_for_s,
             leak_bytes_per_request=leak_bytes_per_request,
+            leak_fd_every=leak_fd_every,
             max_inflight=max_inflight,
             service_time_ms=service_time_ms,
         )

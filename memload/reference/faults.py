@@ -8,6 +8,7 @@ monkey-patching.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ class FaultConfig:
     stall_every_s: float = 0.0
     stall_for_s: float = 0.0
     leak_bytes_per_request: int = 0
+    leak_fd_every: int = 0  # keep one file descriptor open for good every this many requests (0: never)
     # A known capacity (issue 12): each request holds one of ``max_inflight`` slots for
     # ``service_time_ms`` before it is handled, so throughput saturates at
     # max_inflight × 1000 / service_time_ms requests/s and requests beyond the slots wait in turn.
@@ -43,8 +45,8 @@ class FaultConfig:
             raise ValueError("latencies and stall times must not be negative")
         if self.stall_for_s > 0 and not 0 < self.stall_for_s < self.stall_every_s:
             raise ValueError("a stall needs 0 < stall_for_s < stall_every_s")
-        if self.leak_bytes_per_request < 0:
-            raise ValueError("leak_bytes_per_request must not be negative")
+        if self.leak_bytes_per_request < 0 or self.leak_fd_every < 0:
+            raise ValueError("leak_bytes_per_request and leak_fd_every must not be negative")
         if self.max_inflight < 0 or self.service_time_ms < 0:
             raise ValueError("max_inflight and service_time_ms must not be negative")
         if (self.max_inflight > 0) != (self.service_time_ms > 0):
@@ -79,6 +81,8 @@ class FaultInjector:
         self._started_s = time.monotonic()
         self._leak: list[bytes] = []
         self.leaked_bytes = 0
+        self._requests = 0
+        self.leaked_fds: list[int] = []
         # FIFO: gevent wakes a semaphore's waiters in the order they came
         self._slots = gevent.lock.Semaphore(config.max_inflight) if config.max_inflight else None
 
@@ -89,6 +93,9 @@ class FaultInjector:
             # Filled (not zeroed) bytes, so the pages count in the resident set at once.
             self._leak.append(b"\xa5" * config.leak_bytes_per_request)
             self.leaked_bytes += config.leak_bytes_per_request
+        self._requests += 1
+        if config.leak_fd_every and self._requests % config.leak_fd_every == 0:
+            self.leaked_fds.append(os.open(os.devnull, os.O_RDONLY))  # never closed: an fd leak
         self.hold_while_stalled()
         if self._slots is not None:
             with self._slots:
@@ -120,6 +127,8 @@ class FaultInjector:
             "stall_for_s": self.config.stall_for_s,
             "leak_bytes_per_request": self.config.leak_bytes_per_request,
             "leaked_bytes": self.leaked_bytes,
+            "leak_fd_every": self.config.leak_fd_every,
+            "leaked_fds": len(self.leaked_fds),
             "max_inflight": self.config.max_inflight,
             "service_time_ms": self.config.service_time_ms,
         }

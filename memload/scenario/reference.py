@@ -11,7 +11,13 @@ from memload.scenario.tables import TableReader
 
 BOOLEANS = ("cache", "log_requests")
 # key -> the smallest whole number allowed
-INTEGERS = {"cache_size": 1, "leak_bytes_per_request": 0, "max_inflight": 0, "max_body_bytes": 1}
+INTEGERS = {
+    "cache_size": 1,
+    "leak_bytes_per_request": 0,
+    "leak_fd_every": 0,
+    "max_inflight": 0,
+    "max_body_bytes": 1,
+}
 # key -> the smallest number allowed (above zero where zero is refused)
 NUMBERS = {
     "cache_ttl_s": 0.001,
