@@ -8,12 +8,15 @@ that the steady window holds at most ``MAX_BINS`` of them (2 minutes for 24 h): 
 O(n²). A slope per hour (Theil–Sen) with its 95 % CI and a Mann–Kendall p then come from those
 medians (``trend.py``).
 
-A resource is **leaking** when all three hold: the trend is significant (Mann–Kendall p < 0.01),
-the slope's lower 95 % bound is above 0, and the slope is above its limit: 1 MB/h for RSS, 1 per
-hour for file descriptors and threads, or the scenario's own threshold on the slope when it sets
-one (``target.rss_slope_mb_per_h < 5`` makes 5 MB/h the limit; ``loadgen.rss_slope_mb_per_h`` for
-the harness). The target's RSS is projected to its limit (the scenario's ``target.rss_mb``
-threshold, else 512 MB): hours from the end of the run at the slope, from the fitted line's value
+A resource is **leaking** when all four hold: the trend is significant (Mann–Kendall p < 0.01),
+the slope's lower 95 % bound is above 0, the slope is above its limit (1 MB/h for RSS, 1 per hour for
+file descriptors and threads, or the scenario's own threshold on the slope when it sets one:
+``target.rss_slope_mb_per_h < 5`` makes 5 MB/h the limit; ``loadgen.rss_slope_mb_per_h`` for the
+harness), and the rise over the steady window is more than noise (``MIN_RISE``: 2 MB, 5 fds, 2
+threads). The last keeps a few minutes' allocator fill-in (a Locust process's RSS settles ~0.5 MB
+up over its first minutes) from reading as a leak in a compressed soak, where 0.5 MB in 3 minutes
+is a slope of 10 MB/h; over a day, 1 MB/h rises 24 MB.
+The target's RSS is projected to its limit (the scenario's ``target.rss_mb`` threshold, else 512 MB): hours from the end of the run at the slope, from the fitted line's value
 there; none when the RSS is not rising (the slope's lower bound is not above 0).
 """
 
@@ -33,6 +36,8 @@ from memload.analysis.soak.trend import Trend, fit_trend
 from memload.scenario.thresholds import Threshold
 
 BIN_S = 60.0
+# below this a rise is noise, whatever its slope
+MIN_RISE = {C.RES_RSS_MB: 2.0, C.RES_NUM_FDS: 5.0, C.RES_THREADS: 2.0}
 MAX_BINS = 720
 LEAK_P = 0.01
 RSS_LIMIT_MB = 512.0
@@ -67,9 +72,17 @@ class ResourceTrend:
         return METRIC_WORDS[self.column][1]
 
     @property
+    def rise(self) -> float:
+        """What the fitted slope adds over the binned span."""
+        if self.trend is None or self.hours.size < 2:
+            return 0.0
+        return float(self.trend.slope * (self.hours[-1] - self.hours[0]))
+
+    @property
     def leaking(self) -> bool:
         t = self.trend
-        return t is not None and t.p_value < LEAK_P and t.low > 0 and t.slope > self.limit_per_h
+        significant = t is not None and t.p_value < LEAK_P and t.low > 0 and t.slope > self.limit_per_h
+        return significant and self.rise > MIN_RISE.get(self.column, 0.0)
 
 
 @dataclass(frozen=True, kw_only=True)

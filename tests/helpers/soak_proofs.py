@@ -1,4 +1,6 @@
-"""The proofs of issue 13 against the reference service, compressed to a few minutes: a run with a
+"""The proofs of issue 13 against the reference service, compressed to a few minutes (users listing
+their memories, which stores nothing: with creates, the service's RSS grows ~700 MB/h by what it
+rightly keeps, and a clean run would be flagged for it): a run with a
 memory leak and an fd leak injected (`[reference] leak_bytes_per_request`, `leak_fd_every`) is flagged
 with the injected rates recovered; the same run without injection is not flagged; a run whose target
 is killed and restarted midway shows the error burst where it happened. Run by tests/truth (slow) and
@@ -27,9 +29,7 @@ wait = "between"
 min_s = 0.02
 max_s = 0.06
 [mix]
-get_memory = 2
-list_memories = 2
-create_memory = 1
+list_memories = 1
 [reference]
 {reference}
 [thresholds]
