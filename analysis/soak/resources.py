@@ -16,8 +16,9 @@ harness), and the rise over the steady window is more than noise (``MIN_RISE``: 
 threads). The last keeps a few minutes' allocator fill-in (a Locust process's RSS settles ~0.5 MB
 up over its first minutes) from reading as a leak in a compressed soak, where 0.5 MB in 3 minutes
 is a slope of 10 MB/h; over a day, 1 MB/h rises 24 MB.
-The target's RSS is projected to its limit (the scenario's ``target.rss_mb`` threshold, else 512 MB): hours from the end of the run at the slope, from the fitted line's value
-there; none when the RSS is not rising (the slope's lower bound is not above 0).
+The target's RSS is projected to its limit (the scenario's ``target.rss_mb`` threshold, else
+512 MB): hours from the end of the run at the slope, from the fitted line's value there; none when
+the RSS is not rising (the slope's lower bound is not above 0).
 """
 
 from __future__ import annotations
