@@ -1,0 +1,127 @@
+"""A baseline run against a candidate run: every figure of every operation both runs have (and
+``total``), the overall verdict, and the settings that differ (which make the runs incomparable
+unless forced)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from memload import names as C
+from memload.analysis.compare.samples import FIGURES, RunSamples, run_samples
+from memload.analysis.compare.stats import DEFAULT_LIMITS, Change, Limits, compare_figure, overall_verdict
+from memload.analysis.read.intervals import TOTAL
+
+# run.json's resolved scenario: the settings that must match, as (label, path of keys)
+SETTINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("scenario", ("name",)),
+    ("seed", ("seed",)),
+    ("mix", ("mix",)),
+    ("users", ("load", "users")),
+    ("shape", ("load", "shape")),
+    ("duration_s", ("load", "duration_s")),
+    ("rate", ("arrival", "rate")),
+)
+_MISSING = object()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Difference:
+    setting: str
+    baseline: Any
+    candidate: Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class Row:
+    scope: str  # an operation or "total"
+    change: Change
+
+    @property
+    def address(self) -> str:
+        return f"{self.scope}.{self.change.figure}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComparisonTable:
+    baseline_dir: Path
+    candidate_dir: Path
+    rows: tuple[Row, ...]
+    verdict: str  # "regressed", "improved" or "~"
+    differences: tuple[Difference, ...]  # settings that differ: incomparable without --force
+    only_baseline: tuple[str, ...]  # operations of one run only (not compared)
+    only_candidate: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def comparable(self) -> bool:
+        return not self.differences
+
+
+def _setting(meta: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    value: Any = meta.get(C.RUN_SCENARIO)
+    for key in keys:
+        if not isinstance(value, Mapping) or key not in value:
+            return _MISSING
+        value = value[key]
+    return value
+
+
+def setting_differences(baseline: Mapping[str, Any], candidate: Mapping[str, Any]) -> tuple[Difference, ...]:
+    """Settings of two run.json files that differ (the scenario name falls back to
+    ``scenario_name``); a setting neither run has is not a difference."""
+    found = []
+    for label, keys in SETTINGS:
+        a, b = _setting(baseline, keys), _setting(candidate, keys)
+        if label == "scenario":
+            a = baseline.get(C.RUN_SCENARIO_NAME, _MISSING) if a is _MISSING else a
+            b = candidate.get(C.RUN_SCENARIO_NAME, _MISSING) if b is _MISSING else b
+        if a != b:
+            found.append(
+                Difference(
+                    setting=label,
+                    baseline=None if a is _MISSING else a,
+                    candidate=None if b is _MISSING else b,
+                )
+            )
+    return tuple(found)
+
+
+def compare_samples(
+    baseline: RunSamples, candidate: RunSamples, limits: Limits = DEFAULT_LIMITS
+) -> ComparisonTable:
+    """Rows for every operation both runs have, then ``total``, each figure in ``FIGURES`` order."""
+    shared = sorted((set(baseline.scopes) & set(candidate.scopes)) - {TOTAL})
+    rows = []
+    for scope in [*shared, TOTAL]:
+        if scope not in baseline.scopes or scope not in candidate.scopes:
+            continue
+        a, b = baseline.scopes[scope], candidate.scopes[scope]
+        for figure in FIGURES:
+            change = compare_figure(
+                figure,
+                a.samples.get(figure, []),
+                b.samples.get(figure, []),
+                baseline=a.whole.get(figure),
+                candidate=b.whole.get(figure),
+                limits=limits,
+            )
+            rows.append(Row(scope=scope, change=change))
+    return ComparisonTable(
+        baseline_dir=baseline.run_dir,
+        candidate_dir=candidate.run_dir,
+        rows=tuple(rows),
+        verdict=overall_verdict([row.change for row in rows]),
+        differences=setting_differences(baseline.meta, candidate.meta),
+        only_baseline=tuple(sorted(set(baseline.scopes) - set(candidate.scopes))),
+        only_candidate=tuple(sorted(set(candidate.scopes) - set(baseline.scopes))),
+        warnings=tuple(f"baseline: {w}" for w in baseline.warnings)
+        + tuple(f"candidate: {w}" for w in candidate.warnings),
+    )
+
+
+def compare_runs(baseline_dir: Path, candidate_dir: Path, limits: Limits = DEFAULT_LIMITS) -> ComparisonTable:
+    """Load both run directories and compare them (a ReportError when one cannot be read)."""
+    return compare_samples(run_samples(Path(baseline_dir)), run_samples(Path(candidate_dir)), limits)
