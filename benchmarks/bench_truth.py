@@ -34,8 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "helpers"))  # shared with tests/truth
 
-from truth_proofs import (proof_fixed, proof_llm, proof_memory, proof_merged,  # noqa: E402
-                          proof_stall)
+from truth_proofs import proof_fixed, proof_llm, proof_memory, proof_merged, proof_stall  # noqa: E402
 
 
 # -- the command -------------------------------------------------------------------------------

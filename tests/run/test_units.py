@@ -93,8 +93,8 @@ def test_users_at_each_shape():
     assert users_at(ramp, 0) == 10 and users_at(ramp, ramp.duration_s / 2) == 255
     assert users_at(ramp, ramp.duration_s) is None
     steps = load_scenario("capacity").load
-    assert [users_at(steps, t) for t in (0, 119, 120, 599)] == [10, 10, 25, 200]
-    assert users_at(steps, 600) is None
+    assert [users_at(steps, t) for t in (0, 44, 45, 359)] == [1, 1, 2, 128]
+    assert users_at(steps, 360) is None
     spike = load_scenario("spike").load
     assert [users_at(spike, t) for t in (0, 119, 120, 179, 180)] == [20, 20, 200, 200, 20]
     constant = load_scenario("smoke").load
