@@ -1,5 +1,6 @@
 """analysis never imports locust or gevent (nor pyplot): checked in a fresh interpreter, after
 importing every module of memload.analysis and writing a report."""
+
 from __future__ import annotations
 
 import json
@@ -7,6 +8,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from analysis_testkit import GOLDEN_DIR, GOLDEN_FILES
 
@@ -23,10 +26,15 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("locust", 
 """
 
 
+pytestmark = pytest.mark.integration  # each test imports in a child Python
+
+
 def test_analysis_imports_neither_locust_nor_gevent(tmp_path: Path) -> None:
     for name in GOLDEN_FILES:
         shutil.copy(GOLDEN_DIR / name, tmp_path / name)
-    done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
