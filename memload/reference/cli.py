@@ -31,6 +31,18 @@ def _announce(url: str) -> None:
     sys.stdout.flush()
 
 
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and localhost; any other address (0.0.0.0 and :: included) is reachable."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.option("--host", default="127.0.0.1", help="Address to listen on.")
 @click.option(
@@ -198,6 +210,12 @@ def serve(
         listener = open_listener(host, port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    if not token and not is_loopback(host):
+        click.echo(
+            f"warning: listening on {host} without --token: anyone who can reach this machine can read "
+            "and write its memories",
+            err=True,
+        )
     options = {
         "seed": seed,
         "token": token or None,

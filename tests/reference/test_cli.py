@@ -75,3 +75,10 @@ def test_port_in_use_is_a_clean_error():
 def test_bad_options_are_usage_errors(args):
     result = CliRunner().invoke(serve, args)
     assert result.exit_code == 2
+
+
+def test_serving_beyond_loopback_without_a_token_warns() -> None:
+    from memload.reference.cli import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("::") and not is_loopback("10.0.0.5")
