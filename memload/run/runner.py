@@ -71,7 +71,6 @@ def execute(
     interrupted: threading.Event | None = None,
 ) -> RunOutcome:
     """``interrupted``: set by a signal that came before the run could stop in order (no load starts)."""
-    check_disk(request)
     if request.host is not None:
         check_reachable(request.host)
     started = time.time()
@@ -81,6 +80,11 @@ def execute(
         raise HarnessError(
             f"cannot make the results directory under {request.out}: {error.strerror or error}"
         ) from None
+    try:
+        check_disk(request)
+    except HarnessError:
+        run_dir.rmdir()  # nothing was written: leave nothing behind
+        raise
     info = build_run_info(
         scenario=request.scenario,
         arguments=request.arguments,
