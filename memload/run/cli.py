@@ -277,9 +277,10 @@ def scenarios() -> None:
     for name, path in shipped_scenarios().items():
         try:
             s = load_scenario(str(path))
-            click.echo(
-                f"{name:<10} {s.load.shape:<8} {s.load.peak_users:>5} users  {s.load.duration_s:>7g} s  "
-                f"{s.description}"
-            )
+            if s.arrival is not None:  # open model: a rate, not users
+                load = f"{'open':<8} {max((s.arrival.rate, *s.arrival.steps)):>5g} req/s"
+            else:
+                load = f"{s.load.shape:<8} {s.load.peak_users:>5} users"
+            click.echo(f"{name:<15} {load}  {s.load.duration_s:>7g} s  {s.description}")
         except ScenarioError as error:
-            click.echo(f"{name:<10} INVALID: {error}")
+            click.echo(f"{name:<15} INVALID: {error}")
