@@ -41,7 +41,14 @@ def read_json(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-@pytest.mark.parametrize("allow", [False, True], ids=["lost-worker-fails", "allow-lost-workers"])
+@pytest.mark.parametrize(
+    "allow",
+    [
+        pytest.param(False, id="lost-worker-fails"),
+        # the flag only changes the exit code (tests/analysis/test_report.py checks the verdict)
+        pytest.param(True, id="allow-lost-workers", marks=pytest.mark.slow),
+    ],
+)
 def test_a_worker_killed_mid_run_is_reported(tmp_path: Path, allow: bool) -> None:
     args = ["run", "smoke", "--workers", "2", "--duration", "20s", "--out", str(tmp_path)]
     process = start_memload(*args, *(["--allow-lost-workers"] if allow else []))

@@ -1,4 +1,5 @@
 """`memload run` end to end: real reference target, real Locust processes, real files."""
+
 from __future__ import annotations
 
 import csv
@@ -35,8 +36,17 @@ def test_smoke_end_to_end_writes_every_file(tmp_path):
     assert result.returncode in (0, 1), result.stderr[-3000:]
     run_dir = only_run_dir(tmp_path)
     assert run_dir.name.endswith("_smoke")
-    for name in ("run.json", "locust_stats.csv", "locust_stats_history.csv", "locust_failures.csv",
-                 "locust_exceptions.csv", "resources.csv", "target_metrics.csv", "locust.log", "target.log"):
+    for name in (
+        "run.json",
+        "locust_stats.csv",
+        "locust_stats_history.csv",
+        "locust_failures.csv",
+        "locust_exceptions.csv",
+        "resources.csv",
+        "target_metrics.csv",
+        "locust.log",
+        "target.log",
+    ):
         assert (run_dir / name).is_file(), name
     for name in REPORT_FILES:
         assert (run_dir / "report" / name).is_file(), name
@@ -60,14 +70,28 @@ def target_request_count(run_dir: Path) -> float:
     """Requests the target counted on the API routes, from its last /metrics scrape."""
     rows = read_csv(run_dir / "target_metrics.csv")
     last = max(float(r["timestamp"]) for r in rows)
-    return sum(float(r["value"]) for r in rows
-               if r["metric"] == "memload_http_requests_total" and float(r["timestamp"]) == last
-               and "/v1/" in r["labels"])
+    return sum(
+        float(r["value"])
+        for r in rows
+        if r["metric"] == "memload_http_requests_total"
+        and float(r["timestamp"]) == last
+        and "/v1/" in r["labels"]
+    )
 
 
 def test_two_workers_totals_equal_what_the_target_received(tmp_path):
-    result = run_memload("run", "smoke", "--workers", "2", "--duration", "12s", "--out", str(tmp_path), "--quiet",
-                         "--no-report")
+    result = run_memload(
+        "run",
+        "smoke",
+        "--workers",
+        "2",
+        "--duration",
+        "12s",
+        "--out",
+        str(tmp_path),
+        "--quiet",
+        "--no-report",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     run_dir = only_run_dir(tmp_path)
     roles = {r["role"] for r in read_csv(run_dir / "resources.csv")}
@@ -84,10 +108,25 @@ def test_two_workers_totals_equal_what_the_target_received(tmp_path):
         assert "Traceback" not in log
 
 
+@pytest.mark.slow  # tests/faults/test_interrupts.py checks more of the same in the default run
 def test_sigint_mid_run_leaves_a_complete_directory(tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", "memload", "run", "smoke", "--duration", "60s",
-                                "--out", str(tmp_path), "--quiet"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "memload",
+            "run",
+            "smoke",
+            "--duration",
+            "60s",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 45
     history = None
     while time.monotonic() < deadline:
@@ -124,8 +163,23 @@ def test_web_ui_run_writes_the_same_directory(tmp_path):
     import requests
 
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "memload", "run", "smoke", "--web", "--web-port", str(port),
-                                "--out", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "memload",
+            "run",
+            "smoke",
+            "--web",
+            "--web-port",
+            str(port),
+            "--out",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     ui = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -136,7 +190,9 @@ def test_web_ui_run_writes_the_same_directory(tmp_path):
             except requests.RequestException:
                 time.sleep(0.3)
         started = requests.post(f"{ui}/swarm", data={"user_count": 5, "spawn_rate": 5}, timeout=5).json()
-        assert started["success"] and "ScenarioShape" in started["message"]  # the scenario's shape, preselected
+        assert (
+            started["success"] and "ScenarioShape" in started["message"]
+        )  # the scenario's shape, preselected
         time.sleep(5)
         assert requests.get(f"{ui}/stats/requests", timeout=5).json()["state"] == "running"
         requests.post(f"{ui}/stop", timeout=5)
@@ -152,13 +208,27 @@ def test_web_ui_run_writes_the_same_directory(tmp_path):
     assert (run_dir / "report" / "report.html").is_file()
 
 
+@pytest.mark.slow  # tests/faults/test_killed_run.py checks it in the default run
 def test_children_do_not_outlive_a_killed_memload(tmp_path):
     """kill -9 of memload itself: the target and Locust it started stop too (no orphans on loopback)."""
     import psutil
 
-    process = subprocess.Popen([sys.executable, "-m", "memload", "run", "smoke", "--duration", "60s",
-                                "--out", str(tmp_path), "--quiet"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "memload",
+            "run",
+            "smoke",
+            "--duration",
+            "60s",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 45
     children: list = []
     while time.monotonic() < deadline and len(children) < 2:
