@@ -123,14 +123,15 @@ def proof_restart(
     run.communicate(timeout=duration_s + 120)
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=15)
+    from memload.analysis.figures.analyse import analyse
+
     run_dir = next(out.iterdir())
-    summary = _summary(run_dir)
+    soak = analyse(run_dir).soak
     return {
         "run_dir": str(run_dir),
         "started_unix": started,
         "killed_unix": killed,
         "restarted_unix": restarted,
-        "bursts": summary["figures"].get("soak.error_bursts"),
+        "bursts": [(b.start_unix, b.end_unix, b.failures) for b in soak.bursts] if soak is not None else [],
         "exit": run.returncode,
-        "soak_md": (run_dir / "report" / "report.md").read_text(),
     }
