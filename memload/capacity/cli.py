@@ -9,7 +9,7 @@ import click
 from memload import names as C
 from memload.capacity.search import SearchRequest, run_search
 from memload.errors import MemloadError
-from memload.run.host_guard import RemoteHostRefused, check_host_allowed
+from memload.host_guard import require_allowed_host
 from memload.run.processes import HarnessError
 from memload.run.signals import deferred_signals, stop_signals
 from memload.scenario import Scenario, ScenarioError, apply_overrides, load_scenario
@@ -124,11 +124,7 @@ def capacity(
     resolved = _resolve(scenario, target=target, rate=start_rate, seed=seed, timeout=timeout)
     resolved = _with_probe_options(resolved, probe_duration, probe_warmup, bracket_pct)
     slos = _slos(resolved, slo_texts)
-    if host is not None:
-        try:
-            check_host_allowed(host, allow_remote=allow_remote)
-        except RemoteHostRefused as error:
-            raise MemloadError(str(error)) from None
+    require_allowed_host(host, allow_remote=allow_remote)
     request = SearchRequest(
         scenario=resolved,
         slos=slos,

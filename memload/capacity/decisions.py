@@ -9,7 +9,7 @@ so queueing counts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 MAX_PROBES = 14
 MIN_RATE = 0.5  # requests/s: below this the search gives up (the service fails at any load)
@@ -43,12 +43,7 @@ class SearchState:
         return min(failed) if failed else None
 
     def with_probe(self, probe: Probe) -> SearchState:
-        return SearchState(
-            start_rate=self.start_rate,
-            max_rate=self.max_rate,
-            bracket_pct=self.bracket_pct,
-            probes=(*self.probes, probe),
-        )
+        return replace(self, probes=(*self.probes, probe))
 
 
 def bracket_narrow(low: float, high: float, bracket_pct: float) -> bool:

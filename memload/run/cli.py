@@ -9,8 +9,8 @@ import click
 
 from memload import names as C
 from memload.errors import MemloadError
+from memload.host_guard import require_allowed_host
 from memload.run.disk import estimate_bytes, megabytes
-from memload.run.host_guard import RemoteHostRefused, check_host_allowed
 from memload.run.processes import HarnessError
 from memload.run.run_json import redact
 from memload.run.runner import RunOutcome, RunRequest, execute
@@ -143,11 +143,7 @@ def run(
     scenario, unreachable host, interrupted run).
     """
     _check_workers(workers, force=force)
-    if host is not None:
-        try:
-            check_host_allowed(host, allow_remote=allow_remote)
-        except RemoteHostRefused as error:
-            raise MemloadError(str(error)) from None
+    require_allowed_host(host, allow_remote=allow_remote)
     try:
         resolved = apply_overrides(
             load_scenario(scenario),

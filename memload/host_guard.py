@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import psutil
 
+from memload.errors import MemloadError
+
 ALLOW_REMOTE_ENV = "MEMLOAD_ALLOW_REMOTE"
 
 
@@ -60,3 +62,13 @@ def check_host_allowed(host_url: str, *, allow_remote: bool) -> None:
             f"memload sends load there only with --allow-remote (or {ALLOW_REMOTE_ENV}=1), "
             "so that a typo cannot load a production system"
         )
+
+
+def require_allowed_host(host_url: str | None, *, allow_remote: bool) -> None:
+    """check_host_allowed for a command line: a refused host is a one-line usage error (exit 2)."""
+    if host_url is None:
+        return
+    try:
+        check_host_allowed(host_url, allow_remote=allow_remote)
+    except RemoteHostRefused as error:
+        raise MemloadError(str(error)) from None
