@@ -14,10 +14,10 @@ from __future__ import annotations
 import heapq
 import json
 import random
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
+
+from memload_cli import run_memload
 
 STEPS_SCENARIO = """
 name = "capacity-truth"
@@ -60,30 +60,41 @@ bracket_pct = {bracket_pct}
 """
 
 
-def _memload(*args: str, timeout_s: float) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "memload", *args], capture_output=True, text=True,
-                          timeout=timeout_s)
-
-
-def proof_steps(work: Path, *, slots: int = 4, service_ms: float = 50.0, step_s: int = 30,
-                steps: tuple[int, ...] = (1, 2, 4, 8, 16, 32)) -> dict[str, Any]:
+def proof_steps(
+    work: Path,
+    *,
+    slots: int = 4,
+    service_ms: float = 50.0,
+    step_s: int = 30,
+    steps: tuple[int, ...] = (1, 2, 4, 8, 16, 32),
+) -> dict[str, Any]:
     path = work / "steps.toml"
-    path.write_text(STEPS_SCENARIO.format(steps=list(steps), step_s=step_s, slots=slots, service_ms=service_ms,
-                                          slo_ms=3 * service_ms))
+    path.write_text(
+        STEPS_SCENARIO.format(
+            steps=list(steps), step_s=step_s, slots=slots, service_ms=service_ms, slo_ms=3 * service_ms
+        )
+    )
     out = work / "steps-out"
-    result = _memload("run", str(path), "--out", str(out), "--quiet", timeout_s=step_s * len(steps) + 180)
+    result = run_memload("run", str(path), "--out", str(out), "--quiet", timeout=step_s * len(steps) + 180)
     if result.returncode not in (0, 1):
         raise RuntimeError(result.stderr[-2000:])
     run_dir = next(out.iterdir())
     summary = json.loads((run_dir / "report" / "summary.json").read_text())
     truth = slots * 1000.0 / service_ms
     saturation = summary["figures"].get("capacity.saturation_rps", 0.0)
-    return {"run_dir": str(run_dir), "truth_rps": truth, "saturation_rps": saturation,
-            "rel_error": saturation / truth - 1.0, "figures": summary["figures"],
-            "answer": (run_dir / "report" / "report.md").read_text().splitlines()[2]}
+    return {
+        "run_dir": str(run_dir),
+        "truth_rps": truth,
+        "saturation_rps": saturation,
+        "rel_error": saturation / truth - 1.0,
+        "figures": summary["figures"],
+        "answer": (run_dir / "report" / "report.md").read_text().splitlines()[2],
+    }
 
 
-def md_c_p95_s(rate: float, *, servers: int, service_s: float, arrivals: int = 200_000, seed: int = 1) -> float:
+def md_c_p95_s(
+    rate: float, *, servers: int, service_s: float, arrivals: int = 200_000, seed: int = 1
+) -> float:
     """p95 of the time in system of an M/D/c FIFO queue, by simulating ``arrivals`` Poisson arrivals."""
     rng = random.Random(seed)
     free_at = [0.0] * servers  # when each server is next free (a heap)
@@ -109,22 +120,43 @@ def md_c_max_rate(slo_s: float, *, servers: int, service_s: float) -> float:
     return low
 
 
-def proof_search(work: Path, *, slots: int = 4, service_ms: float = 50.0, probe_s: int = 20, warmup_s: int = 5,
-                 start_rate: float = 40.0, bracket_pct: float = 2.0) -> dict[str, Any]:
+def proof_search(
+    work: Path,
+    *,
+    slots: int = 4,
+    service_ms: float = 50.0,
+    probe_s: int = 20,
+    warmup_s: int = 5,
+    start_rate: float = 40.0,
+    bracket_pct: float = 2.0,
+) -> dict[str, Any]:
     slo_ms = 3 * service_ms
     path = work / "search.toml"
-    path.write_text(SEARCH_SCENARIO.format(start_rate=start_rate, slots=slots, service_ms=service_ms,
-                                           slo_ms=slo_ms, probe_s=probe_s, warmup_s=warmup_s,
-                                           bracket_pct=bracket_pct))
+    path.write_text(
+        SEARCH_SCENARIO.format(
+            start_rate=start_rate,
+            slots=slots,
+            service_ms=service_ms,
+            slo_ms=slo_ms,
+            probe_s=probe_s,
+            warmup_s=warmup_s,
+            bracket_pct=bracket_pct,
+        )
+    )
     out = work / "search-out"
-    result = _memload("capacity", str(path), "--out", str(out), timeout_s=20 * (probe_s + warmup_s + 20))
+    result = run_memload("capacity", str(path), "--out", str(out), timeout=20 * (probe_s + warmup_s + 20))
     if result.returncode not in (0, 1):
         raise RuntimeError(result.stderr[-2000:])
     search_dir = next(out.iterdir())
     document = json.loads((search_dir / "capacity_search.json").read_text())
     found = document["max_rate_at_slo"] or 0.0
     model = md_c_max_rate(slo_ms / 1000.0, servers=slots, service_s=service_ms / 1000.0)
-    return {"search_dir": str(search_dir), "max_rate_at_slo": found, "md_c_rate": model,
-            "saturation_rps": slots * 1000.0 / service_ms, "rel_error": found / model - 1.0,
-            "probes": [(p["rate"], p["passed"], p["figures"].get("total.p95_ms")) for p in document["probes"]],
-            "answer": result.stdout.strip().splitlines()[-2]}
+    return {
+        "search_dir": str(search_dir),
+        "max_rate_at_slo": found,
+        "md_c_rate": model,
+        "saturation_rps": slots * 1000.0 / service_ms,
+        "rel_error": found / model - 1.0,
+        "probes": [(p["rate"], p["passed"], p["figures"].get("total.p95_ms")) for p in document["probes"]],
+        "answer": result.stdout.strip().splitlines()[-2],
+    }

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from memload_cli import run_memload, start_memload, start_reference_target
 
 SCENARIO = """
 name = "soak-proof"
@@ -44,9 +44,7 @@ def _run(
     path.write_text(SCENARIO.format(seed=seed, duration_s=duration_s, reference=reference))
     out = work / name
     args = ["run", str(path), "--out", str(out), "--quiet"] + (["--host", host] if host else [])
-    result = subprocess.run(
-        [sys.executable, "-m", "memload", *args], capture_output=True, text=True, timeout=duration_s + 180
-    )
+    result = run_memload(*args, timeout=duration_s + 180)
     if result.returncode not in (0, 1):
         raise RuntimeError(result.stderr[-2000:])
     return next(out.iterdir())
@@ -98,20 +96,13 @@ def proof_restart(
     work: Path, *, duration_s: int = 180, kill_at_s: float = 70.0, down_s: float = 12.0
 ) -> dict[str, Any]:
     """Kill the target ``kill_at_s`` into the run and restart it ``down_s`` later on the same port."""
-    from memload_cli import start_reference_target
-
     db = work / "restart.db"
     server, url = start_reference_target(db)
     port = int(url.rsplit(":", 1)[1])
     path = work / "restart.toml"
     path.write_text(SCENARIO.format(seed=23, duration_s=duration_s, reference="cache = true"))
     out = work / "restart"
-    run = subprocess.Popen(
-        [sys.executable, "-m", "memload", "run", str(path), "--host", url, "--out", str(out), "--quiet"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    run = start_memload("run", str(path), "--host", url, "--out", str(out), "--quiet")
     started = time.time()
     time.sleep(kill_at_s)
     server.send_signal(signal.SIGKILL)

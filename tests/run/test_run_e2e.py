@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from memload.run.processes import free_port
-from memload_cli import only_run_dir, run_memload
+from memload_cli import only_run_dir, run_memload, start_memload
 
 pytestmark = pytest.mark.integration
 
@@ -110,23 +110,7 @@ def test_two_workers_totals_equal_what_the_target_received(tmp_path):
 
 @pytest.mark.slow  # tests/faults/test_interrupts.py checks more of the same in the default run
 def test_sigint_mid_run_leaves_a_complete_directory(tmp_path):
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "memload",
-            "run",
-            "smoke",
-            "--duration",
-            "60s",
-            "--out",
-            str(tmp_path),
-            "--quiet",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_memload("run", "smoke", "--duration", "60s", "--out", str(tmp_path), "--quiet")
     deadline = time.monotonic() + 45
     history = None
     while time.monotonic() < deadline:
