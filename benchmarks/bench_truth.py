@@ -88,6 +88,10 @@ def _print_memory(runs: list[dict[str, Any]]) -> None:
             if s.get("window_slopes_mb_per_h"):
                 print("      each 10-minute window after the first minute: "
                       + ", ".join(f"{w:+.2f}" for w in s["window_slopes_mb_per_h"]) + " MB/h")
+        for role, s in r.get("settled_roles", {}).items():
+            verdict = "flat" if abs(s["slope_mb_per_h"]) < 1.0 else "NOT flat"
+            print(f"   {role}, minutes 10 to the end: slope {s['slope_mb_per_h']:+.3f} MB/h over {s['samples']} samples "
+                  f"(criterion |slope| < 1 MB/h: {verdict})")
 
 
 PROOFS = ("fixed", "stall", "merged", "llm", "memory")

@@ -19,7 +19,7 @@ from memload.analysis.figures.requests import RequestFigures, sample_warnings
 from memload.analysis.figures.source import RequestSource, source_of
 from memload.analysis.read.rundir import RunData, load_meta, load_run
 from memload.analysis.read.window import Window, steady_window
-from memload.analysis.soak.analyse import SoakAnalysis, soak_analysis
+from memload.analysis.soak.analyse import SoakAnalysis, soak_analysis, soak_edges
 from memload.scenario.thresholds import (
     Threshold,
     ThresholdError,
@@ -113,13 +113,15 @@ def analyse(run_dir: Path) -> Analysis:
         warnings,
         users=data.history[C.HIST_USERS].to_numpy(),
     )
-    source = source_of(exact_view(data.intervals, window) if data.intervals is not None else None)
+    edges = soak_edges(data.meta, window)
+    view = exact_view(data.intervals, window, split_edges=edges) if data.intervals is not None else None
+    source = source_of(view)
     requests, figures, figure_warnings = compute_figures(data, window, source)
     warnings.extend(figure_warnings)
     capacity = steps_capacity(data, window) if source.view is not None else None
     if capacity is not None:
         figures.update(capacity.figures)
-    soak = soak_analysis(data, window, thresholds)
+    soak = soak_analysis(data, window, thresholds, view.merged.split_response if view is not None else None)
     if soak is not None:
         figures.update(soak.figures)
     results = evaluate(thresholds, figures)

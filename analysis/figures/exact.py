@@ -64,7 +64,9 @@ class ExactView:
         return amount / self.covered_s if self.covered_s > 0 else None
 
 
-def exact_view(files: IntervalFiles, window: Window, *, with_series: bool = True) -> ExactView:
+def exact_view(
+    files: IntervalFiles, window: Window, *, with_series: bool = True, split_edges: np.ndarray | None = None
+) -> ExactView:
     counts = files.counts
     starts = counts[C.IC_INTERVAL].to_numpy(dtype=float)
     chosen = counts[selected(starts, window)]
@@ -80,7 +82,7 @@ def exact_view(files: IntervalFiles, window: Window, *, with_series: bool = True
         intervals=intervals,
         covered_s=covered_s(intervals, window),
         counts=sums,
-        merged=merge_histograms(files, window, with_series=with_series),
+        merged=merge_histograms(files, window, with_series=with_series, split_edges=split_edges),
         scopes=[s for s in all_scopes if s != TOTAL],
     )
 

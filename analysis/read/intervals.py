@@ -124,6 +124,8 @@ class Merged:
     )  # -> "p95" -> ms per bin
     bad_rows: int = 0
     unknown_metrics: set[str] = field(default_factory=set)
+    # with ``split_edges``: the ``total`` response_ms histogram of each split window, in the same pass
+    split_response: list[Counts] = field(default_factory=list)
 
 
 class _BinAccumulator:
@@ -174,9 +176,19 @@ def _labelled(values: dict[float, int]) -> dict[str, int]:
     return {label: values[p] for label, p in SERIES_PERCENTS.items() if p in values}
 
 
-def merge_histograms(files: IntervalFiles, window: Window, *, with_series: bool = True) -> Merged:
-    """Window histograms per (scope, metric) and ``total``, and (``with_series``) percentile
-    series per plot bin."""
+def split_of(interval_starts: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The split window ``[edges[k], edges[k + 1])`` holding each interval's midpoint, -1 for none."""
+    middle = interval_starts + C.INTERVAL_S / 2.0
+    index = np.searchsorted(edges, middle, side="right") - 1
+    return np.where((middle >= edges[0]) & (middle < edges[-1]), index, -1)
+
+
+def merge_histograms(
+    files: IntervalFiles, window: Window, *, with_series: bool = True, split_edges: np.ndarray | None = None
+) -> Merged:
+    """Window histograms per (scope, metric) and ``total``, (``with_series``) percentile series per
+    plot bin and (``split_edges``) the ``total`` response_ms histogram of each split window (a soak
+    run's hours): every row decoded once however many of these it feeds."""
     frame = files.histograms
     metrics = frame[C.HDR_METRIC].astype(str)
     merged = Merged()
@@ -199,6 +211,10 @@ def merge_histograms(files: IntervalFiles, window: Window, *, with_series: bool 
     rows = order["row"].to_numpy()
     encoded = frame[C.HDR_HISTOGRAM].to_numpy()[rows]
     in_window = selected(starts, window)[rows]
+    split = None
+    if split_edges is not None and len(split_edges) > 1:
+        split = split_of(starts, split_edges)[rows]
+        merged.split_response = [empty_counts() for _ in range(len(split_edges) - 1)]
     decoder = Decoder()
     for metric, part in order.assign(_i=np.arange(len(order))).groupby("metric", sort=False):
         positions = part["_i"].to_numpy()
@@ -212,6 +228,7 @@ def merge_histograms(files: IntervalFiles, window: Window, *, with_series: bool 
             decoder,
             merged,
             plotted=with_series and metric in SERIES_METRICS,
+            split=split if metric == C.METRIC_RESPONSE else None,
         )
     _add_totals(merged)
     return merged
@@ -228,6 +245,7 @@ def _merge_metric(
     merged: Merged,
     *,
     plotted: bool,
+    split: np.ndarray | None = None,
 ) -> None:
     accumulator = _BinAccumulator()
     current_bin = None
@@ -242,6 +260,8 @@ def _merge_metric(
             if key not in merged.window:
                 merged.window[key] = empty_counts()
             targets.append(merged.window[key])
+        if split is not None and split[position] >= 0:
+            targets.append(merged.split_response[split[position]])
         if not targets:
             continue
         try:

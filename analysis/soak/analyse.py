@@ -13,7 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from memload import names as C
+from memload.analysis.read.hdr import Counts
 from memload.analysis.read.rundir import RunData
 from memload.analysis.read.window import Window
 from memload.analysis.soak.bursts import Burst, FailureSeries, failure_series, find_bursts
@@ -27,7 +30,7 @@ from memload.analysis.soak.resources import (
     rss_limit_mb,
     steady_processes,
 )
-from memload.analysis.soak.windows import SoakWindow, response_rows, soak_windows
+from memload.analysis.soak.windows import SoakWindow, response_rows, soak_windows, window_edges
 from memload.scenario.thresholds import Threshold
 
 MIN_STEADY_S = 600.0
@@ -91,6 +94,12 @@ def not_soak_reason(meta: Mapping[str, Any], steady_s: float) -> str | None:
     return None
 
 
+def soak_edges(meta: Mapping[str, Any], window: Window) -> np.ndarray | None:
+    """The soak windows' edges when the run gets a soak analysis, so the report's one pass over the
+    histograms merges each window's too; else None."""
+    return window_edges(window) if not_soak_reason(meta, window.duration_s) is None else None
+
+
 def _figures(result: SoakAnalysis) -> dict[str, float]:
     figures: dict[str, float] = {}
     for column, metric in SLOPE_METRICS.items():
@@ -111,8 +120,15 @@ def _figures(result: SoakAnalysis) -> dict[str, float]:
     return figures
 
 
-def soak_analysis(data: RunData, window: Window, thresholds: Sequence[Threshold] = ()) -> SoakAnalysis | None:
-    """The soak analysis of a run that qualifies (``not_soak_reason``), else None."""
+def soak_analysis(
+    data: RunData,
+    window: Window,
+    thresholds: Sequence[Threshold] = (),
+    window_histograms: list[Counts] | None = None,
+) -> SoakAnalysis | None:
+    """The soak analysis of a run that qualifies (``not_soak_reason``), else None;
+    ``window_histograms``: each soak window's response_ms histogram, when the caller merged them
+    (``soak_edges``)."""
     if not_soak_reason(data.meta, window.duration_s) is not None:
         return None
     notes = []
@@ -123,7 +139,7 @@ def soak_analysis(data: RunData, window: Window, thresholds: Sequence[Threshold]
     limit = rss_limit_mb(thresholds)
     rss = next((t for t in trends if t.role == C.ROLE_TARGET and t.column == C.RES_RSS_MB), None)
     rows = response_rows(data.intervals) if data.intervals is not None else None
-    windows = soak_windows(data.intervals, processes.target, window, rows)
+    windows = soak_windows(data.intervals, processes.target, window, rows, window_histograms)
     drift = latency_drift(windows, rows, window.run_start_unix) if rows is not None else None
     series = failure_series(data.intervals.counts, window) if data.intervals is not None else None
     if data.intervals is None:

@@ -4,28 +4,30 @@ The steady window (after the warm-up, to the end of the load) is cut into ``n`` 
 ``n = max(10, round(hours))``: about an hour each for a run of 10 h or more, tenths of it for a
 shorter one. A window holds the 10 s intervals whose midpoint lies in it (half-open, so no interval
 is in two windows); its throughput, error count and rate and exact p50/p95/p99 come from memload's
-histograms merged over those intervals (``figures.exact.exact_view`` on the window, as the capacity
-steps do), the target's resources from resources.csv over the same span: mean CPU (sum of its
-processes, % of one core) and the median RSS, fds and threads of the per-sample sums.
+histograms merged over those intervals (in the report's one pass over the histogram rows:
+``merge_histograms(split_edges=…)``), the target's resources from resources.csv over the same
+span: mean CPU (sum of its processes, % of one core) and the median RSS, fds and threads of the
+per-sample sums.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from memload import names as C
-from memload.analysis.figures.exact import exact_view
 from memload.analysis.read.hdr import (
+    Counts,
     Decoder,
     HistogramDecodeError,
     empty_counts,
     percentile_values,
     scale_of,
+    total_count,
 )
-from memload.analysis.read.intervals import TOTAL, IntervalFiles
+from memload.analysis.read.intervals import IntervalFiles, covered_s, split_of
 from memload.analysis.read.window import Window
 
 MIN_WINDOWS = 10
@@ -61,29 +63,42 @@ def _between(frame: pd.DataFrame, times: np.ndarray, start: float, end: float) -
     return frame.iloc[low:high]
 
 
+def window_histograms(rows: pd.DataFrame, edges: np.ndarray) -> list[Counts]:
+    """The ``total`` response_ms histogram of each window, every row decoded once (the report's main
+    pass gives the same through ``merge_histograms(split_edges=…)``; this is for a caller without it)."""
+    found = [empty_counts() for _ in range(len(edges) - 1)]
+    split = split_of(rows[C.HDR_INTERVAL].to_numpy(dtype=float), edges)
+    decoder = Decoder()
+    for cell, index in zip(rows[C.HDR_HISTOGRAM].to_numpy(), split):
+        if index < 0:
+            continue
+        try:
+            decoder.add_to(cell, [found[index]])
+        except (HistogramDecodeError, TypeError):
+            continue  # the main figures count it as a bad row
+    return found
+
+
 def _request_figures(
-    files: IntervalFiles, rows: pd.DataFrame, window: Window, start: float, end: float
+    files: IntervalFiles, counts: Counts | None, window: Window, start: float, end: float
 ) -> tuple[dict[str, float], int]:
     middles = files.counts[C.IC_INTERVAL].to_numpy(dtype=float) + C.INTERVAL_S / 2.0
     chosen = files.counts[(middles >= start) & (middles < end)]
-    part = IntervalFiles(histograms=_between(rows, rows["_middle"].to_numpy(), start, end), counts=chosen)
     if chosen.empty:
         return {}, 0
-    view = exact_view(part, replace(window, warmup_s=0.0, start_unix=start, end_unix=end), with_series=False)
-    counters = view.counts.get(TOTAL, {})
-    requests, failures = counters.get(C.IC_REQUESTS, 0.0), counters.get(C.IC_FAILURES, 0.0)
+    intervals = np.unique(chosen[C.IC_INTERVAL].to_numpy(dtype=float))
+    seconds = covered_s(intervals, window)
+    requests, failures = float(chosen[C.IC_REQUESTS].sum()), float(chosen[C.IC_FAILURES].sum())
     figures = {"total.requests": requests, "total.failures": failures}
-    rps = view.per_s(requests)
-    if rps is not None:
-        figures["total.rps"] = rps
+    if seconds > 0:
+        figures["total.rps"] = requests / seconds
     if requests > 0:
         figures["total.error_rate"] = failures / requests
-    counts = view.histogram(TOTAL, C.METRIC_RESPONSE)
-    if counts is not None:
+    if counts is not None and total_count(counts) > 0:
         scale = scale_of(C.METRIC_RESPONSE)
         values = percentile_values(counts, list(PERCENTS.values()))
         figures.update({f"total.{label}": values[p] / scale for label, p in PERCENTS.items()})
-    return figures, int(view.intervals.size)
+    return figures, int(intervals.size)
 
 
 def _target_figures(target: pd.DataFrame | None, start: float, end: float) -> dict[str, float]:
@@ -102,17 +117,24 @@ def _target_figures(target: pd.DataFrame | None, start: float, end: float) -> di
 
 
 def soak_windows(
-    files: IntervalFiles | None, target_sums: pd.DataFrame | None, window: Window, rows: pd.DataFrame | None
+    files: IntervalFiles | None,
+    target_sums: pd.DataFrame | None,
+    window: Window,
+    rows: pd.DataFrame | None,
+    histograms: list[Counts] | None = None,
 ) -> list[SoakWindow]:
     """Every window with its figures; ``target_sums``: the target's per-sample sums (or None),
-    ``rows``: ``response_rows(files)``."""
+    ``rows``: ``response_rows(files)``; ``histograms``: each window's ``total`` response_ms histogram
+    when the caller's pass already merged them (else they are merged here, in one pass)."""
     edges = window_edges(window)
+    if files is not None and rows is not None and (histograms is None or len(histograms) != len(edges) - 1):
+        histograms = window_histograms(rows, edges)
     found = []
     for index, (start, end) in enumerate(zip(edges[:-1], edges[1:])):
         figures: dict[str, float] = {}
         intervals = 0
-        if files is not None and rows is not None:
-            figures, intervals = _request_figures(files, rows, window, float(start), float(end))
+        if files is not None and histograms is not None:
+            figures, intervals = _request_figures(files, histograms[index], window, float(start), float(end))
         figures.update(_target_figures(target_sums, float(start), float(end)))
         found.append(
             SoakWindow(

@@ -95,3 +95,35 @@ def test_which_runs_get_a_soak_analysis() -> None:
     assert not_soak_reason({}, 3600.0) is None  # a plain Locust directory
     assert "under the 10 min" in (not_soak_reason(constant, 599.0) or "")
     assert "'steps'" in (not_soak_reason({"scenario": {"load": {"shape": "steps"}}}, 7200.0) or "")
+
+
+def test_the_windows_of_the_one_pass_equal_an_exact_merge_of_each_window(
+    leaking: tuple[SoakTruth, Analysis],
+) -> None:
+    """The report merges every soak window's histogram in its single pass over the rows
+    (``merge_histograms(split_edges=…)``); each equals the window merged on its own."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from memload import names as C
+    from memload.analysis.figures.exact import exact_view
+    from memload.analysis.read.intervals import TOTAL
+    from memload.analysis.soak.windows import response_rows, window_edges, window_histograms
+
+    _, analysis = leaking
+    files, window = analysis.data.intervals, analysis.window
+    assert files is not None
+    edges = window_edges(window)
+    one_pass = exact_view(files, window, with_series=False, split_edges=edges).merged.split_response
+    alone = window_histograms(response_rows(files), edges)
+    assert len(one_pass) == len(alone) == len(edges) - 1 == len(_soak(analysis).windows)
+    for index, (start, end) in enumerate(zip(edges[:-1], edges[1:])):
+        middles = files.histograms[C.HDR_INTERVAL].to_numpy(dtype=float) + C.INTERVAL_S / 2.0
+        inside = (middles >= start) & (middles < end)
+        part = type(files)(histograms=files.histograms[inside], counts=files.counts)
+        by_itself = exact_view(part, replace(window, warmup_s=0.0, start_unix=start, end_unix=end), with_series=False)
+        expected = by_itself.histogram(TOTAL, C.METRIC_RESPONSE)
+        assert expected is not None and expected.sum() > 0
+        assert np.array_equal(one_pass[index], expected), index
+        assert np.array_equal(alone[index], expected), index

@@ -243,6 +243,8 @@ def proof_memory(work: Path, *, minutes: float = 10.0, rate: float = 500.0, work
     return {"run_dir": str(run_dir), "rps": figures["total.requests"] / (minutes * 60.0),
             "load_s": end - start, "requests": figures["total.requests"],
             "dropped": figures.get("total.dropped", 0.0), "failures": figures["total.failures"],
-            "roles": rss_slopes_mb_per_h(run_dir, window_s=600.0 if minutes > 10 else None)}
+            "roles": rss_slopes_mb_per_h(run_dir, window_s=600.0 if minutes > 10 else None),
+            # issue 13: after the fill-in of the first minutes, every process's slope over minutes 10 to the end
+            "settled_roles": rss_slopes_mb_per_h(run_dir, skip_s=600.0) if minutes >= 20 else {}}
 
 
