@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from memload import names as C
 from memload.analysis.plots.kit import THRESHOLD_COLOR, finish, new_figure, shade_warmup, threshold_lines
 from memload.analysis.plots.series import MAX_POINTS, TimeAxis
 from memload.analysis.soak.analyse import SoakAnalysis
@@ -247,7 +248,7 @@ def soak_plot_specs(
             "Failures over time and error bursts",
             lambda: plot_error_timeline(axis, failures, soak.bursts, warmup_s=warmup_s),
         )
-    harness = [t for t in soak.harness if t.values.size]
+    harness = [t for t in soak.harness if t.values.size and t.column == C.RES_RSS_MB]
     if harness:
         yield (
             "soak_loadgen_rss.png",

@@ -106,9 +106,12 @@ def _figures(result: SoakAnalysis) -> dict[str, float]:
         found = result.trend_of(C.ROLE_TARGET, column)
         if found is not None and found.trend is not None:
             figures[f"target.{metric}"] = figures[f"soak.target_{metric}"] = found.trend.slope
-    harness = [t.trend.slope for t in result.harness if t.trend is not None]
-    if harness:
-        figures["loadgen.rss_slope_mb_per_h"] = figures["soak.loadgen_rss_slope_mb_per_h"] = max(harness)
+    for column, metric in SLOPE_METRICS.items():  # the steepest harness process, per resource
+        harness = [t.trend.slope for t in result.harness if t.column == column and t.trend is not None]
+        if harness:
+            figures[f"loadgen.{metric}"] = max(harness)
+    if "loadgen.rss_slope_mb_per_h" in figures:
+        figures["soak.loadgen_rss_slope_mb_per_h"] = figures["loadgen.rss_slope_mb_per_h"]
     if result.projection is not None and result.projection.hours is not None:
         figures["soak.hours_to_rss_limit"] = result.projection.hours
     if result.drift is not None:

@@ -179,22 +179,24 @@ def steady_processes(resources: pd.DataFrame | None, window: Window) -> SteadyPr
 def resource_trends(
     processes: SteadyProcesses, window: Window, thresholds: Sequence[Threshold] = ()
 ) -> list[ResourceTrend]:
-    """Target RSS, fds and threads, then each harness process's RSS, over the steady window."""
+    """Target RSS, fds and threads, then each harness process's RSS, fds and threads, over the
+    steady window; the limits from the scenario's ``target.…_slope…`` and ``loadgen.…_slope…``
+    thresholds, else the defaults."""
     found: list[ResourceTrend] = []
     if processes.target is not None:
-        limits = {
-            column: upper_limit(thresholds, f"target.{SLOPE_METRICS[column]}", default)
-            for column, default in DEFAULT_SLOPE_LIMITS.items()
-        }
+        limits = _slope_limits(thresholds, "target")
         found += _series_trends(processes.target, C.ROLE_TARGET, list(limits), window, limits)
-    harness_limit = {
-        C.RES_RSS_MB: upper_limit(
-            thresholds, "loadgen.rss_slope_mb_per_h", DEFAULT_SLOPE_LIMITS[C.RES_RSS_MB]
-        )
-    }
+    harness_limits = _slope_limits(thresholds, "loadgen")
     for role, sums in processes.harness.items():
-        found += _series_trends(sums, role, [C.RES_RSS_MB], window, harness_limit)
+        found += _series_trends(sums, role, list(harness_limits), window, harness_limits)
     return found
+
+
+def _slope_limits(thresholds: Sequence[Threshold], scope: str) -> dict[str, float]:
+    return {
+        column: upper_limit(thresholds, f"{scope}.{SLOPE_METRICS[column]}", default)
+        for column, default in DEFAULT_SLOPE_LIMITS.items()
+    }
 
 
 def project_rss(rss: ResourceTrend, window: Window, limit_mb: float) -> Projection | None:

@@ -87,7 +87,7 @@ def leak_verdict(soak: SoakAnalysis) -> str:
     rss = soak.trend_of(C.ROLE_TARGET, C.RES_RSS_MB)
     if target and rss is not None and rss.trend is not None and rss.trend.rising:
         target[0] += f" (below the {number(rss.limit_per_h)} MB/h limit{_projection(soak)})"
-    harness = [t for t in measured if t.role != C.ROLE_TARGET]
+    harness = [t for t in measured if t.role != C.ROLE_TARGET and t.column == C.RES_RSS_MB]
     if harness:
         top = max(harness, key=lambda t: t.trend.slope if t.trend is not None else 0.0)
         target.append(f"load generator RSS at most {_flat_phrase(top)} ({top.role})")

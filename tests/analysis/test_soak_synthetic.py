@@ -127,3 +127,17 @@ def test_the_windows_of_the_one_pass_equal_an_exact_merge_of_each_window(
         assert expected is not None and expected.sum() > 0
         assert np.array_equal(one_pass[index], expected), index
         assert np.array_equal(alone[index], expected), index
+
+
+def test_a_load_generator_fd_leak_is_flagged_with_its_slope(tmp_path: Path) -> None:
+    """The harness's own fds and threads get trends as the target's do (issue 13: leak detection on
+    the harness's own processes); its RSS, fds and threads flat elsewhere."""
+    spec = flat(SoakSpec(harness_fd_slope_per_h={"locust-worker-1": 30.0}))
+    analysis = analyse(write_soak_run(tmp_path / "run", spec).run_dir)
+    soak = _soak(analysis)
+    assert [t.name for t in soak.leaks] == ["locust-worker-1 fds"]
+    assert analysis.figures["loadgen.num_fds_slope_per_h"] == pytest.approx(30.0, rel=0.1)
+    assert analysis.figures["loadgen.threads_slope_per_h"] == pytest.approx(0.0, abs=0.5)
+    assert abs(analysis.figures["loadgen.rss_slope_mb_per_h"]) < 1.0
+    verdict = leak_verdict(soak)
+    assert verdict.startswith("LEAK: load generator locust-worker-1 fds rising 30"), verdict

@@ -30,6 +30,7 @@ class SoakSpec:
     rss_noise_mb: float = 3.0  # normal noise, and a spike of +30 MB in 1 % of the samples
     fd_slope_per_h: float = 6.0
     harness_rss_slope_mb_per_h: dict[str, float] = field(default_factory=dict)  # role -> MB/h
+    harness_fd_slope_per_h: dict[str, float] = field(default_factory=dict)  # role -> fds/h
     burst_at_s: int | None = 3600  # from the run's start; a multiple of 10
     burst_s: int = 180
     burst_ratio: float = 0.3
@@ -64,7 +65,8 @@ def _resources(spec: SoakSpec, rng: np.random.Generator) -> pd.DataFrame:
             C.RES_TIMESTAMP: times + 0.002, C.RES_ROLE: role, C.RES_PID: pid,
             C.RES_CPU_PCT: np.clip(rng.normal(40.0, 5.0, seconds), 0, None).round(1),
             C.RES_RSS_MB: (rss + slope * hours + rng.normal(0, 1.0, seconds)).round(2),
-            C.RES_THREADS: 6, C.RES_NUM_FDS: 20}))
+            C.RES_THREADS: 6,
+            C.RES_NUM_FDS: 20 + np.floor(spec.harness_fd_slope_per_h.get(role, 0.0) * hours).astype(int)}))
     return pd.concat(parts).sort_values(C.RES_TIMESTAMP, kind="stable")
 
 
