@@ -21,6 +21,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "memload.capacity.cli:capacity",
         "Find the highest arrival rate at which every SLO holds (an arrival-rate search).",
     ),
+    "master": (
+        "memload.distributed.cli:master",
+        "Run a scenario whose Locust workers connect from elsewhere (`memload worker`).",
+    ),
+    "worker": (
+        "memload.distributed.cli:worker",
+        "A Locust worker that takes its scenario from a `memload master`.",
+    ),
     "report": ("memload.analysis.cli:report", "Turn a results directory into plots, reports and a verdict."),
     "soak": (
         "memload.analysis.cli:soak",

@@ -22,6 +22,9 @@ LOCUST_CSV_PREFIX = "locust"  # Locust --csv prefix: locust_stats.csv, locust_st
 SCENARIO_JSON = "scenario.json"  # the resolved scenario every Locust process loads
 SCENARIO_FILE_ENV = "MEMLOAD_SCENARIO_FILE"  # its path, for Locust's processes (a file: no size limit)
 LOCUST_LOG = "locust.log"
+WORKERS_JSON = "workers.json"  # a master's workers: host, when each connected, the load each sent, missing
+RUN_DIR_ENV = "MEMLOAD_RUN_DIR"  # the results directory, for the process that writes memload's CSVs
+WORKERS_ENV = "MEMLOAD_WORKERS"  # how many worker processes share an open-model schedule
 TARGET_LOG = "target.log"  # the reference target memload started
 TARGET_SCRATCH_DIR = "target-scratch"  # its database while it runs; removed when it stops
 STATS_CSV = "locust_stats.csv"
@@ -172,6 +175,16 @@ RUN_SCENARIO_PATH = "scenario_path"
 RUN_SCENARIO = "scenario"  # the resolved scenario, secrets redacted
 RUN_TARGET_STARTED = "target_started"
 RUN_LOST_WORKERS = "lost_workers"  # workers that exited mid-run: role, pid, exit, at_unix, after_s
+RUN_WORKER_HOSTS = "worker_hosts"  # a distributed run's workers (workers.json): id, host, requests, …
+# workers.json: one entry per worker the master saw
+WK_ID = "id"  # Locust's client id: <hostname>_<uuid>
+WK_HOST = "host"
+WK_CONNECTED_UNIX = "connected_unix"
+WK_LATE = "late"  # connected after the test had started
+WK_REQUESTS = "requests"
+WK_FAILURES = "failures"
+WK_LAST_REPORT_UNIX = "last_report_unix"
+WK_GONE_UNIX = "gone_unix"  # left while the test ran: quit, or no heartbeat for 3 s (None: never)
 # shown in the report's metadata table, in this order
 RUN_METADATA_KEYS: tuple[str, ...] = (
     RUN_SCENARIO_NAME,

@@ -90,6 +90,7 @@ def test_the_reference_service_imports_nothing_of_the_harness() -> None:
 def test_the_run_side_reaches_analysis_only_through_the_report_entry_point() -> None:
     run_side = (
         "memload.run",
+        "memload.distributed",
         "memload.capacity",
         "memload.loadgen",
         "memload.adapters",

@@ -1,7 +1,8 @@
 """Whether the run itself went as planned, from run.json: a run that did not complete (interrupted,
 failed, or still "running" because memload was killed or is still going) is INCOMPLETE, exit code 2;
 a run that lost a Locust worker mid-run FAILs (exit 1) unless it was started with
-``--allow-lost-workers``. Their notices open the report, before any figure."""
+``--allow-lost-workers``; a worker that joined a running test is named (no failure). Their
+notices open the report, before any figure."""
 
 from __future__ import annotations
 
@@ -25,13 +26,16 @@ class RunIntegrity:
     incomplete: str | None = None  # why the run is incomplete, or None
     lost_workers: list[str] = field(default_factory=list)  # one line per lost worker
     lost_workers_fail: bool = True
+    late_workers: list[str] = field(default_factory=list)  # workers that joined a running test
 
     @property
     def notices(self) -> list[str]:
         """What the report says first."""
-        return ([f"INCOMPLETE: {self.incomplete}"] if self.incomplete else []) + [
-            f"LOST WORKER: {line}" for line in self.lost_workers
-        ]
+        return (
+            ([f"INCOMPLETE: {self.incomplete}"] if self.incomplete else [])
+            + [f"LOST WORKER: {line}" for line in self.lost_workers]
+            + [f"LATE WORKER: {line}" for line in self.late_workers]
+        )
 
     @property
     def fails(self) -> bool:
@@ -56,4 +60,16 @@ def run_integrity(meta: Mapping[str, Any]) -> RunIntegrity:
         incomplete=incomplete,
         lost_workers=[_lost_worker_line(e) for e in lost if isinstance(e, Mapping)],
         lost_workers_fail=not (isinstance(arguments, Mapping) and arguments.get("allow_lost_workers")),
+        late_workers=[_late_worker_line(e) for e in meta.get(C.RUN_WORKER_HOSTS) or [] if _is_late(e)],
+    )
+
+
+def _is_late(entry: Any) -> bool:
+    return isinstance(entry, Mapping) and bool(entry.get(C.WK_LATE))
+
+
+def _late_worker_line(entry: Mapping[str, Any]) -> str:
+    return (
+        f"worker {entry.get(C.WK_ID)} on {entry.get(C.WK_HOST)} connected after the test had started: "
+        f"the load ran with fewer workers until then (it sent {entry.get(C.WK_REQUESTS, 0):,} requests)"
     )

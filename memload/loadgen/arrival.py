@@ -19,13 +19,14 @@ import gevent
 from gevent.pool import Pool
 from locust import FastHttpUser, constant, task
 
+from memload import names as C
 from memload.adapters.calls import scheduled_at
 from memload.loadgen import recorder
 from memload.loadgen.schedule import schedule_s
 from memload.loadgen.users import Operation, Tenant, Workload, class_name_for, worker_index_of
 from memload.scenario import Scenario
 
-WORKERS_ENV = "MEMLOAD_WORKERS"
+WORKERS_ENV = C.WORKERS_ENV
 OPERATION_NAMES: dict[Operation, str] = {}
 
 

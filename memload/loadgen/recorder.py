@@ -22,10 +22,11 @@ from locust.runners import MasterRunner, WorkerRunner
 from memload import names as C
 from memload.loadgen import locust_csv, trims
 from memload.loadgen.histograms import INTERVAL_S, IntervalStore, StoreWriter, interval_of
+from memload.loadgen.roster import install_roster
 from memload.scenario import Scenario
 from memload.scenario.thresholds import Threshold, parse_thresholds
 
-RUN_DIR_ENV = "MEMLOAD_RUN_DIR"
+RUN_DIR_ENV = C.RUN_DIR_ENV
 PAYLOAD_KEY = "memload_histograms"
 FLUSH_EVERY_S = 5.0
 FLUSH_LAG_S = INTERVAL_S + 8.0  # workers report every 3 s: an interval is complete well before this
@@ -123,11 +124,13 @@ def install(environment: Environment, scenario: Scenario) -> Recorder:
             lambda client_id, data: data.__setitem__(PAYLOAD_KEY, recorder.store.drain())
         )
         return recorder
+    run_dir = os.environ.get(RUN_DIR_ENV)
     if isinstance(runner, MasterRunner):
         environment.events.worker_report.add_listener(
             lambda client_id, data: recorder.store.merge(data.get(PAYLOAD_KEY, {}))
         )
-    run_dir = os.environ.get(RUN_DIR_ENV)
+        if run_dir:
+            install_roster(environment, Path(run_dir))
     if run_dir:
         _start_writing(environment, recorder, StoreWriter(Path(run_dir)))
     return recorder

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import click
 
@@ -11,10 +13,12 @@ from memload import names as C
 from memload.errors import MemloadError
 from memload.host_guard import require_allowed_host
 from memload.run.disk import estimate_bytes, megabytes
+from memload.run.locust_command import Distributed
 from memload.run.processes import HarnessError
 from memload.run.run_json import redact
 from memload.run.runner import RunOutcome, RunRequest, execute
 from memload.run.signals import ReportAbandoned, deferred_signals
+from memload.run.workers import read_roster
 from memload.scenario import apply_overrides, load_scenario, shipped_scenarios
 from memload.scenario.durations import parse_duration_s
 from memload.scenario.tables import ScenarioError
@@ -143,50 +147,37 @@ def run(
     scenario, unreachable host, interrupted run).
     """
     _check_workers(workers, force=force)
-    require_allowed_host(host, allow_remote=allow_remote)
+    run_scenario({k: v for k, v in locals().items() if k != "force"})
+
+
+def run_scenario(options: dict[str, Any], distributed: Distributed | None = None) -> None:
+    """The body of ``memload run`` (and of ``memload master``, whose workers come from elsewhere:
+    ``distributed``), given the command's options by name; exits with the run's code."""
+    o = SimpleNamespace(**options)
+    scenario, host, out, workers = o.scenario, o.host, o.out, o.workers
+    require_allowed_host(host, allow_remote=o.allow_remote)
+    overrides = ("target", "users", "spawn_rate", "rate", "timeout", "duration", "step_duration", "seed")
     try:
-        resolved = apply_overrides(
-            load_scenario(scenario),
-            target=target,
-            users=users,
-            spawn_rate=spawn_rate,
-            rate=rate,
-            timeout=timeout,
-            duration=duration,
-            step_duration=step_duration,
-            seed=seed,
-        )
+        resolved = apply_overrides(load_scenario(scenario), **{k: options[k] for k in overrides})
     except ScenarioError as error:
         raise MemloadError(str(error)) from None
-    arguments = {
-        "scenario": scenario,
-        "host": host,
-        "target": target,
-        "users": users,
-        "spawn_rate": spawn_rate,
-        "rate": rate,
-        "timeout": timeout,
-        "duration": duration,
-        "step_duration": step_duration,
-        "seed": seed,
-        "tag": tag,
-        "out": str(out),
-        "workers": workers,
-        "web": web,
-        "allow_lost_workers": allow_lost_workers,
-    }
+    recorded = ("scenario", "host", *overrides, "tag", "out", "workers", "web", "allow_lost_workers")
+    arguments = {k: str(options[k]) if k == "out" else options[k] for k in recorded}
+    if distributed is not None:
+        arguments["distributed"] = {"bind": distributed.bind, "master_port": distributed.master_port}
     request = RunRequest(
         scenario=resolved,
         host=host,
         workers=workers,
-        web=web,
-        web_port=web_port,
-        tag=tag,
+        web=o.web,
+        web_port=o.web_port,
+        tag=o.tag,
         out=out,
         arguments=arguments,
-        quiet=quiet,
-        interim_report_s=_duration_option("--interim-report", interim_report),
-        target_down_limit_s=_duration_option("--target-down-limit", target_down_limit),
+        quiet=o.quiet,
+        interim_report_s=_duration_option("--interim-report", o.interim_report),
+        target_down_limit_s=_duration_option("--target-down-limit", o.target_down_limit),
+        distributed=distributed,
     )
     _describe(request)
     with deferred_signals() as interrupted:
@@ -194,8 +185,16 @@ def run(
             outcome = execute(request, echo=click.echo, interrupted=interrupted)
         except HarnessError as error:
             raise MemloadError(str(error)) from None
+        if distributed is not None:
+            for entry in read_roster(outcome.run_dir):
+                late = ", connected late" if entry.get(C.WK_LATE) else ""
+                gone = ", left mid-run" if entry.get(C.WK_GONE_UNIX) else ""
+                click.echo(
+                    f"worker {entry.get(C.WK_ID)} on {entry.get(C.WK_HOST)}: {entry.get(C.WK_REQUESTS, 0):,} "
+                    f"requests, {entry.get(C.WK_FAILURES, 0):,} failures{late}{gone}"
+                )
         try:
-            code = _finish(outcome, report=report, allow_lost_workers=allow_lost_workers)
+            code = _finish(outcome, report=o.report, allow_lost_workers=o.allow_lost_workers)
         except ReportAbandoned:
             click.echo(
                 f"memload: report abandoned; rebuild it with: memload report {outcome.run_dir}", err=True

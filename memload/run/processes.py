@@ -72,7 +72,7 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child, before exec: SIGTERM it when memload dies, even by SIGKILL (Linux)."""
     try:
         import ctypes
@@ -98,7 +98,7 @@ def spawn(
         stdin=subprocess.DEVNULL,
         env=env,
         start_new_session=True,
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        preexec_fn=die_with_parent if sys.platform == "linux" else None,
     )
     return Child(role=role, process=process, log=log)
 

@@ -20,7 +20,7 @@ from memload import names as C
 from memload.run.console import print_progress, print_summary
 from memload.run.disk import estimate_bytes, free_bytes, megabytes
 from memload.run.interim import DEFAULT_EVERY_S, InterimReports
-from memload.run.locust_command import LocustPlan
+from memload.run.locust_command import WATCHDOG_GRACE_S, Distributed, LocustPlan
 from memload.run.monitor import MetricsScraper, ReachabilityWatch, ResourceSampler
 from memload.run.processes import (
     Child,
@@ -33,10 +33,9 @@ from memload.run.processes import (
 )
 from memload.run.run_json import build_run_info, finish_run_info, make_run_dir, write_run_info
 from memload.run.signals import stop_signals
-from memload.run.workers import WorkerWatch, connection_failure
+from memload.run.workers import WorkerWatch, connection_failure, missing_workers, read_roster
 from memload.scenario import Scenario
 
-WATCHDOG_GRACE_S = 60.0
 DEFAULT_TARGET_DOWN_LIMIT_S = 300.0
 PROGRESS_EVERY_S = 10.0
 
@@ -54,6 +53,7 @@ class RunRequest:
     quiet: bool = False
     interim_report_s: float = DEFAULT_EVERY_S  # 0: none
     target_down_limit_s: float = DEFAULT_TARGET_DOWN_LIMIT_S  # the run ends after this long unreachable
+    distributed: Distributed | None = None  # `memload master`: workers connect from elsewhere
 
 
 @dataclass(kw_only=True)
@@ -106,6 +106,10 @@ def execute(
         finally:
             session.close()
             info[C.RUN_LOST_WORKERS] = session.lost_workers()
+            if request.workers:
+                info[C.RUN_WORKER_HOSTS] = read_roster(run_dir)
+            if request.distributed is not None:
+                info[C.RUN_LOST_WORKERS] += missing_workers(info[C.RUN_WORKER_HOSTS], started)
             finish_run_info(run_dir, info, status=status)  # run.json is closed, whatever happened
     if (run_dir / C.STATS_CSV).exists():
         print_summary(run_dir, echo=echo)
@@ -162,7 +166,7 @@ class _Session:
 
     def _plan(self, host: str) -> LocustPlan:
         request = self.request
-        return LocustPlan(
+        plan = LocustPlan(
             host=host,
             run_dir=self.run_dir,
             workers=request.workers,
@@ -171,6 +175,9 @@ class _Session:
             master_port=free_port() if request.workers else 0,
             run_time_s=None if request.web else request.scenario.load.duration_s + WATCHDOG_GRACE_S,
         )
+        if request.distributed is None:
+            return plan
+        return request.distributed.plan(plan, host=host, load_s=request.scenario.load.duration_s)
 
     def _start_locust(self, plan: LocustPlan) -> None:
         import json
@@ -188,7 +195,7 @@ class _Session:
         main.stop_signal = signal.SIGINT
         self.children.append(main)
         self.sampler.watch(main.role, main.pid)
-        for index in range(1, plan.workers + 1):
+        for index in range(1, plan.workers + 1 if plan.local_workers else 1):
             worker = spawn(
                 f"locust-worker-{index}",
                 plan.worker_argv(),
@@ -202,7 +209,7 @@ class _Session:
         self.watch = WorkerWatch(workers=self.children[1:], started_unix_s=now, load_ends_unix=load_ends)
         if plan.web:
             self.echo(
-                f"Locust web UI: http://127.0.0.1:{plan.web_port} (start and stop the test there; "
+                f"Locust web UI: http://{plan.bind}:{plan.web_port} (start and stop the test there; "
                 "press Ctrl-C here to finish and write the results)"
             )
 
@@ -211,7 +218,10 @@ class _Session:
         deadline = (
             None
             if plan.web
-            else time.monotonic() + self.request.scenario.load.duration_s + 2 * WATCHDOG_GRACE_S
+            else time.monotonic()
+            + self.request.scenario.load.duration_s
+            + 2 * WATCHDOG_GRACE_S
+            + (0.0 if plan.local_workers else plan.worker_wait_s)
         )
         next_progress = time.monotonic() + PROGRESS_EVERY_S
         while main.running():

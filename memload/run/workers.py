@@ -5,6 +5,7 @@ waiting for its workers says how many came."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import time
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memload import names as C
 from memload.run.processes import Child
 
 _WAITING = re.compile(r"Waiting for workers to be ready, (\d+) of (\d+) connected")
@@ -76,3 +78,32 @@ def connection_failure(log_path: Path, expected: int) -> str | None:
     counts = _WAITING.findall(text)
     connected = counts[-1][0] if counts else "fewer"
     return f"only {connected} of {expected} Locust workers connected to the master in time"
+
+
+def read_roster(run_dir: Path) -> list[dict[str, Any]]:
+    """The master's workers.json (loadgen.roster): one entry per worker it saw; [] without one."""
+    try:
+        entries = json.loads((run_dir / C.WORKERS_JSON).read_text())
+    except (OSError, ValueError):
+        return []
+    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+
+
+def missing_workers(roster: list[dict[str, Any]], started_unix_s: float) -> list[dict[str, Any]]:
+    """Workers started elsewhere that left while the test ran, as run.json's ``lost_workers``
+    records local ones."""
+    lost = []
+    for entry in roster:
+        missing = entry.get(C.WK_GONE_UNIX)
+        if missing is None:
+            continue
+        lost.append(
+            {
+                "role": f"worker {entry.get(C.WK_ID)} on {entry.get(C.WK_HOST)}",
+                "pid": None,
+                "exit": "left the master mid-run",
+                "at_unix": missing,
+                "after_s": round(float(missing) - started_unix_s, 1),
+            }
+        )
+    return lost
