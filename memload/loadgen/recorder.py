@@ -20,7 +20,7 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from memload import names as C
-from memload.loadgen import locust_csv, trims
+from memload.loadgen import live, locust_csv, trims
 from memload.loadgen.histograms import INTERVAL_S, IntervalStore, StoreWriter, interval_of
 from memload.loadgen.roster import install_roster
 from memload.scenario import Scenario
@@ -137,17 +137,40 @@ def install(environment: Environment, scenario: Scenario) -> Recorder:
 
 
 def _start_writing(environment: Environment, recorder: Recorder, writer: StoreWriter) -> None:
+    totals = live.LiveTotals(users=lambda: environment.runner.user_count if environment.runner else 0)
+    _serve_live(environment, totals)
+
+    def write(closed: IntervalStore) -> None:
+        totals.add(closed)
+        writer.write(closed)
+
     def flush_closed() -> None:
         while True:
             gevent.sleep(FLUSH_EVERY_S)
-            writer.write(recorder.store.pop_closed(before_interval=interval_of(time.time() - FLUSH_LAG_S)))
+            write(recorder.store.pop_closed(before_interval=interval_of(time.time() - FLUSH_LAG_S)))
             trims.trim_all(environment, now_s=time.time())
 
     flusher = gevent.spawn(flush_closed)
 
     def flush_all(**_: Any) -> None:  # after the master's final collection of worker reports
         flusher.kill(block=False)
-        writer.write(recorder.store.pop_closed(before_interval=None))
+        write(recorder.store.pop_closed(before_interval=None))
         locust_csv.write_final_rows()
 
     environment.events.quit.add_listener(flush_all)
+
+
+def _serve_live(environment: Environment, totals: live.LiveTotals) -> None:
+    """The live figures on ``MEMLOAD_METRICS_PORT`` and, with the web UI, at its /metrics."""
+    registry = None
+    port = os.environ.get(C.METRICS_PORT_ENV)
+    if port:
+        registry = live.serve(totals, port=int(port))
+    web_ui = environment.web_ui
+    if web_ui is not None:
+        registry = registry or live.registry_of(totals)
+        web_ui.app.add_url_rule(
+            "/metrics",
+            "memload_metrics",
+            lambda: (live.exposition(registry), 200, {"Content-Type": live.CONTENT_TYPE}),
+        )

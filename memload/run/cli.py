@@ -91,6 +91,12 @@ from memload.scenario.tables import ScenarioError
 )
 @click.option("--quiet", is_flag=True, help="No progress lines while the run goes on.")
 @click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    help="Serve memload's live figures for Prometheus on 127.0.0.1:PORT/metrics (with --web also at "
+    "the web UI's /metrics).",
+)
+@click.option(
     "--target-down-limit",
     default="5m",
     show_default=True,
@@ -135,6 +141,7 @@ def run(
     web_port: int,
     report: bool,
     quiet: bool,
+    metrics_port: int | None,
     interim_report: str,
     target_down_limit: str,
     allow_lost_workers: bool,
@@ -175,6 +182,7 @@ def run_scenario(options: dict[str, Any], distributed: Distributed | None = None
         out=out,
         arguments=arguments,
         quiet=o.quiet,
+        metrics_port=o.metrics_port,
         interim_report_s=_duration_option("--interim-report", o.interim_report),
         target_down_limit_s=_duration_option("--target-down-limit", o.target_down_limit),
         distributed=distributed,

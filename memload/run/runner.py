@@ -54,6 +54,7 @@ class RunRequest:
     interim_report_s: float = DEFAULT_EVERY_S  # 0: none
     target_down_limit_s: float = DEFAULT_TARGET_DOWN_LIMIT_S  # the run ends after this long unreachable
     distributed: Distributed | None = None  # `memload master`: workers connect from elsewhere
+    metrics_port: int | None = None  # the live Prometheus endpoint (memload.loadgen.live)
 
 
 @dataclass(kw_only=True)
@@ -187,8 +188,9 @@ class _Session:
         env = child_env(
             {
                 C.SCENARIO_FILE_ENV: str(scenario_file.resolve()),
-                "MEMLOAD_RUN_DIR": str(self.run_dir.resolve()),
-                "MEMLOAD_WORKERS": str(plan.workers),
+                C.RUN_DIR_ENV: str(self.run_dir.resolve()),
+                C.WORKERS_ENV: str(plan.workers),
+                **({C.METRICS_PORT_ENV: str(self.request.metrics_port)} if self.request.metrics_port else {}),
             }
         )
         main = spawn(plan.main_role(), plan.main_argv(), log_path=self.run_dir / C.LOCUST_LOG, env=env)

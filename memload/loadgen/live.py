@@ -1,0 +1,132 @@
+"""memload's figures while the run goes on, in the Prometheus text format (prometheus-client).
+
+The process that writes the results (the master, or a lone Locust process) adds every closed 10 s
+interval to running totals as it writes it: requests, failures and dropped arrivals per operation,
+and the response time, TTFT and TPOT histograms per operation, in seconds, with buckets counted from
+memload's own HDR histograms (to their 3 significant digits). So the figures lag the run by one
+interval plus the workers' report delay (~20 s), and at the end they equal the results directory's.
+Served on ``--metrics-port`` (``MEMLOAD_METRICS_PORT``), and with the web UI at /metrics on the
+web UI's own port. The master's own RSS and CPU come as prometheus-client's ``process_*`` series.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    ProcessCollector,
+    generate_latest,
+    start_http_server,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.registry import Collector
+
+from memload import names as C
+from memload.loadgen.histograms import SCALE, IntervalStore, new_histogram
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+LIVE_METRICS = {C.METRIC_RESPONSE: "response", "ttft_ms": "ttft", "tpot_ms": "tpot"}
+COUNTED = {C.IC_REQUESTS: "requests", C.IC_FAILURES: "request_failures", C.IC_DROPPED: "dropped_arrivals"}
+
+
+def _bucket_tops_s() -> np.ndarray:
+    """The largest value (s) each HDR bucket holds, in the layout of memload's histograms."""
+    layout = new_histogram()
+    tops = [
+        layout.get_highest_equivalent_value(layout.get_value_from_index(i)) for i in range(layout.counts_len)
+    ]
+    return np.asarray(tops, dtype=float) / SCALE["us"] / 1000.0
+
+
+class LiveTotals:
+    """The run so far, from the closed intervals (``add``), as Prometheus metric families."""
+
+    def __init__(self, users: Callable[[], int] | None = None) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+        self.histograms: dict[tuple[str, str], np.ndarray] = {}  # (scope, metric) -> counts per bucket
+        self.sums_s: dict[tuple[str, str], float] = {}
+        self.users = users
+        self._tops_s: np.ndarray | None = None
+
+    def add(self, store: IntervalStore) -> None:
+        for (_, scope, metric), histogram in store.histograms.items():
+            if metric not in LIVE_METRICS:
+                continue
+            counts = np.frombuffer(histogram.counts, dtype=np.int64)
+            key = (scope, metric)
+            if key not in self.histograms:
+                self.histograms[key] = np.zeros(counts.size, dtype=np.int64)
+                self.sums_s[key] = 0.0
+            self.histograms[key] += counts
+            self.sums_s[key] += float(counts @ self.tops_s())  # each value at its bucket's top
+        for (_, scope), counters in store.counts.items():
+            for counter in COUNTED:
+                self.counts[(scope, counter)] = self.counts.get((scope, counter), 0) + counters.get(
+                    counter, 0
+                )
+
+    def tops_s(self) -> np.ndarray:
+        if self._tops_s is None:
+            self._tops_s = _bucket_tops_s()
+        return self._tops_s
+
+    def collect(self) -> Iterator[Any]:
+        for counter, name in COUNTED.items():
+            family = CounterMetricFamily(
+                f"memload_{name}", f"memload {name.replace('_', ' ')} by operation", labels=["operation"]
+            )
+            for (scope, c), value in sorted(self.counts.items()):
+                if c == counter:
+                    family.add_metric([scope], value)
+            yield family
+        for metric, name in LIVE_METRICS.items():
+            family = HistogramMetricFamily(
+                f"memload_{name}_seconds",
+                f"memload {name} time by operation, from its HDR histograms",
+                labels=["operation"],
+            )
+            for (scope, m), counts in sorted(self.histograms.items()):
+                if m == metric:
+                    family.add_metric([scope], self._buckets(counts), sum_value=self.sums_s[(scope, m)])
+            yield family
+        if self.users is not None:
+            yield GaugeMetricFamily("memload_users", "Locust users running now", value=self.users())
+
+    def _buckets(self, counts: np.ndarray) -> list[tuple[str, float]]:
+        cumulative = np.cumsum(counts)
+        tops = self.tops_s()
+        found = [
+            (repr(le), float(cumulative[np.searchsorted(tops, le, side="right") - 1])) for le in BUCKETS_S
+        ]
+        return [*found, ("+Inf", float(cumulative[-1]))]
+
+
+class _Registered(Collector):
+    def __init__(self, totals: LiveTotals) -> None:
+        self.totals = totals
+
+    def collect(self) -> Iterator[Any]:
+        return self.totals.collect()
+
+
+def registry_of(totals: LiveTotals) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Registered(totals))
+    ProcessCollector(registry=registry)  # this process's RSS, CPU, fds
+    return registry
+
+
+def serve(totals: LiveTotals, *, port: int, address: str = "127.0.0.1") -> CollectorRegistry:
+    """The metrics on ``address``:``port`` (/metrics), in a thread of prometheus-client's own."""
+    registry = registry_of(totals)
+    start_http_server(port, addr=address, registry=registry)
+    return registry
+
+
+def exposition(registry: CollectorRegistry) -> bytes:
+    return generate_latest(registry)
