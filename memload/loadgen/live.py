@@ -85,15 +85,15 @@ class LiveTotals:
                     family.add_metric([scope], value)
             yield family
         for metric, name in LIVE_METRICS.items():
-            family = HistogramMetricFamily(
+            histograms = HistogramMetricFamily(
                 f"memload_{name}_seconds",
                 f"memload {name} time by operation, from its HDR histograms",
                 labels=["operation"],
             )
             for (scope, m), counts in sorted(self.histograms.items()):
                 if m == metric:
-                    family.add_metric([scope], self._buckets(counts), sum_value=self.sums_s[(scope, m)])
-            yield family
+                    histograms.add_metric([scope], self._buckets(counts), sum_value=self.sums_s[(scope, m)])
+            yield histograms
         if self.users is not None:
             yield GaugeMetricFamily("memload_users", "Locust users running now", value=self.users())
 

@@ -166,10 +166,10 @@ def _serve_live(environment: Environment, totals: live.LiveTotals) -> None:
     port = os.environ.get(C.METRICS_PORT_ENV)
     if port:
         registry = live.serve(totals, port=int(port))
-    web_ui = environment.web_ui
-    if web_ui is not None:
+    app = environment.web_ui.app if environment.web_ui is not None else None
+    if app is not None:
         registry = registry or live.registry_of(totals)
-        web_ui.app.add_url_rule(
+        app.add_url_rule(
             "/metrics",
             "memload_metrics",
             lambda: (live.exposition(registry), 200, {"Content-Type": live.CONTENT_TYPE}),
