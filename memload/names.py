@@ -22,6 +22,7 @@ LOCUST_CSV_PREFIX = "locust"  # Locust --csv prefix: locust_stats.csv, locust_st
 SCENARIO_JSON = "scenario.json"  # the resolved scenario every Locust process loads
 SCENARIO_FILE_ENV = "MEMLOAD_SCENARIO_FILE"  # its path, for Locust's processes (a file: no size limit)
 LOCUST_LOG = "locust.log"
+ABORT_JSON = "abort.json"  # an abort_on_fail threshold stopped the run: which, when, its value
 WORKERS_JSON = "workers.json"  # a master's workers: host, when each connected, the load each sent, missing
 RUN_DIR_ENV = "MEMLOAD_RUN_DIR"  # the results directory, for the process that writes memload's CSVs
 WORKERS_ENV = "MEMLOAD_WORKERS"  # how many worker processes share an open-model schedule
@@ -176,6 +177,7 @@ RUN_SCENARIO_PATH = "scenario_path"
 RUN_SCENARIO = "scenario"  # the resolved scenario, secrets redacted
 RUN_TARGET_STARTED = "target_started"
 RUN_LOST_WORKERS = "lost_workers"  # workers that exited mid-run: role, pid, exit, at_unix, after_s
+RUN_ABORTED = "aborted"  # abort.json's record when an abort_on_fail threshold stopped the run
 RUN_WORKER_HOSTS = "worker_hosts"  # a distributed run's workers (workers.json): id, host, requests, …
 # workers.json: one entry per worker the master saw
 WK_ID = "id"  # Locust's client id: <hostname>_<uuid>

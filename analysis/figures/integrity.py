@@ -27,19 +27,21 @@ class RunIntegrity:
     lost_workers: list[str] = field(default_factory=list)  # one line per lost worker
     lost_workers_fail: bool = True
     late_workers: list[str] = field(default_factory=list)  # workers that joined a running test
+    aborted: str | None = None  # an abort_on_fail threshold stopped the run
 
     @property
     def notices(self) -> list[str]:
         """What the report says first."""
         return (
             ([f"INCOMPLETE: {self.incomplete}"] if self.incomplete else [])
+            + ([f"ABORTED: {self.aborted}"] if self.aborted else [])
             + [f"LOST WORKER: {line}" for line in self.lost_workers]
             + [f"LATE WORKER: {line}" for line in self.late_workers]
         )
 
     @property
     def fails(self) -> bool:
-        return bool(self.lost_workers) and self.lost_workers_fail
+        return (bool(self.lost_workers) and self.lost_workers_fail) or self.aborted is not None
 
 
 def _lost_worker_line(entry: Mapping[str, Any]) -> str:
@@ -61,6 +63,17 @@ def run_integrity(meta: Mapping[str, Any]) -> RunIntegrity:
         lost_workers=[_lost_worker_line(e) for e in lost if isinstance(e, Mapping)],
         lost_workers_fail=not (isinstance(arguments, Mapping) and arguments.get("allow_lost_workers")),
         late_workers=[_late_worker_line(e) for e in meta.get(C.RUN_WORKER_HOSTS) or [] if _is_late(e)],
+        aborted=_aborted_line(meta.get(C.RUN_ABORTED)),
+    )
+
+
+def _aborted_line(record: Any) -> str | None:
+    if not isinstance(record, Mapping):
+        return None
+    return (
+        f"{record.get('address')} {record.get('condition')} failed during the run (measured "
+        f"{record.get('measured')} over the run so far, {record.get('after_s')} s after the test started): "
+        "abort_on_fail stopped the run there; the figures cover the load until then"
     )
 
 

@@ -7,6 +7,8 @@ memload's own HDR histograms (to their 3 significant digits). So the figures lag
 interval plus the workers' report delay (~20 s), and at the end they equal the results directory's.
 Served on ``--metrics-port`` (``MEMLOAD_METRICS_PORT``), and with the web UI at /metrics on the
 web UI's own port. The master's own RSS and CPU come as prometheus-client's ``process_*`` series.
+The same totals drive ``abort_on_fail`` thresholds (``AbortWatch``): evaluated after each interval
+is added, so an abort comes within the threshold's delay plus ~20 s of the failure.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from prometheus_client.registry import Collector
 
 from memload import names as C
 from memload.loadgen.histograms import SCALE, IntervalStore, new_histogram
+from memload.scenario.thresholds import Threshold
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -97,6 +100,29 @@ class LiveTotals:
         if self.users is not None:
             yield GaugeMetricFamily("memload_users", "Locust users running now", value=self.users())
 
+    def figure(self, address: str) -> float | None:
+        """A request figure of the run so far (``thresholds.LIVE_METRICS`` of an operation or of
+        ``total``), or None while there is nothing to measure. Percentiles are the top of the HDR
+        bucket holding the rank (3 significant digits), as the report's."""
+        scope, _, metric = address.partition(".")
+        in_scope = (lambda s: True) if scope == "total" else (lambda s: s == scope)
+        requests = sum(v for (s, c), v in self.counts.items() if c == C.IC_REQUESTS and in_scope(s))
+        failures = sum(v for (s, c), v in self.counts.items() if c == C.IC_FAILURES and in_scope(s))
+        if metric == "requests":
+            return float(requests)
+        if metric == "failures":
+            return float(failures)
+        if metric == "error_rate":
+            return failures / requests if requests else None
+        vectors = [h for (s, m), h in self.histograms.items() if m == C.METRIC_RESPONSE and in_scope(s)]
+        counts = np.sum(vectors, axis=0) if vectors else None
+        if counts is None or not counts.sum():
+            return None
+        cumulative = np.cumsum(counts)
+        percent = 100.0 if metric == "max_ms" else float(metric[1:-3])
+        rank = max(1, int(np.ceil(percent / 100.0 * cumulative[-1])))
+        return float(self.tops_s()[np.searchsorted(cumulative, rank)] * 1000.0)
+
     def _buckets(self, counts: np.ndarray) -> list[tuple[str, float]]:
         cumulative = np.cumsum(counts)
         tops = self.tops_s()
@@ -130,3 +156,30 @@ def serve(totals: LiveTotals, *, port: int, address: str = "127.0.0.1") -> Colle
 
 def exposition(registry: CollectorRegistry) -> bytes:
     return generate_latest(registry)
+
+
+class AbortWatch:
+    """The scenario's ``abort_on_fail`` thresholds, evaluated on the live totals after each closed
+    interval is added: the first to fail after its delay (from the test's start) is returned, once."""
+
+    def __init__(self, thresholds: list[Threshold]) -> None:
+        self.rules = [t for t in thresholds if t.abort_on_fail]
+        self.fired: dict[str, Any] | None = None
+
+    def check(
+        self, totals: LiveTotals, *, since_start_s: float | None, now_unix: float
+    ) -> dict[str, Any] | None:
+        if self.fired is not None or since_start_s is None:
+            return None
+        for rule in self.rules:
+            measured = totals.figure(rule.address)
+            if since_start_s >= rule.abort_delay_s and measured is not None and not rule.passes(measured):
+                self.fired = {
+                    "address": rule.address,
+                    "condition": rule.condition,
+                    "measured": measured,
+                    "at_unix": round(now_unix, 3),
+                    "after_s": round(since_start_s, 1),
+                }
+                return self.fired
+        return None

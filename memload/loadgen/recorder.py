@@ -9,6 +9,8 @@ results directory. Goodput counts requests that met every LLM threshold of the s
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from memload.scenario import Scenario
 from memload.scenario.thresholds import Threshold, parse_thresholds
 
 RUN_DIR_ENV = C.RUN_DIR_ENV
+logger = logging.getLogger(__name__)
 PAYLOAD_KEY = "memload_histograms"
 FLUSH_EVERY_S = 5.0
 FLUSH_LAG_S = INTERVAL_S + 8.0  # workers report every 3 s: an interval is complete well before this
@@ -58,9 +61,10 @@ def llm_checks(scenario: Scenario) -> list[LlmCheck]:
 
 
 class Recorder:
-    def __init__(self, checks: list[LlmCheck]) -> None:
+    def __init__(self, checks: list[LlmCheck], thresholds: list[Threshold] | None = None) -> None:
         self.store = IntervalStore()
         self.checks = checks
+        self.thresholds = thresholds or []
 
     def on_request(
         self,
@@ -116,7 +120,7 @@ def current() -> Recorder | None:
 def install(environment: Environment, scenario: Scenario) -> Recorder:
     """Wire a recorder into this Locust process according to its role."""
     global _current
-    recorder = _current = Recorder(llm_checks(scenario))
+    recorder = _current = Recorder(llm_checks(scenario), parse_thresholds(scenario.thresholds))
     environment.events.request.add_listener(recorder.on_request)
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
@@ -132,17 +136,37 @@ def install(environment: Environment, scenario: Scenario) -> Recorder:
         if run_dir:
             install_roster(environment, Path(run_dir))
     if run_dir:
-        _start_writing(environment, recorder, StoreWriter(Path(run_dir)))
+        _start_writing(environment, recorder, Path(run_dir))
     return recorder
 
 
-def _start_writing(environment: Environment, recorder: Recorder, writer: StoreWriter) -> None:
+def _start_writing(environment: Environment, recorder: Recorder, run_dir: Path) -> None:
+    writer = StoreWriter(run_dir)
     totals = live.LiveTotals(users=lambda: environment.runner.user_count if environment.runner else 0)
     _serve_live(environment, totals)
+    watch = live.AbortWatch(recorder.thresholds)
+    started: list[float] = []
+
+    def test_start(**_: Any) -> None:
+        if not started:
+            started.append(time.time())
+
+    environment.events.test_start.add_listener(test_start)
 
     def write(closed: IntervalStore) -> None:
         totals.add(closed)
         writer.write(closed)
+        now = time.time()
+        fired = watch.check(totals, since_start_s=now - started[0] if started else None, now_unix=now)
+        if fired is not None and environment.runner is not None:
+            (run_dir / C.ABORT_JSON).write_text(json.dumps(fired) + "\n")
+            logger.warning(
+                "memload: abort_on_fail: %s %s failed at %s",
+                fired["address"],
+                fired["condition"],
+                fired["measured"],
+            )
+            gevent.spawn(environment.runner.quit)
 
     def flush_closed() -> None:
         while True:

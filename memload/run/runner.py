@@ -33,7 +33,7 @@ from memload.run.processes import (
 )
 from memload.run.run_json import build_run_info, finish_run_info, make_run_dir, write_run_info
 from memload.run.signals import stop_signals
-from memload.run.workers import WorkerWatch, connection_failure, missing_workers, read_roster
+from memload.run.workers import WorkerWatch, connection_failure, missing_workers, read_abort, read_roster
 from memload.scenario import Scenario
 
 DEFAULT_TARGET_DOWN_LIMIT_S = 300.0
@@ -107,6 +107,9 @@ def execute(
         finally:
             session.close()
             info[C.RUN_LOST_WORKERS] = session.lost_workers()
+            aborted = read_abort(run_dir)  # the report's first line says it
+            if aborted is not None:
+                info[C.RUN_ABORTED] = aborted
             if request.workers:
                 info[C.RUN_WORKER_HOSTS] = read_roster(run_dir)
             if request.distributed is not None:

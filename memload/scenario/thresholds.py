@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from memload.scenario.durations import parse_duration_s
 from memload.scenario.figures import SCOPES, is_known_figure, metrics_for_scope
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
@@ -30,11 +31,19 @@ class ThresholdError(ValueError):
         self.key = key
 
 
+# abort_on_fail is evaluated while the run goes on, on the figures memload's live totals have
+# (memload.loadgen.live): a request figure of an operation or of ``total``, over the run so far
+LIVE_METRICS: tuple[str, ...] = ("requests", "failures", "error_rate", "p50_ms", "p95_ms", "p99_ms", "max_ms")
+THRESHOLD_TABLE_KEYS = ("condition", "abort_on_fail", "delay")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Threshold:
     address: str  # "<scope>.<metric>"
     op: str  # one of OPERATORS
     limit: float
+    abort_on_fail: bool = False  # stop the run as soon as it fails (after abort_delay_s), as k6 does
+    abort_delay_s: float = 0.0  # from the test's start: no abort before this
 
     @property
     def condition(self) -> str:
@@ -80,17 +89,48 @@ def check_address(key: str) -> None:
 
 
 def parse_thresholds(table: Mapping[str, object]) -> list[Threshold]:
-    """Parse a scenario's ``[thresholds]`` table. A value is one condition or a list of them."""
+    """Parse a scenario's ``[thresholds]`` table. A value is one condition, a list of them, or a
+    table ``{ condition = "< 0.05", abort_on_fail = true, delay = "30s" }``."""
     parsed: list[Threshold] = []
     for key, value in table.items():
         check_address(key)
         conditions = value if isinstance(value, list) else [value]
         if not conditions:
             raise ThresholdError(key, "empty list of conditions")
-        for text in conditions:
-            op, limit = parse_condition(key, text)
-            parsed.append(Threshold(address=key, op=op, limit=limit))
+        for item in conditions:
+            parsed.append(_one_threshold(key, item))
     return parsed
+
+
+def _one_threshold(key: str, item: object) -> Threshold:
+    if not isinstance(item, Mapping):
+        op, limit = parse_condition(key, item)
+        return Threshold(address=key, op=op, limit=limit)
+    unknown = sorted(set(item) - set(THRESHOLD_TABLE_KEYS))
+    if unknown:
+        raise ThresholdError(
+            key, f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(THRESHOLD_TABLE_KEYS)}"
+        )
+    if "condition" not in item:
+        raise ThresholdError(key, 'a threshold table needs condition = "<op> <number>"')
+    op, limit = parse_condition(key, item["condition"])
+    abort = item.get("abort_on_fail", False)
+    if not isinstance(abort, bool):
+        raise ThresholdError(key, f"abort_on_fail must be true or false, got {abort!r}")
+    if abort and key.partition(".")[2] not in LIVE_METRICS:
+        raise ThresholdError(
+            key,
+            f"abort_on_fail is evaluated during the run, on {', '.join(LIVE_METRICS)} of an operation "
+            "or total",
+        )
+    return Threshold(address=key, op=op, limit=limit, abort_on_fail=abort, abort_delay_s=_delay_s(key, item))
+
+
+def _delay_s(key: str, item: Mapping[str, object]) -> float:
+    try:
+        return parse_duration_s(item.get("delay", 0))
+    except ValueError as error:
+        raise ThresholdError(key, f"delay: {error}") from None
 
 
 def evaluate(thresholds: list[Threshold], figures: Mapping[str, float | None]) -> list[ThresholdResult]:

@@ -36,10 +36,26 @@ def start_worker(port: int, cwd: Path) -> subprocess.Popen:
     )
 
 
-def start_master(out: Path, port: int, *, workers: int, duration: str, extra: tuple[str, ...] = ()) -> subprocess.Popen:
+def start_master(
+    out: Path, port: int, *, workers: int, duration: str, extra: tuple[str, ...] = ()
+) -> subprocess.Popen:
     return start_memload(
-        "master", "smoke", "--expect-workers", str(workers), "--bind", MASTER_ADDRESS, "--master-port",
-        str(port), "--duration", duration, "--out", str(out), "--worker-wait", "20s", "--quiet", *extra,
+        "master",
+        "smoke",
+        "--expect-workers",
+        str(workers),
+        "--bind",
+        MASTER_ADDRESS,
+        "--master-port",
+        str(port),
+        "--duration",
+        duration,
+        "--out",
+        str(out),
+        "--worker-wait",
+        "20s",
+        "--quiet",
+        *extra,
     )
 
 

@@ -13,8 +13,13 @@ from memload.run.locust_command import DEFAULT_MASTER_PORT
 
 def test_the_checker_refuses_what_memload_would_refuse() -> None:
     parse_memload(["master", "smoke", "--expect-workers", "2"])
-    for bad in (["master", "smoke"], ["worker"], ["run", "no-such-scenario"], ["run", "smoke", "--workers", "x"],
-                ["nope"]):
+    for bad in (
+        ["master", "smoke"],
+        ["worker"],
+        ["run", "no-such-scenario"],
+        ["run", "smoke", "--workers", "x"],
+        ["nope"],
+    ):
         with pytest.raises(Exception):
             parse_memload(bad)
 
@@ -46,8 +51,13 @@ def test_compose_runs_a_target_a_master_and_scalable_workers() -> None:
 def test_the_kubernetes_manifests_run_the_same_commands() -> None:
     documents = load_yaml_documents("deploy/k8s/memload.yaml")
     kinds = {(d["kind"], d["metadata"]["name"]) for d in documents}
-    assert {("Job", "memload-master"), ("Deployment", "memload-worker"), ("Service", "memload-master"),
-            ("Deployment", "memload-target"), ("Service", "memload-target")} <= kinds
+    assert {
+        ("Job", "memload-master"),
+        ("Deployment", "memload-worker"),
+        ("Service", "memload-master"),
+        ("Deployment", "memload-target"),
+        ("Service", "memload-target"),
+    } <= kinds
     by_name = {(d["kind"], d["metadata"]["name"]): d for d in documents}
 
     def args(kind: str, name: str) -> dict:

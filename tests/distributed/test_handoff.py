@@ -35,14 +35,21 @@ def test_a_worker_of_another_memload_version_is_refused_in_one_line(monkeypatch:
 
 
 def test_no_master_is_a_clear_error() -> None:
-    with pytest.raises(MemloadError, match=r"no scenario from the master at http://127.0.0.1:9/memload/worker"):
+    with pytest.raises(
+        MemloadError, match=r"no scenario from the master at http://127.0.0.1:9/memload/worker"
+    ):
         handoff.fetch_handoff("127.0.0.1", 9, wait_s=0.2)
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("10.0.0.5", ("10.0.0.5", 5557)), ("10.0.0.5:6000", ("10.0.0.5", 6000)), ("[::1]:6000", ("::1", 6000)),
-     ("::1", ("::1", 5557)), ("master.local:7", ("master.local", 7))],
+    [
+        ("10.0.0.5", ("10.0.0.5", 5557)),
+        ("10.0.0.5:6000", ("10.0.0.5", 6000)),
+        ("[::1]:6000", ("::1", 6000)),
+        ("::1", ("::1", 5557)),
+        ("master.local:7", ("master.local", 7)),
+    ],
 )
 def test_master_addresses(text: str, expected: tuple[str, int]) -> None:
     assert _address(text) == expected

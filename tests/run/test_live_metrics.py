@@ -34,8 +34,19 @@ def scrape(url: str) -> dict[tuple[str, str], float]:
 
 def test_the_live_counts_are_the_results_directorys_as_the_run_goes(tmp_path: Path) -> None:
     port = free_port()
-    run = start_memload("run", "smoke", "--duration", "35s", "--workers", "2", "--metrics-port", str(port),
-                        "--out", str(tmp_path), "--quiet")
+    run = start_memload(
+        "run",
+        "smoke",
+        "--duration",
+        "35s",
+        "--workers",
+        "2",
+        "--metrics-port",
+        str(port),
+        "--out",
+        str(tmp_path),
+        "--quiet",
+    )
     scrapes = []
     while run.poll() is None:
         try:
