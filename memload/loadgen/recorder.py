@@ -22,8 +22,10 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from memload import names as C
-from memload.loadgen import live, locust_csv, trims
+from memload.loadgen import locust_csv, trims
 from memload.loadgen.histograms import INTERVAL_S, IntervalStore, StoreWriter, interval_of
+from memload.loadgen.live import metrics as live
+from memload.loadgen.live.webtab import install_web_tabs
 from memload.loadgen.roster import install_roster
 from memload.scenario import Scenario
 from memload.scenario.thresholds import Threshold, parse_thresholds
@@ -144,6 +146,7 @@ def _start_writing(environment: Environment, recorder: Recorder, run_dir: Path) 
     writer = StoreWriter(run_dir)
     totals = live.LiveTotals(users=lambda: environment.runner.user_count if environment.runner else 0)
     _serve_live(environment, totals)
+    install_web_tabs(environment, totals, recorder.thresholds)
     watch = live.AbortWatch(recorder.thresholds)
     started: list[float] = []
 

@@ -54,7 +54,7 @@ class RunRequest:
     interim_report_s: float = DEFAULT_EVERY_S  # 0: none
     target_down_limit_s: float = DEFAULT_TARGET_DOWN_LIMIT_S  # the run ends after this long unreachable
     distributed: Distributed | None = None  # `memload master`: workers connect from elsewhere
-    metrics_port: int | None = None  # the live Prometheus endpoint (memload.loadgen.live)
+    metrics_port: int | None = None  # the live Prometheus endpoint (memload.loadgen.live.metrics)
 
 
 @dataclass(kw_only=True)

@@ -110,7 +110,7 @@ def missing_workers(roster: list[dict[str, Any]], started_unix_s: float) -> list
 
 
 def read_abort(run_dir: Path) -> dict[str, Any] | None:
-    """abort.json: the abort_on_fail threshold that stopped the run (memload.loadgen.live), or None."""
+    """abort.json: the abort_on_fail threshold that stopped the run (loadgen.live.metrics), or None."""
     try:
         record = json.loads((run_dir / C.ABORT_JSON).read_text())
     except (OSError, ValueError):

@@ -32,7 +32,7 @@ class ThresholdError(ValueError):
 
 
 # abort_on_fail is evaluated while the run goes on, on the figures memload's live totals have
-# (memload.loadgen.live): a request figure of an operation or of ``total``, over the run so far
+# (memload.loadgen.live.metrics): a request figure of an operation or of ``total``, over the run so far
 LIVE_METRICS: tuple[str, ...] = ("requests", "failures", "error_rate", "p50_ms", "p95_ms", "p99_ms", "max_ms")
 THRESHOLD_TABLE_KEYS = ("condition", "abort_on_fail", "delay")
 

@@ -13,7 +13,7 @@ import pytest
 from memload import names as C
 from memload.analysis.read.hdr import percentile_values, scale_of
 from memload.loadgen.histograms import IntervalStore
-from memload.loadgen.live import AbortWatch, LiveTotals
+from memload.loadgen.live.metrics import AbortWatch, LiveTotals
 from memload.scenario.thresholds import ThresholdError, parse_thresholds
 from memload_cli import only_run_dir, run_memload
 

@@ -1,4 +1,4 @@
-"""The live Prometheus endpoint (memload.loadgen.live) scraped during a real run, with two workers:
+"""The live Prometheus endpoint (memload.loadgen.live.metrics) scraped during a real run, with two workers:
 what it shows is memload's own figures, merged across workers, a prefix of what the results
 directory ends up holding (it adds each closed 10 s interval as the master writes it)."""
 

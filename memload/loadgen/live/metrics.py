@@ -55,11 +55,18 @@ class LiveTotals:
         self.sums_s: dict[tuple[str, str], float] = {}
         self.users = users
         self._tops_s: np.ndarray | None = None
+        self.last_interval: int | None = None  # the latest closed interval added, and its histograms
+        self.last: dict[tuple[str, str], np.ndarray] = {}
 
     def add(self, store: IntervalStore) -> None:
-        for (_, scope, metric), histogram in store.histograms.items():
+        newest = max((i for i, _, m in store.histograms if m in LIVE_METRICS), default=None)
+        if newest is not None and (self.last_interval is None or newest >= self.last_interval):
+            self.last_interval, self.last = newest, {}
+        for (interval, scope, metric), histogram in store.histograms.items():
             if metric not in LIVE_METRICS:
                 continue
+            if interval == self.last_interval:
+                self.last[(scope, metric)] = np.frombuffer(histogram.counts, dtype=np.int64).copy()
             counts = np.frombuffer(histogram.counts, dtype=np.int64)
             key = (scope, metric)
             if key not in self.histograms:
@@ -114,12 +121,19 @@ class LiveTotals:
             return float(failures)
         if metric == "error_rate":
             return failures / requests if requests else None
-        vectors = [h for (s, m), h in self.histograms.items() if m == C.METRIC_RESPONSE and in_scope(s)]
+        percent = 100.0 if metric == "max_ms" else float(metric[1:-3])
+        return self.percentile_ms(self.histograms, scope, C.METRIC_RESPONSE, percent)
+
+    def percentile_ms(
+        self, source: dict[tuple[str, str], np.ndarray], scope: str, metric: str, percent: float
+    ) -> float | None:
+        """The ``percent`` percentile (ms) of ``metric`` of one operation, or of all (``total``), in
+        ``source`` (``histograms``: the run so far; ``last``: the latest closed interval)."""
+        vectors = [h for (s, m), h in source.items() if m == metric and scope in (s, "total")]
         counts = np.sum(vectors, axis=0) if vectors else None
         if counts is None or not counts.sum():
             return None
         cumulative = np.cumsum(counts)
-        percent = 100.0 if metric == "max_ms" else float(metric[1:-3])
         rank = max(1, int(np.ceil(percent / 100.0 * cumulative[-1])))
         return float(self.tops_s()[np.searchsorted(cumulative, rank)] * 1000.0)
 

@@ -1,0 +1,90 @@
+"""memload's tabs in Locust's web UI (issue 17), read the way the UI reads them: the
+``extended_stats`` of /stats/requests that the page polls, during a real --web run with a worker.
+The figures of the latest closed interval equal memload's histograms of that interval in the
+results directory, to the tab's 3 significant digits. (The browser itself is not driven here.)"""
+
+from __future__ import annotations
+
+import calendar
+import signal
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import requests
+
+from memload import names as C
+from memload.analysis.read.hdr import Decoder, empty_counts, percentile_values, scale_of
+from memload.run.processes import free_port
+from memload_cli import only_run_dir, start_memload
+
+pytestmark = pytest.mark.integration
+
+
+def wait_up(url: str, timeout_s: float = 40) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer")
+
+
+def interval_p95_ms(run_dir: Path, clock: str) -> float:
+    """p95 of every operation's response_ms histogram of the interval starting at ``clock`` (UTC)."""
+    frame = pd.read_csv(run_dir / C.HDR_CSV)
+    frame = frame[frame[C.HDR_METRIC] == C.METRIC_RESPONSE]
+    day = time.strftime("%Y-%m-%d", time.gmtime(frame[C.HDR_INTERVAL].max()))
+    start = calendar.timegm(time.strptime(f"{day} {clock}", "%Y-%m-%d %H:%M:%S"))
+    counts, decoder = empty_counts(), Decoder()
+    for cell in frame[frame[C.HDR_INTERVAL] == start][C.HDR_HISTOGRAM]:
+        decoder.add_to(cell, [counts])
+    return percentile_values(counts, [95.0])[95.0] / scale_of(C.METRIC_RESPONSE)
+
+
+def test_the_memload_tab_shows_the_histograms_figures_live(tmp_path: Path) -> None:
+    port = free_port()
+    run = start_memload(
+        "run", "smoke", "--web", "--web-port", str(port), "--workers", "1", "--out", str(tmp_path)
+    )
+    ui = f"http://127.0.0.1:{port}"
+    seen = []
+    try:
+        wait_up(ui)
+        page = requests.get(ui, timeout=5).text
+        assert (
+            '"extended_tabs"' in page and '"memload thresholds"' in page
+        )  # the tabs, in the page's arguments
+        assert requests.post(f"{ui}/swarm", data={"user_count": 5, "spawn_rate": 5}, timeout=5).json()[
+            "success"
+        ]
+        deadline = time.monotonic() + 75
+        while (
+            time.monotonic() < deadline and len({r["last_interval"] for r in seen if r["last_interval"]}) < 2
+        ):
+            stats = requests.get(f"{ui}/stats/requests", timeout=5).json()
+            tabs = {t["key"]: t["data"] for t in stats.get("extended_stats", [])}
+            assert set(tabs) == {"memload", "memload-thresholds"}
+            seen += [r for r in tabs["memload"] if r["name"] == "total"]
+            thresholds = tabs["memload-thresholds"]
+            time.sleep(2)
+        requests.post(f"{ui}/stop", timeout=5)
+        time.sleep(1.5)
+    finally:
+        run.send_signal(signal.SIGINT)
+        out, err = run.communicate(timeout=90)
+    assert run.returncode in (0, 1), err[-2000:]
+    shown = [r for r in seen if r["last_interval"] and r["last_p95_ms"]]
+    assert shown, seen[-3:]
+    run_dir = only_run_dir(tmp_path)
+    for row in shown[-3:]:
+        assert float(row["last_p95_ms"]) == pytest.approx(
+            interval_p95_ms(run_dir, row["last_interval"]), rel=5e-3
+        )
+        assert int(row["requests"]) > 0 and float(row["p99_ms"]) >= float(row["p50_ms"])
+    smoke_thresholds = {r["threshold"].split(" ")[0] for r in thresholds}
+    assert "total.error_rate" in smoke_thresholds
+    assert all(r["verdict"] in ("pass", "FAIL", "n/a yet", "judged in the report") for r in thresholds)
