@@ -27,6 +27,7 @@ WORKERS_JSON = "workers.json"  # a master's workers: host, when each connected, 
 RUN_DIR_ENV = "MEMLOAD_RUN_DIR"  # the results directory, for the process that writes memload's CSVs
 WORKERS_ENV = "MEMLOAD_WORKERS"  # how many worker processes share an open-model schedule
 METRICS_PORT_ENV = "MEMLOAD_METRICS_PORT"  # the live Prometheus endpoint's port (memload run --metrics-port)
+METRICS_ADDRESS_ENV = "MEMLOAD_METRICS_ADDRESS"  # and its address (loopback, or memload master --bind)
 TARGET_LOG = "target.log"  # the reference target memload started
 TARGET_SCRATCH_DIR = "target-scratch"  # its database while it runs; removed when it stops
 STATS_CSV = "locust_stats.csv"

@@ -192,7 +192,9 @@ def _serve_live(environment: Environment, totals: live.LiveTotals) -> None:
     registry = None
     port = os.environ.get(C.METRICS_PORT_ENV)
     if port:
-        registry = live.serve(totals, port=int(port))
+        registry = live.serve(
+            totals, port=int(port), address=os.environ.get(C.METRICS_ADDRESS_ENV, "127.0.0.1")
+        )
     app = environment.web_ui.app if environment.web_ui is not None else None
     if app is not None:
         registry = registry or live.registry_of(totals)

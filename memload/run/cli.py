@@ -93,8 +93,8 @@ from memload.scenario.tables import ScenarioError
 @click.option(
     "--metrics-port",
     type=click.IntRange(1, 65535),
-    help="Serve memload's live figures for Prometheus on 127.0.0.1:PORT/metrics (with --web also at "
-    "the web UI's /metrics).",
+    help="Serve memload's live figures for Prometheus on 127.0.0.1:PORT/metrics (memload master: on "
+    "its --bind address; with --web also at the web UI's /metrics).",
 )
 @click.option(
     "--target-down-limit",

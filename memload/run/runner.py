@@ -193,7 +193,7 @@ class _Session:
                 C.SCENARIO_FILE_ENV: str(scenario_file.resolve()),
                 C.RUN_DIR_ENV: str(self.run_dir.resolve()),
                 C.WORKERS_ENV: str(plan.workers),
-                **({C.METRICS_PORT_ENV: str(self.request.metrics_port)} if self.request.metrics_port else {}),
+                **self._metrics_env(),
             }
         )
         main = spawn(plan.main_role(), plan.main_argv(), log_path=self.run_dir / C.LOCUST_LOG, env=env)
@@ -217,6 +217,13 @@ class _Session:
                 f"Locust web UI: http://{plan.bind}:{plan.web_port} (start and stop the test there; "
                 "press Ctrl-C here to finish and write the results)"
             )
+
+    def _metrics_env(self) -> dict[str, str]:
+        """Where the live metrics listen: loopback, or the master's --bind address."""
+        port, far = self.request.metrics_port, self.request.distributed
+        if not port:
+            return {}
+        return {C.METRICS_PORT_ENV: str(port), C.METRICS_ADDRESS_ENV: far.bind if far else "127.0.0.1"}
 
     def _wait(self, plan: LocustPlan) -> tuple[str, str]:
         main = self.children[0]

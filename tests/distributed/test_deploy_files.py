@@ -36,8 +36,9 @@ def test_the_dockerfile_has_a_pinned_base_and_runs_memload() -> None:
 
 def test_compose_runs_a_target_a_master_and_scalable_workers() -> None:
     services = compose_defaults(load_yaml("docker-compose.yml"))["services"]
-    assert set(services) == {"target", "master", "worker"}
-    contexts = {name: parse_memload([str(a) for a in s["command"]]) for name, s in services.items()}
+    assert set(services) == {"target", "master", "worker", "prometheus", "grafana"}
+    memload_services = {n: s for n, s in services.items() if "command" in s}
+    contexts = {name: parse_memload([str(a) for a in s["command"]]) for name, s in memload_services.items()}
     master, worker = contexts["master"].params, contexts["worker"].params
     assert master["bind"] == "0.0.0.0" and master["out"].as_posix() == "/results"
     assert master["host"] == "http://target:8000" and master["web"]  # the web UI by default
@@ -99,3 +100,41 @@ def test_the_long_run_workflow_is_manual_and_runs_a_soak_or_a_capacity_search() 
     parsed = [parse_memload(c) for c in commands]
     assert [c.info_name for c in parsed] == ["run", "capacity"]
     assert parsed[0].params["scenario"] == "soak" and parsed[0].params["duration"] == "2h"
+
+
+def test_the_monitoring_profile_scrapes_memload_and_shows_its_series() -> None:
+    import json
+
+    from memload.loadgen.histograms import IntervalStore
+    from memload.loadgen.live.metrics import LiveTotals, exposition, registry_of
+
+    services = compose_defaults(load_yaml("docker-compose.yml"))["services"]
+    assert services["prometheus"]["profiles"] == ["monitoring"] == services["grafana"]["profiles"]
+    master = parse_memload([str(a) for a in services["master"]["command"]]).params
+    scrape = {
+        j["job_name"]: j["static_configs"][0]["targets"]
+        for j in load_yaml("deploy/prometheus/prometheus.yml")["scrape_configs"]
+    }
+    assert scrape == {"memload": [f"master:{master['metrics_port']}"], "target": ["target:8000"]}
+    # every series the dashboard asks for is one memload (or the reference service) exposes
+    store = IntervalStore()
+    store.record("search", "response_ms", 5.0, unix_s=100.0)
+    store.count("search", "requests", 1, unix_s=100.0)
+    totals = LiveTotals(users=lambda: 1)
+    totals.add(store)
+    exposed = {
+        line.split("{")[0].split(" ")[0]
+        for line in exposition(registry_of(totals)).decode().splitlines()
+        if line and not line.startswith("#")
+    }
+    dashboard = json.loads((ROOT / "deploy/grafana/dashboards/memload-soak.json").read_text())
+    asked = {
+        m
+        for p in dashboard["panels"]
+        for t in p["targets"]
+        for m in re.findall(r"\b(memload_\w+|process_\w+)", t["expr"])
+    }
+    assert asked and asked <= exposed, asked - exposed
+    assert {"Throughput by operation (req/s)", "p95 response time by operation", "Target memory (RSS)"} <= {
+        p["title"] for p in dashboard["panels"]
+    }
