@@ -55,7 +55,7 @@ def time_axis(analysis: Analysis) -> TimeAxis:
 
 
 def _latency_specs(analysis: Analysis, axis: TimeAxis, lines: RequestLines) -> Iterator[PlotSpec]:
-    warmup_s, thresholds = analysis.window.warmup_s, analysis.thresholds
+    warmup_s, thresholds = analysis.window.excluded_s, analysis.thresholds
     for scope in analysis.requests.scopes or list(lines.latency_ms):
         latency = lines.latency_ms.get(scope, {})
         if latency and any(finite(s.values) for s in latency.values()):
@@ -72,7 +72,7 @@ def _latency_specs(analysis: Analysis, axis: TimeAxis, lines: RequestLines) -> I
 
 
 def _request_specs(analysis: Analysis, axis: TimeAxis) -> Iterator[PlotSpec]:
-    warmup_s, thresholds = analysis.window.warmup_s, analysis.thresholds
+    warmup_s, thresholds = analysis.window.excluded_s, analysis.thresholds
     lines = request_lines(analysis)
     rps = partial(
         plot_rps,
@@ -102,7 +102,7 @@ def _request_specs(analysis: Analysis, axis: TimeAxis) -> Iterator[PlotSpec]:
 
 
 def _process_specs(analysis: Analysis, axis: TimeAxis) -> Iterator[PlotSpec]:
-    data, warmup_s, thresholds = analysis.data, analysis.window.warmup_s, analysis.thresholds
+    data, warmup_s, thresholds = analysis.data, analysis.window.excluded_s, analysis.thresholds
     if data.resources is not None:
         target = target_series(data.resources)
         if target is not None:
@@ -138,7 +138,7 @@ def plot_specs(analysis: Analysis) -> list[PlotSpec]:
     soak_plots = (
         ()
         if soak is None
-        else soak_plot_specs(soak, axis, warmup_s=analysis.window.warmup_s, thresholds=analysis.thresholds)
+        else soak_plot_specs(soak, axis, warmup_s=analysis.window.excluded_s, thresholds=analysis.thresholds)
     )
     return [
         *capacity,

@@ -13,6 +13,7 @@ from memload.analysis.figures.exact import METHOD_HDR
 from memload.analysis.figures.percentiles import METHOD_HISTORY_MIXTURE, METHOD_WHOLE_RUN
 from memload.analysis.plots.kit import (
     finish,
+    floor_below_zero,
     new_figure,
     outside_legend,
     point_style,
@@ -55,8 +56,9 @@ def plot_rps(
             label=scope,
             color=scope_color(scope, scopes),
             linewidth=1.8 if scope == "total" else 1.2,
+            **point_style(series.values.size, most=0),
         )
-    threshold_lines(ax, [t for t in thresholds if t.address.endswith(".rps")])
+    threshold_lines(ax, [t for t in thresholds if t.address.endswith(".rps")], unit="req/s")
     handles, labels = ax.get_legend_handles_labels()
     if users is not None:
         twin = ax.twinx()
@@ -95,12 +97,11 @@ def plot_latency(
             axis.x(series.t_unix),
             series.values,
             label=label,
-            linestyle=LATENCY_STYLES.get(label, "-"),
-            **point_style(series.values.size),
+            **{"linestyle": LATENCY_STYLES.get(label, "-"), **point_style(series.values.size)},
         )
     wanted = {f"{scope}.{label}_ms" for label in latency_ms}
     drawn = [t for t in thresholds if t.address in wanted]
-    threshold_lines(ax, drawn)
+    threshold_lines(ax, drawn, unit="ms")
     peaks = [float(np.nanmax(s.values)) for s in latency_ms.values() if finite(s.values)]
     top = max(peaks + [t.limit for t in drawn] + [1.0])
     ylabel = "response time (ms)"
@@ -140,9 +141,12 @@ def plot_error_rate(
             color=scope_color(scope, scopes),
             linewidth=1.8 if scope == "total" else 1.0,
             alpha=1.0 if scope == "total" else 0.7,
+            **point_style(series.values.size, most=0),
         )
-    threshold_lines(ax, [t for t in thresholds if t.address.endswith(".error_rate")], scale=100.0)
-    ax.set_ylim(bottom=0)
+    error_thresholds = [t for t in thresholds if t.address.endswith(".error_rate")]
+    threshold_lines(ax, error_thresholds, scale=100.0, unit="%")
+    top = max([float(np.nanmax(s.values)) * 100.0 for s in error_rate.values() if finite(s.values)] + [0.0])
+    floor_below_zero(ax, max([top, *(t.limit * 100.0 for t in error_thresholds)]) * 1.1 or 1.0)
     finish(
         ax,
         title=_titled("Error rate: failed requests as a share of requests", source),
