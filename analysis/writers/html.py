@@ -27,7 +27,9 @@ from memload.analysis.writers.tables import (
     operations_table,
     percentile_note,
     process_table,
+    requests_note,
     thresholds_table,
+    window_line,
 )
 
 TEMPLATE = """<!DOCTYPE html>
@@ -60,6 +62,7 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <body>
 <h1>memload report: {{ scenario }}</h1>
 <div class="muted">{{ run_dir }}</div>
+<div class="window">{{ window_line }}</div>
 {% if capacity %}<div class="answer">Capacity: {{ capacity.answer }}</div>{% endif %}
 <div class="verdict {{ verdict_class }}">{{ verdict }}: {{ headline }}</div>
 {% if soak %}<div class="{{ 'notice' if soak.leak else 'answer' }}">Soak: {{ soak.verdict }}</div>{% endif %}
@@ -74,6 +77,7 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 {% for cell in row %}{% if loop.index0 in pre_columns %}
 <td><pre>{{ cell }}</pre></td>{% else %}<td>{{ cell }}</td>{% endif %}{% endfor %}</tr>
 {% endfor %}</tbody></table></div>
+{% for note in table.notes %}<p class="muted">{{ note }}</p>{% endfor %}
 {% endmacro %}
 {% if capacity %}<h2>Capacity (each step after its first {{ capacity.settle }})</h2>
 {{ render(capacity.steps) }}{% for line in capacity.model %}<p>{{ line }}</p>{% endfor %}{% endif %}
@@ -87,7 +91,7 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <h2>Thresholds</h2>
 {% if thresholds.rows %}{{ render(thresholds) }}{% else %}<p>The scenario sets no thresholds.</p>{% endif %}
 <h2>Operations (steady window)</h2>
-<p class="muted">{{ percentile_note }}</p>
+<p class="muted">{{ percentile_note }} {{ requests_note }}</p>
 {{ render(operations) }}
 {% if llm.rows %}<h2>LLM streaming (steady window)</h2>{{ render(llm) }}{{ render(llm_output) }}
 <h3>Definitions</h3>{{ render(definitions, css="wrap") }}{% endif %}
@@ -151,6 +155,8 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
             operations=operations_table(analysis),
             processes=process_table(analysis),
             percentile_note=percentile_note(analysis),
+            requests_note=requests_note(analysis),
+            window_line=window_line(analysis),
             llm=llm_table(analysis),
             llm_output=llm_output_table(analysis),
             definitions=definitions_table(analysis),

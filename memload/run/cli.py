@@ -262,6 +262,9 @@ def _report(run_dir: Path) -> int:
     for notice in result.notices:
         click.echo(notice, err=True)
     click.echo(f"verdict: {result.verdict}  report: {result.report_dir / C.REPORT_HTML}")
+    requests = result.figures.get("total.requests")
+    if result.window and requests is not None:
+        click.echo(f"the report's figures: {result.window}, {requests:,.0f} requests (the table above: the whole run)")
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     return result.exit_code

@@ -11,6 +11,7 @@ from pathlib import Path
 from memload import names as C
 
 TAIL_BYTES = 16_384
+P999_MIN_REQUESTS = 1000  # as the report: below this p99.9 says no more than the maximum
 
 
 def _tail_rows(path: Path) -> list[dict[str, str]]:
@@ -89,6 +90,8 @@ def print_summary(run_dir: Path, *, echo: Callable[[str], None]) -> None:
     echo("-" * len(header))
     for scope in figures.scopes:
         echo(_exact_row(scope, figures.values, locust.get(scope, {})))
+    if any((figures.values.get(f"{s}.requests") or 0) < P999_MIN_REQUESTS for s in figures.scopes):
+        echo(f"(— p99.9: fewer than {P999_MIN_REQUESTS:,} requests, too few for it to say more than the maximum)")
 
 
 def _exact_row(scope: str, values: dict[str, float], locust_row: dict[str, str]) -> str:
@@ -97,7 +100,8 @@ def _exact_row(scope: str, values: dict[str, float], locust_row: dict[str, str])
 
     counts = f"{value('requests') or 0:>10,.0f}{value('failures') or 0:>10,.0f}{value('rps') or 0:>9.1f}"
     exact = "".join(f"{_ms(value(m)):>9}" for m in ("p50_ms", "p95_ms", "p99_ms"))
-    tail = f"{_ms(value('p999_ms')):>10}{_ms(value('max_ms')):>9}"
+    p999 = _ms(value("p999_ms")) if (value("requests") or 0) >= P999_MIN_REQUESTS else "—"
+    tail = f"{p999:>10}{_ms(value('max_ms')):>9}"
     locust = f"{locust_row.get('50%', '-'):>11}{locust_row.get('99%', '-'):>6}"
     return f"{scope:<22}{counts}{exact}{tail} |{locust}"
 
