@@ -16,7 +16,7 @@ from memload.run.run_json import redact
 from memload.run.runner import RunOutcome, RunRequest, execute
 from memload.run.signals import ReportAbandoned, deferred_signals
 from memload.scenario import apply_overrides, load_scenario, shipped_scenarios
-from memload.scenario.durations import parse_duration_s
+from memload.scenario.durations import format_duration, parse_duration_s
 from memload.scenario.tables import ScenarioError
 
 
@@ -46,6 +46,11 @@ from memload.scenario.tables import ScenarioError
     "arrival.rate (and its steps). Refused on a closed-model scenario.",
 )
 @click.option("--duration", help="Run time, e.g. 30s, 10m, 24h. Overrides the scenario's load.duration.")
+@click.option(
+    "--warmup",
+    help="Excluded from figures and thresholds, counted from the first user, e.g. 30s; overrides the "
+    "scenario's warmup (a shorter --duration may need a shorter --warmup).",
+)
 @click.option(
     "--step-duration",
     help="Length of each step of a steps scenario (e.g. capacity), e.g. 30s: the run lasts steps × this.",
@@ -122,6 +127,7 @@ def run(
     rate: float | None,
     timeout: str | None,
     duration: str | None,
+    warmup: str | None,
     step_duration: str | None,
     seed: int | None,
     tag: str | None,
@@ -155,6 +161,7 @@ def run(
             duration=duration,
             step_duration=step_duration,
             seed=seed,
+            warmup=warmup,
         )
     except ScenarioError as error:
         raise MemloadError(str(error)) from None
@@ -168,6 +175,7 @@ def run(
         "timeout": timeout,
         "duration": duration,
         "step_duration": step_duration,
+        "warmup": warmup,
         "seed": seed,
         "tag": tag,
         "out": str(out),
@@ -280,6 +288,6 @@ def scenarios() -> None:
                 load = f"{'open':<8} {max((s.arrival.rate, *s.arrival.steps)):>5g} req/s"
             else:
                 load = f"{s.load.shape:<8} {s.load.peak_users:>5} users"
-            click.echo(f"{name:<15} {load}  {s.load.duration_s:>7g} s  {s.description}")
+            click.echo(f"{name:<15} {load}  {format_duration(s.load.duration_s):>7}  {s.description}")
         except ScenarioError as error:
             click.echo(f"{name:<15} INVALID: {error}")
