@@ -43,6 +43,7 @@ class ReportOutcome:
     warnings: list[str] = field(default_factory=list)
     results: list[ThresholdResult] = field(default_factory=list)
     figures: dict[str, float] = field(default_factory=dict)  # every figure by address
+    bottleneck: list[str] = field(default_factory=list)  # what was saturated, when a threshold failed
     window: str = ""  # what the figures cover: "steady window 17 s: from +4 s (first user …) to …"
 
     @property
@@ -114,4 +115,5 @@ def write_report(run_dir: Path) -> ReportOutcome:
         results=list(analysis.results),
         figures=dict(analysis.figures),
         window=analysis.window.describe(),
+        bottleneck=analysis.bottleneck,
     )

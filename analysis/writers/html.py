@@ -68,6 +68,8 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 {% if soak %}<div class="{{ 'notice' if soak.leak else 'answer' }}">Soak: {{ soak.verdict }}</div>{% endif %}
 {% for notice in notices %}<div class="notice">{{ notice }}</div>
 {% endfor %}
+{% if bottleneck %}<div class="notice">Why: <ul>{% for line in bottleneck %}<li>{{ line }}</li>{% endfor %}</ul></div>{% endif %}
+{% if stalls %}<div class="notice">Stalls: <ul>{% for line in stalls %}<li>{{ line }}</li>{% endfor %}</ul></div>{% endif %}
 {% if warnings %}
 <h2>Warnings</h2><ul class="warnings">{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
 {% macro render(table, pre_columns=(), css="") %}
@@ -148,6 +150,8 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
             headline=headline,
             verdict_class=verdict if verdict in ("PASS", "FAIL", "INCOMPLETE") else "NONE",
             notices=analysis.integrity.notices,
+            bottleneck=analysis.bottleneck,
+            stalls=[s.describe(analysis.window.run_start_unix) for s in analysis.stalls],
             capacity=capacity_context(analysis),
             soak=soak_context(analysis.soak, analysis.window.run_start_unix),
             warnings=analysis.warnings,

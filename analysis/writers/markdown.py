@@ -67,6 +67,8 @@ def render_markdown(analysis: Analysis) -> str:
         f"{len(analysis.results)} threshold(s), {failed} failed; run `{analysis.data.run_dir.name}`.",
         window_line(analysis),
         *(f"> **{_cell(notice)}**" for notice in analysis.integrity.notices),
+        *([f"**Why:** {_cell('; '.join(analysis.bottleneck))}"] if analysis.bottleneck else []),
+        *(f"> **{_cell(s.describe(analysis.window.run_start_unix))}**" for s in analysis.stalls),
     ]
     if capacity is not None:
         parts += ["### Capacity", markdown_table(steps_table(capacity)), *map(_cell, model_lines(capacity))]

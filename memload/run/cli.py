@@ -270,6 +270,8 @@ def _report(run_dir: Path) -> int:
     for notice in result.notices:
         click.echo(notice, err=True)
     click.echo(f"verdict: {result.verdict}  report: {result.report_dir / C.REPORT_HTML}")
+    for line in result.bottleneck:
+        click.echo(f"why: {line}")
     requests = result.figures.get("total.requests")
     if result.window and requests is not None:
         click.echo(f"the report's figures: {result.window}, {requests:,.0f} requests (the table above: the whole run)")

@@ -191,6 +191,7 @@ SUMMARY_KEYS = [
     "warnings",
     "window",
     "llm",
+    "diagnosis",
 ]
 WINDOW_KEYS = [
     "covered_s",
