@@ -4,7 +4,7 @@ band, threshold lines and saving. Plot functions return the Figure so tests can 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,51 @@ def shade_warmup(ax: Axes, axis: TimeAxis, excluded_s: float) -> None:
     time before the first user, then the warm-up: ``Window.excluded_s``)."""
     if excluded_s > 0:
         ax.axvspan(0.0, excluded_s / axis.seconds_per_unit, color="grey", alpha=0.15, label=WARMUP_LABEL)
+
+
+BOUNDARY_GID = "boundary"
+STALL_LABEL = "stall (throughput near zero)"
+
+
+def load_boundaries(meta: Mapping[str, Any], load_start_unix: float) -> list[float]:
+    """When a stepped or spiked run changes its load (unix s): each step's start after the first,
+    the spike's start and end; [] for a constant or ramped load."""
+    scenario = meta.get("scenario") if isinstance(meta.get("scenario"), Mapping) else {}
+    load = scenario.get("load") if isinstance(scenario.get("load"), Mapping) else {}
+    arrival = scenario.get("arrival") if isinstance(scenario.get("arrival"), Mapping) else {}
+    for table in (arrival, load):
+        steps, step_s = table.get("steps") or (), float(table.get("step_duration_s") or 0.0)
+        if len(steps) > 1 and step_s > 0:
+            return [load_start_unix + i * step_s for i in range(1, len(steps))]
+    if load.get("shape") == "spike" and float(load.get("spike_duration_s") or 0.0) > 0:
+        at = load_start_unix + float(load.get("spike_at_s") or 0.0)
+        return [at, at + float(load["spike_duration_s"])]
+    return []
+
+
+def mark_boundaries(ax: Axes, axis: TimeAxis, boundaries: Sequence[float], label: str = "load changes") -> None:
+    """A dotted vertical line where the load changes (one legend entry for all)."""
+    for index, at in enumerate(boundaries):
+        ax.axvline(
+            float(axis.x(at)),
+            color="#555555",
+            linestyle=":",
+            linewidth=1.0,
+            label=label if index == 0 else "_nolegend_",
+            gid=BOUNDARY_GID,
+        )
+
+
+def mark_stalls(ax: Axes, axis: TimeAxis, stalls: Sequence[tuple[float, float]]) -> None:
+    """A red band over each stall (unix start, end)."""
+    for index, (start, end) in enumerate(stalls):
+        ax.axvspan(
+            float(axis.x(start)),
+            float(axis.x(end)),
+            color=THRESHOLD_COLOR,
+            alpha=0.15,
+            label=STALL_LABEL if index == 0 else "_nolegend_",
+        )
 
 
 def threshold_label(threshold: Threshold, scale: float = 1.0, unit: str = "") -> str:

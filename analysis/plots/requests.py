@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from memload.analysis.figures.exact import METHOD_HDR
@@ -14,6 +15,8 @@ from memload.analysis.figures.percentiles import METHOD_HISTORY_MIXTURE, METHOD_
 from memload.analysis.plots.kit import (
     finish,
     floor_below_zero,
+    mark_boundaries,
+    mark_stalls,
     new_figure,
     outside_legend,
     point_style,
@@ -43,12 +46,17 @@ def plot_rps(
     warmup_s: float,
     thresholds: Sequence[Threshold] = (),
     source: str | None = None,
+    boundaries: Sequence[float] = (),
+    stalls: Sequence[tuple[float, float]] = (),
 ) -> Figure:
     """Requests/s over time per operation (and in total), with the user count on a second axis;
-    ``source`` (in the title) says where the rates come from."""
+    ``source`` (in the title) says where the rates come from; the load's step changes and the
+    stalls (unix s) are marked."""
     figure, (ax,) = new_figure()
     scopes = list(rps)
     shade_warmup(ax, axis, warmup_s)
+    mark_stalls(ax, axis, stalls)
+    mark_boundaries(ax, axis, boundaries)
     for scope, series in rps.items():
         ax.plot(
             axis.x(series.t_unix),
@@ -87,11 +95,13 @@ def plot_latency(
     warmup_s: float,
     thresholds: Sequence[Threshold] = (),
     source: str = LOCUST_LATENCY_SOURCE,
+    boundaries: Sequence[float] = (),
 ) -> Figure:
-    """p50/p95/p99 of one operation over time, with that operation's pNN_ms thresholds; ``source``
-    (in the title) says where the percentiles come from."""
+    """p50/p95/p99 of one operation over time, with that operation's pNN_ms thresholds and the
+    load's step changes; ``source`` (in the title) says where the percentiles come from."""
     figure, (ax,) = new_figure()
     shade_warmup(ax, axis, warmup_s)
+    mark_boundaries(ax, axis, boundaries)
     for label, series in latency_ms.items():
         ax.plot(
             axis.x(series.t_unix),
@@ -116,6 +126,50 @@ def plot_latency(
     else:
         ax.set_ylim(0, top * 1.1)
     finish(ax, title=f"Response time of {scope} ({source})", xlabel=axis.label, ylabel=ylabel)
+    return figure
+
+
+OVERVIEW_COLUMNS = 3
+
+
+def plot_latency_overview(
+    axis: TimeAxis,
+    latency_ms: Mapping[str, Mapping[str, Series]],
+    *,
+    warmup_s: float,
+    thresholds: Sequence[Threshold] = (),
+    source: str = LOCUST_LATENCY_SOURCE,
+    boundaries: Sequence[float] = (),
+) -> Figure:
+    """Small multiples: p50/p95/p99 over time, one small panel per operation (``total`` first),
+    each with its pNN_ms thresholds and the load's step changes; y axes are each their own."""
+    scopes = sorted(latency_ms, key=lambda s: (s != "total", s))
+    rows = max(1, math.ceil(len(scopes) / OVERVIEW_COLUMNS))
+    figure = Figure(figsize=(11.0, 0.6 + 2.3 * rows), dpi=100)
+    FigureCanvasAgg(figure)
+    figure.subplots_adjust(left=0.06, right=0.98, top=1 - 0.6 / (0.6 + 2.3 * rows), bottom=0.35 / rows,
+                           hspace=0.55, wspace=0.25)
+    grid = figure.subplots(rows, OVERVIEW_COLUMNS, sharex=True, squeeze=False)
+    for index, ax in enumerate(grid.ravel()):
+        if index >= len(scopes):
+            ax.set_visible(False)
+            continue
+        scope = scopes[index]
+        shade_warmup(ax, axis, warmup_s)
+        mark_boundaries(ax, axis, boundaries)
+        lines = latency_ms[scope]
+        for label, series in lines.items():
+            ax.plot(axis.x(series.t_unix), series.values, label=label, color="#1f77b4",
+                    **{"linestyle": LATENCY_STYLES.get(label, "-"), **point_style(series.values.size)})
+        threshold_lines(ax, [t for t in thresholds if t.address in {f"{scope}.{p}_ms" for p in lines}], unit="ms")
+        ax.set_ylim(bottom=0)
+        ax.set_title(scope, fontsize="medium")
+        ax.grid(True, alpha=0.3)
+        ax.tick_params(labelsize="small")
+    grid[0, 0].legend(fontsize="x-small", loc="upper left")
+    figure.suptitle(f"Response time p50 (dotted), p95 (dashed), p99 (solid) in ms, per operation ({source})",
+                    fontsize="medium")
+    figure.supxlabel(axis.label, fontsize="small")
     return figure
 
 

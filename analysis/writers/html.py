@@ -14,7 +14,7 @@ import jinja2
 from memload import names as C
 from memload.analysis.capacity.concurrency import settle_fraction_of
 from memload.analysis.figures.analyse import Analysis
-from memload.analysis.plots.plotset import Plot
+from memload.analysis.plots.plotset import Plot, shown_in_report
 from memload.analysis.writers.capacity_tables import model_lines, steps_table
 from memload.analysis.writers.soak_tables import soak_context
 from memload.analysis.writers.tables import (
@@ -102,6 +102,8 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 {% for plot in plots %}<figure><img alt="{{ plot.title }}" src="data:image/png;base64,{{ plot.data }}">
 <figcaption>{{ plot.title }} (plots/{{ plot.file_name }})</figcaption></figure>
 {% else %}<p>No plots.</p>{% endfor %}
+{% if linked_plots %}<p class="muted">One plot per operation: {% for plot in linked_plots %}
+<a href="plots/{{ plot.file_name }}">{{ plot.file_name }}</a>{{ ", " if not loop.last }}{% endfor %}</p>{% endif %}
 <h2>Failures</h2>
 {% if failures.rows %}{{ render(failures, css="wrap") }}{% else %}<p>No failures recorded.</p>{% endif %}
 <h2>Exceptions</h2>
@@ -169,8 +171,9 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
             metadata=metadata_table(analysis),
             plots=[
                 {"title": p.title, "file_name": p.file_name, "data": base64.b64encode(p.png).decode("ascii")}
-                for p in plots
+                for p in shown_in_report(list(plots))
             ],
+            linked_plots=[p for p in plots if p not in shown_in_report(list(plots))],
         )
     )
 
