@@ -50,13 +50,17 @@ class Stall:
         if usage.loadgen_pct is not None and usage.loadgen_pct >= BUSY_CORE_PCT:
             return "the load generator was saturated and sent nothing"
         if (usage.target_pct or 0.0) < IDLE_PCT and (usage.loadgen_pct or 0.0) < IDLE_PCT:
-            return "the target and the load generator were both idle: requests were waiting (a lock, I/O, the network)"
+            return (
+                "the target and the load generator were both idle: requests were waiting "
+                "(a lock, I/O, the network)"
+            )
         return "no saturated process or host: see the target's log"
 
     def describe(self, run_start_unix: float) -> str:
         return (
             f"stall at +{self.start_unix - run_start_unix:.0f} s for {self.length_s:.0f} s: "
-            f"{self.rps:.1f} req/s with {self.users:.0f} users active (typically {self.typical_rps:.1f} req/s); "
+            f"{self.rps:.1f} req/s with {self.users:.0f} users active "
+            f"(typically {self.typical_rps:.1f} req/s); "
             f"{self.usage.describe()}: {self.cause()}"
         )
 

@@ -63,7 +63,7 @@ def usage_between(data: RunData, start_unix: float, end_unix: float) -> Usage:
             found["target_pct"] = _mean(per_sample_sums(target)[C.RES_CPU_PCT])
             by_pid = target.groupby(C.RES_PID)[C.RES_CPU_PCT].mean()
             found["target_process_pct"] = float(by_pid.max())
-            found["target_pid"] = int(by_pid.idxmax())
+            found["target_pid"] = int(float(str(by_pid.idxmax())))
         loadgen = scope_rows(rows, "loadgen")
         if not loadgen.empty:
             by_role = loadgen.groupby(loadgen[C.RES_ROLE].astype(str))[C.RES_CPU_PCT].mean()

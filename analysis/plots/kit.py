@@ -80,9 +80,8 @@ STALL_LABEL = "stall (throughput near zero)"
 def load_boundaries(meta: Mapping[str, Any], load_start_unix: float) -> list[float]:
     """When a stepped or spiked run changes its load (unix s): each step's start after the first,
     the spike's start and end; [] for a constant or ramped load."""
-    scenario = meta.get("scenario") if isinstance(meta.get("scenario"), Mapping) else {}
-    load = scenario.get("load") if isinstance(scenario.get("load"), Mapping) else {}
-    arrival = scenario.get("arrival") if isinstance(scenario.get("arrival"), Mapping) else {}
+    scenario = _table(meta, "scenario")
+    load, arrival = _table(scenario, "load"), _table(scenario, "arrival")
     for table in (arrival, load):
         steps, step_s = table.get("steps") or (), float(table.get("step_duration_s") or 0.0)
         if len(steps) > 1 and step_s > 0:
@@ -93,7 +92,14 @@ def load_boundaries(meta: Mapping[str, Any], load_start_unix: float) -> list[flo
     return []
 
 
-def mark_boundaries(ax: Axes, axis: TimeAxis, boundaries: Sequence[float], label: str = "load changes") -> None:
+def _table(parent: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = parent.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def mark_boundaries(
+    ax: Axes, axis: TimeAxis, boundaries: Sequence[float], label: str = "load changes"
+) -> None:
     """A dotted vertical line where the load changes (one legend entry for all)."""
     for index, at in enumerate(boundaries):
         ax.axvline(

@@ -85,7 +85,9 @@ def plot_tokens_per_s(
             linewidth=1.8 if scope == TOTAL else 1.2,
             **point_style(series.values.size),
         )
-    threshold_lines(ax, [t for t in thresholds if t.address.endswith(".output_tokens_per_s")], unit="tokens/s")
+    threshold_lines(
+        ax, [t for t in thresholds if t.address.endswith(".output_tokens_per_s")], unit="tokens/s"
+    )
     ax.set_ylim(bottom=0)
     finish(
         ax,

@@ -71,17 +71,29 @@ def _latency_specs(analysis: Analysis, axis: TimeAxis, lines: RequestLines) -> I
         latency = lines.latency_ms.get(scope, {})
         if latency and any(finite(s.values) for s in latency.values()):
             drawn[scope] = latency
-    common = {
-        "warmup_s": warmup_s,
-        "thresholds": thresholds,
-        "source": lines.latency_source,
-        "boundaries": boundaries_of(analysis),
-    }
+    source, boundaries = lines.latency_source, boundaries_of(analysis)
     if len(drawn) > 1:
-        build = partial(plot_latency_overview, axis, drawn, **common)
+        build = partial(
+            plot_latency_overview,
+            axis,
+            drawn,
+            warmup_s=warmup_s,
+            thresholds=thresholds,
+            source=source,
+            boundaries=boundaries,
+        )
         yield OVERVIEW_FILE, "Response time per operation (p50, p95, p99)", build
     for scope, latency in drawn.items():
-        build = partial(plot_latency, axis, scope, latency, **common)
+        build = partial(
+            plot_latency,
+            axis,
+            scope,
+            latency,
+            warmup_s=warmup_s,
+            thresholds=thresholds,
+            source=source,
+            boundaries=boundaries,
+        )
         yield (f"{PER_OPERATION_PREFIX}{safe_file_part(scope)}.png", f"Response time of {scope}", build)
 
 
@@ -93,7 +105,8 @@ def shown_in_report(plots: list[Plot]) -> list[Plot]:
     return [
         p
         for p in plots
-        if p.file_name in (OVERVIEW_FILE, DISTRIBUTION_FILE) or not p.file_name.startswith(PER_OPERATION_PREFIX)
+        if p.file_name in (OVERVIEW_FILE, DISTRIBUTION_FILE)
+        or not p.file_name.startswith(PER_OPERATION_PREFIX)
     ]
 
 

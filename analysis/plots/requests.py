@@ -147,8 +147,9 @@ def plot_latency_overview(
     rows = max(1, math.ceil(len(scopes) / OVERVIEW_COLUMNS))
     figure = Figure(figsize=(11.0, 0.6 + 2.3 * rows), dpi=100)
     FigureCanvasAgg(figure)
-    figure.subplots_adjust(left=0.06, right=0.98, top=1 - 0.6 / (0.6 + 2.3 * rows), bottom=0.35 / rows,
-                           hspace=0.55, wspace=0.25)
+    figure.subplots_adjust(
+        left=0.06, right=0.98, top=1 - 0.6 / (0.6 + 2.3 * rows), bottom=0.35 / rows, hspace=0.55, wspace=0.25
+    )
     grid = figure.subplots(rows, OVERVIEW_COLUMNS, sharex=True, squeeze=False)
     for index, ax in enumerate(grid.ravel()):
         if index >= len(scopes):
@@ -159,16 +160,25 @@ def plot_latency_overview(
         mark_boundaries(ax, axis, boundaries)
         lines = latency_ms[scope]
         for label, series in lines.items():
-            ax.plot(axis.x(series.t_unix), series.values, label=label, color="#1f77b4",
-                    **{"linestyle": LATENCY_STYLES.get(label, "-"), **point_style(series.values.size)})
-        threshold_lines(ax, [t for t in thresholds if t.address in {f"{scope}.{p}_ms" for p in lines}], unit="ms")
+            ax.plot(
+                axis.x(series.t_unix),
+                series.values,
+                label=label,
+                color="#1f77b4",
+                **{"linestyle": LATENCY_STYLES.get(label, "-"), **point_style(series.values.size)},
+            )
+        threshold_lines(
+            ax, [t for t in thresholds if t.address in {f"{scope}.{p}_ms" for p in lines}], unit="ms"
+        )
         ax.set_ylim(bottom=0)
         ax.set_title(scope, fontsize="medium")
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize="small")
     grid[0, 0].legend(fontsize="x-small", loc="upper left")
-    figure.suptitle(f"Response time p50 (dotted), p95 (dashed), p99 (solid) in ms, per operation ({source})",
-                    fontsize="medium")
+    figure.suptitle(
+        f"Response time p50 (dotted), p95 (dashed), p99 (solid) in ms, per operation ({source})",
+        fontsize="medium",
+    )
     figure.supxlabel(axis.label, fontsize="small")
     return figure
 

@@ -41,7 +41,8 @@ RESOURCES_SPEC = CsvSpec(
     categorical=(C.RES_ROLE,),
 )
 HOST_SPEC = CsvSpec(
-    file_name=C.HOST_CSV, numeric=(C.HOST_TIMESTAMP, C.HOST_CPU_PCT, C.HOST_LOAD1, C.HOST_MEM_PCT, C.HOST_CORES)
+    file_name=C.HOST_CSV,
+    numeric=(C.HOST_TIMESTAMP, C.HOST_CPU_PCT, C.HOST_LOAD1, C.HOST_MEM_PCT, C.HOST_CORES),
 )
 TARGET_METRICS_SPEC = CsvSpec(
     file_name=C.TARGET_METRICS_CSV,

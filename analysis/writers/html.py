@@ -68,8 +68,10 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 {% if soak %}<div class="{{ 'notice' if soak.leak else 'answer' }}">Soak: {{ soak.verdict }}</div>{% endif %}
 {% for notice in notices %}<div class="notice">{{ notice }}</div>
 {% endfor %}
-{% if bottleneck %}<div class="notice">Why: <ul>{% for line in bottleneck %}<li>{{ line }}</li>{% endfor %}</ul></div>{% endif %}
-{% if stalls %}<div class="notice">Stalls: <ul>{% for line in stalls %}<li>{{ line }}</li>{% endfor %}</ul></div>{% endif %}
+{% if bottleneck %}<div class="notice">Why: <ul>{% for line in bottleneck %}<li>{{ line }}</li>
+{% endfor %}</ul></div>{% endif %}
+{% if stalls %}<div class="notice">Stalls: <ul>{% for line in stalls %}<li>{{ line }}</li>
+{% endfor %}</ul></div>{% endif %}
 {% if warnings %}
 <h2>Warnings</h2><ul class="warnings">{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
 {% macro render(table, pre_columns=(), css="") %}
@@ -103,7 +105,8 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <figcaption>{{ plot.title }} (plots/{{ plot.file_name }})</figcaption></figure>
 {% else %}<p>No plots.</p>{% endfor %}
 {% if linked_plots %}<p class="muted">One plot per operation: {% for plot in linked_plots %}
-<a href="plots/{{ plot.file_name }}">{{ plot.file_name }}</a>{{ ", " if not loop.last }}{% endfor %}</p>{% endif %}
+<a href="plots/{{ plot.file_name }}">{{ plot.file_name }}</a>{{ ", " if not loop.last }}{% endfor %}
+</p>{% endif %}
 <h2>Failures</h2>
 {% if failures.rows %}{{ render(failures, css="wrap") }}{% else %}<p>No failures recorded.</p>{% endif %}
 <h2>Exceptions</h2>

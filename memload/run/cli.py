@@ -274,7 +274,9 @@ def _report(run_dir: Path) -> int:
         click.echo(f"why: {line}")
     requests = result.figures.get("total.requests")
     if result.window and requests is not None:
-        click.echo(f"the report's figures: {result.window}, {requests:,.0f} requests (the table above: the whole run)")
+        click.echo(
+            f"the report's figures: {result.window}, {requests:,.0f} requests (the table above: whole run)"
+        )
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     return result.exit_code

@@ -91,7 +91,7 @@ def print_summary(run_dir: Path, *, echo: Callable[[str], None]) -> None:
     for scope in figures.scopes:
         echo(_exact_row(scope, figures.values, locust.get(scope, {})))
     if any((figures.values.get(f"{s}.requests") or 0) < P999_MIN_REQUESTS for s in figures.scopes):
-        echo(f"(— p99.9: fewer than {P999_MIN_REQUESTS:,} requests, too few for it to say more than the maximum)")
+        echo(f"(— p99.9: fewer than {P999_MIN_REQUESTS:,} requests, too few to say more than the maximum)")
 
 
 def _exact_row(scope: str, values: dict[str, float], locust_row: dict[str, str]) -> str:
