@@ -49,11 +49,10 @@ def steps_of(meta: Mapping[str, Any]) -> tuple[tuple[int, ...], float]:
 
 
 def _step_window(window: Window, start_unix: float, end_unix: float) -> Window:
-    """A window that selects exactly the intervals wholly inside [start, end] (an interval is
-    selected when it starts inside the window and its midpoint is before the window's end, so the
-    end moves half an interval inwards)."""
+    """A window that selects exactly the intervals wholly inside [start, end] (selection is by an
+    interval's midpoint, so both ends move half an interval inwards)."""
     half = C.INTERVAL_S / 2.0
-    return replace(window, warmup_s=0.0, start_unix=start_unix, end_unix=end_unix - half)
+    return replace(window, warmup_s=0.0, start_unix=start_unix + half, end_unix=end_unix - half)
 
 
 def step_figures(
