@@ -66,9 +66,9 @@ class Window:
         """The window in one phrase, in seconds since the run's start."""
         load_start = self.load_start_s - self.run_start_unix
         return (
-            f"steady window {self.duration_s:.0f} s: from +{self.start_unix - self.run_start_unix:.0f} s "
-            f"(first user at +{load_start:.0f} s, warm-up {self.warmup_s:g} s) to "
-            f"+{self.end_unix - self.run_start_unix:.0f} s (the last request)"
+            f"steady window {self.duration_s:.1f} s: from +{self.start_unix - self.run_start_unix:.1f} s "
+            f"(first user at +{load_start:.1f} s, warm-up {self.warmup_s:g} s) to "
+            f"+{self.end_unix - self.run_start_unix:.1f} s (the last request)"
         )
 
 

@@ -97,10 +97,16 @@ def _too_few(analysis: Analysis, scope: str, metric: str) -> bool:
 
 def window_line(analysis: Analysis) -> str:
     """What the figures cover, for the report's first lines: the steady window's start and end."""
-    window = analysis.window
+    window, view = analysis.window, analysis.view
     line = window.describe().capitalize()
-    if window.load_start_s - window.run_start_unix >= 1.0:
-        line += "; the time before the first user is left out as well"
+    if view is not None and view.intervals.size:
+        first, last = float(view.intervals.min()), float(view.intervals.max()) + C.INTERVAL_S
+        start = window.run_start_unix
+        line += (
+            f". Request figures come from whole {C.INTERVAL_S} s intervals: +{first - start:.1f} s to "
+            f"+{min(last, window.load_end_s) - start:.1f} s, {view.covered_s:.1f} s of load (the load's "
+            "start is known to 1 s)"
+        )
     return line + "."
 
 

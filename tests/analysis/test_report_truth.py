@@ -42,7 +42,8 @@ def test_the_steady_window_starts_at_the_first_user_plus_the_warmup(tmp_path: Pa
     assert analysis.figures["search.rps"] == 20.0  # 500 requests over the 25 s of load they cover
     assert analysis.figures["search.p50_ms"] >= 20.0  # no warm-up sample (15 .. 19 ms) in the window
     md = render_markdown(analysis)
-    assert "steady window 25 s: from +20 s (first user at +15 s, warm-up 5 s) to +45 s (the last request)" in md.lower()
+    assert ("steady window 25.0 s: from +20.0 s (first user at +15.0 s, warm-up 5 s) to +45.0 s (the last request). "
+            "request figures come from whole 10 s intervals: +20.0 s to +45.0 s, 25.0 s of load") in md.lower()
     assert "holds 500 of the run's 600 requests" in md
 
 
