@@ -20,7 +20,7 @@ FIGSIZE_IN = (11.0, 4.5)
 PLOT_RIGHT = 0.72  # the legend sits to the right of the Axes, never over the data
 DPI = 100
 THRESHOLD_COLOR = "#d62728"
-WARMUP_LABEL = "excluded: before the first user, warm-up"
+WARMUP_LABEL = "not in the figures"
 THRESHOLD_GID_PREFIX = "threshold:"
 
 

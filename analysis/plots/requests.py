@@ -28,6 +28,24 @@ from memload.analysis.plots.series import Series, TimeAxis
 from memload.scenario.thresholds import Threshold
 
 LATENCY_STYLES: dict[str, str] = {"p50": ":", "p95": "--", "p99": "-"}
+# p50/p95/p99 apart by colour and marker too: drawn as points (few intervals) they have no line style
+PERCENTILE_LOOKS: dict[str, dict[str, str]] = {
+    "p50": {"color": "#2ca02c", "marker": "v"},
+    "p95": {"color": "#1f77b4", "marker": "s"},
+    "p99": {"color": "#9467bd", "marker": "^"},
+}
+
+
+def percentile_style(label: str, points: int) -> dict[str, object]:
+    """Line style, colour and (for few points) marker of a p50/p95/p99 series."""
+    looks = PERCENTILE_LOOKS.get(label, {})
+    style: dict[str, object] = {"linestyle": LATENCY_STYLES.get(label, "-"), "color": looks.get("color")}
+    style.update(point_style(points))
+    if "marker" in style and "marker" in looks:
+        style["marker"] = looks["marker"]
+    return style
+
+
 LOG_SCALE_RATIO = 10.0  # latency plots go log-scale when a threshold is this far above the median
 DISTRIBUTION_MAX_NINES = 5.0
 LOCUST_LATENCY_SOURCE = "Locust's 10 s window percentiles"
@@ -107,7 +125,7 @@ def plot_latency(
             axis.x(series.t_unix),
             series.values,
             label=label,
-            **{"linestyle": LATENCY_STYLES.get(label, "-"), **point_style(series.values.size)},
+            **percentile_style(label, series.values.size),  # type: ignore[arg-type]
         )
     wanted = {f"{scope}.{label}_ms" for label in latency_ms}
     drawn = [t for t in thresholds if t.address in wanted]
@@ -164,8 +182,7 @@ def plot_latency_overview(
                 axis.x(series.t_unix),
                 series.values,
                 label=label,
-                color="#1f77b4",
-                **{"linestyle": LATENCY_STYLES.get(label, "-"), **point_style(series.values.size)},
+                **percentile_style(label, series.values.size),  # type: ignore[arg-type]
             )
         threshold_lines(
             ax, [t for t in thresholds if t.address in {f"{scope}.{p}_ms" for p in lines}], unit="ms"
@@ -176,7 +193,7 @@ def plot_latency_overview(
         ax.tick_params(labelsize="small")
     grid[0, 0].legend(fontsize="x-small", loc="upper left")
     figure.suptitle(
-        f"Response time p50 (dotted), p95 (dashed), p99 (solid) in ms, per operation ({source})",
+        f"Response time p50, p95, p99 (ms) per operation ({source})",
         fontsize="medium",
     )
     figure.supxlabel(axis.label, fontsize="small")
