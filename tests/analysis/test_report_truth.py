@@ -85,7 +85,7 @@ def test_threshold_labels_are_in_the_plots_unit_and_the_zero_line_shows(tmp_path
 def test_fewer_than_four_points_are_drawn_as_points(tmp_path: Path) -> None:
     ax, lines = _drawn(late_run(tmp_path / "run", last_row=24), "latency_search.png")
     assert list(lines["p95"].get_xdata()) == [17.5, 22.5]  # load T0+15 .. T0+25: two intervals
-    assert lines["p95"].get_linestyle() == "None" and lines["p95"].get_marker() == "o"
+    assert lines["p95"].get_linestyle() == "None" and lines["p95"].get_marker() == "s"  # p95: squares
 
 
 def test_a_percentile_with_too_few_samples_is_not_printed(tmp_path: Path) -> None:
