@@ -126,7 +126,7 @@ def steady_window(
     if warmup_s > 0 or load_start - start >= 1.0:
         warnings.append(
             f"warm-up excluded: the first {warmup_s:g} s of load (from the first user, "
-            f"+{load_start - start:.0f} s after the run's start) and the time before it are not in the "
+            f"+{load_start - start:.1f} s after the run's start) and the time before it are not in the "
             "figures or thresholds"
         )
     if window.is_empty:
