@@ -1,5 +1,6 @@
 """Stalls: stretches of at least ``MIN_STALL_S`` seconds in which throughput falls to near zero
-(below ``NEAR_ZERO_SHARE`` of the run's typical rate) while users are active.
+(below ``NEAR_ZERO_SHARE`` of the run's typical rate) while users are active, and long enough
+that at the typical rate at least ``MIN_MISSED`` requests would have completed.
 
 Throughput per second is the difference of Locust's cumulative request count (the Aggregated rows
 of ``locust_stats_history.csv``), smoothed over ``SMOOTH_S`` seconds: with workers, counts arrive
@@ -22,6 +23,8 @@ MIN_STALL_S = 5.0
 NEAR_ZERO_SHARE = 0.05
 SMOOTH_S = 3
 IDLE_PCT = 20.0  # a process below this share of a core was mostly waiting
+MIN_MISSED = 10  # at the typical rate, at least this many requests would have completed (a slow
+# closed-model run, long LLM answers to few users, has gaps without completions that are no stall)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,7 +100,7 @@ def find_stalls(data: RunData, window: Window) -> list[Stall]:
         while end + 1 < seconds.size and loaded[end + 1] and near_zero[end + 1]:
             end += 1
         first, last = float(seconds[start]) - 1.0, float(seconds[end])  # row t counts (t-1, t]
-        if last - first < MIN_STALL_S:
+        if last - first < MIN_STALL_S or typical * (last - first) < MIN_MISSED:
             continue
         stalls.append(
             Stall(

@@ -84,3 +84,13 @@ def test_without_a_failed_threshold_there_is_no_hint_and_else_it_says_nothing_wa
     (line,) = failing.bottleneck
     assert line.startswith("nothing was saturated during the steady window (target CPU")
     assert "host CPU" in line
+
+
+def test_gaps_of_a_slow_run_are_no_stall(tmp_path: Path) -> None:
+    """Few users waiting on long answers: a request completes every 4 s; one 8 s gap (the answer due
+    at +60 s came at +64 s) at 0.25 req/s missed about two requests, not a stall."""
+    run_dir = tmp_path / "run"
+    done = [t for t in range(4, 120, 4) if t != 60]
+    rows = [hist_row(T0 + k, "Aggregated", sum(1 for t in done if t <= k), users=2) for k in range(1, 120)]
+    make_run(run_dir, rows, start_unix=float(T0), end_unix=float(T0 + 121))
+    assert analyse(run_dir).stalls == []
