@@ -182,7 +182,7 @@ def plot_latency_overview(
                 axis.x(series.t_unix),
                 series.values,
                 label=label,
-                **percentile_style(label, series.values.size),  # type: ignore[arg-type]
+                **percentile_style(label, series.values.size),
             )
         threshold_lines(
             ax, [t for t in thresholds if t.address in {f"{scope}.{p}_ms" for p in lines}], unit="ms"
