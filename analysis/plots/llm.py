@@ -22,6 +22,7 @@ from memload.analysis.plots.kit import (
     threshold_lines,
 )
 from memload.analysis.plots.rates import loaded_bins, tokens_per_s
+from memload.analysis.plots.requests import percentile_style
 from memload.analysis.plots.series import Series, TimeAxis
 from memload.analysis.read.intervals import TOTAL, PlotBins
 from memload.analysis.read.window import Window
@@ -48,8 +49,7 @@ def plot_ttft(
             axis.x(series.t_unix),
             series.values,
             label=f"TTFT {label}",
-            color="#1f77b4",
-            **{"linestyle": TTFT_STYLES.get(label, "-"), **point_style(series.values.size)},
+            **percentile_style(label, series.values.size),  # type: ignore[arg-type]
         )
     drawn = [t for t in thresholds if t.address in {f"{scope}.ttft_{label}_ms" for label in lines}]
     threshold_lines(ax, drawn, unit="ms")
