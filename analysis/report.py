@@ -43,6 +43,8 @@ class ReportOutcome:
     warnings: list[str] = field(default_factory=list)
     results: list[ThresholdResult] = field(default_factory=list)
     figures: dict[str, float] = field(default_factory=dict)  # every figure by address
+    bottleneck: list[str] = field(default_factory=list)  # what was saturated, when a threshold failed
+    window: str = ""  # what the figures cover: "steady window 17 s: from +4 s (first user …) to …"
 
     @property
     def failed(self) -> list[ThresholdResult]:
@@ -112,4 +114,6 @@ def write_report(run_dir: Path) -> ReportOutcome:
         warnings=list(analysis.warnings),
         results=list(analysis.results),
         figures=dict(analysis.figures),
+        window=analysis.window.describe(),
+        bottleneck=analysis.bottleneck,
     )

@@ -36,6 +36,7 @@ FAILURES_CSV = "locust_failures.csv"
 EXCEPTIONS_CSV = "locust_exceptions.csv"
 RESOURCES_CSV = "resources.csv"
 TARGET_METRICS_CSV = "target_metrics.csv"
+HOST_CSV = "host.csv"  # the machine's load, sampled with resources.csv
 REPORT_DIR = "report"
 CAPACITY_SEARCH_JSON = "capacity_search.json"  # `memload capacity`: every probe and the answer
 PROBES_DIR = "probes"  # `memload capacity`: one complete run directory per probe
@@ -93,6 +94,14 @@ RES_NUM_FDS = "num_fds"
 RESOURCE_COLUMNS = (RES_TIMESTAMP, RES_ROLE, RES_PID, RES_CPU_PCT, RES_RSS_MB, RES_THREADS, RES_NUM_FDS)
 ROLE_TARGET = "target"
 ROLE_LOADGEN_PREFIX = "locust"  # "locust", "locust-master", "locust-worker-1", ...
+
+# -- host.csv (memload's monitor: the machine as a whole, once a second) ------------------------
+HOST_TIMESTAMP = "timestamp"
+HOST_CPU_PCT = "cpu_pct"  # percent of the whole machine (every core): 100 = all cores busy
+HOST_LOAD1 = "load1"  # 1-minute load average
+HOST_MEM_PCT = "mem_used_pct"  # percent of the machine's memory in use
+HOST_CORES = "cores"  # logical cores
+HOST_COLUMNS = (HOST_TIMESTAMP, HOST_CPU_PCT, HOST_LOAD1, HOST_MEM_PCT, HOST_CORES)
 
 # -- target_metrics.csv (raw Prometheus samples) -----------------------------------------------
 TM_TIMESTAMP = "timestamp"

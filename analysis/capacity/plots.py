@@ -153,7 +153,7 @@ def plot_latency_vs_throughput(
         drawn.append(y)
         ax.plot(x, y, marker="o", label=name, gid=f"{GID_LATENCY}{name}")
     latency_slos = _latency_slos(slos)
-    threshold_lines(ax, latency_slos)
+    threshold_lines(ax, latency_slos, unit="ms")
     scale = _latency_axis(ax, np.concatenate(drawn) if drawn else np.array([]), latency_slos)
     ax.set_xlim(left=0)
     finish(ax, title=title, xlabel="throughput (requests/s)", ylabel=f"response time (ms){scale}")
@@ -185,7 +185,7 @@ def plot_rate_search(
         if mask.any():
             ax.plot(rate[mask], p95[mask], marker=marker, linestyle="none", color=color, label=label, gid=gid)
     latency_slos = _latency_slos(slos)
-    threshold_lines(ax, latency_slos)
+    threshold_lines(ax, latency_slos, unit="ms")
     if max_rate is not None:
         ax.axvline(
             max_rate,

@@ -10,6 +10,8 @@ from typing import Any
 
 from memload import names as C
 from memload.analysis.capacity.concurrency import StepsCapacity, steps_capacity
+from memload.analysis.diagnose.bottleneck import bottleneck_hint
+from memload.analysis.diagnose.stalls import Stall, find_stalls
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.exact import ExactView, exact_view
 from memload.analysis.figures.integrity import RunIntegrity, run_integrity
@@ -49,6 +51,14 @@ class Analysis:
     capacity: StepsCapacity | None = None  # a concurrency-steps run's capacity analysis
     soak: SoakAnalysis | None = None  # a run of 10 minutes or more at a steady load
     warnings: list[str] = field(default_factory=list)
+    stalls: list[Stall] = field(default_factory=list)  # throughput near zero while users were active
+    saturated: list[str] = field(default_factory=list)  # what was saturated in the window (bottleneck hint)
+
+    @property
+    def bottleneck(self) -> list[str]:
+        """The bottleneck hint, for a run whose thresholds failed (else nothing)."""
+        failed = any(not r.passed for r in self.results)
+        return self.saturated if failed else []
 
     @property
     def view(self) -> ExactView | None:
@@ -130,7 +140,11 @@ def analyse(run_dir: Path) -> Analysis:
         warnings.append(
             f"no value for threshold figure(s) {', '.join(sorted(set(missing)))}: they fail as n/a"
         )
+    stalls = find_stalls(data, window)
+    warnings.extend(s.describe(window.run_start_unix) for s in stalls)
     return Analysis(
+        stalls=stalls,
+        saturated=bottleneck_hint(data, window, figures),
         data=data,
         window=window,
         requests=requests,

@@ -165,7 +165,8 @@ def window_note(view: ExactView, window: Window) -> str:
         return "no 10 s interval has its midpoint inside the steady window"
     first, last = float(view.intervals.min()), float(view.intervals.max()) + C.INTERVAL_S
     return (
-        f"{view.intervals.size} interval(s) of {C.INTERVAL_S} s (unix-clock aligned) whose midpoints lie in "
-        f"the steady window: {first - window.run_start_unix:+.0f} s to {last - window.run_start_unix:+.0f} s "
+        f"{view.intervals.size} interval(s) of {C.INTERVAL_S} s (unix-clock aligned) in the steady window "
+        "(midpoint inside it, no warm-up request): "
+        f"{first - window.run_start_unix:+.1f} s to {last - window.run_start_unix:+.1f} s "
         f"from the run start, {view.covered_s:.1f} s of load"
     )

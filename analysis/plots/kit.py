@@ -4,7 +4,7 @@ band, threshold lines and saving. Plot functions return the Figure so tests can 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ FIGSIZE_IN = (11.0, 4.5)
 PLOT_RIGHT = 0.72  # the legend sits to the right of the Axes, never over the data
 DPI = 100
 THRESHOLD_COLOR = "#d62728"
-WARMUP_LABEL = "warm-up (excluded)"
+WARMUP_LABEL = "not in the figures"
 THRESHOLD_GID_PREFIX = "threshold:"
 
 
@@ -36,8 +36,14 @@ def new_figure(rows: int = 1, height_in: float | None = None) -> tuple[Figure, l
     return figure, list(axes)
 
 
+FEW_POINTS = 4  # below this a series is drawn as points: a line through 2 or 3 suggests a trend
+
+
 def point_style(points: int, most: int = 60) -> dict[str, Any]:
-    """Markers on lines of few points (per-interval series of a short run), none on long ones."""
+    """Markers on lines of few points (per-interval series of a short run), none on long ones;
+    points without a line for fewer than ``FEW_POINTS``."""
+    if points < FEW_POINTS:
+        return {"marker": "o", "markersize": 5, "linestyle": "none"}
     return {"marker": "o", "markersize": 3} if points <= most else {}
 
 
@@ -60,24 +66,94 @@ def scope_color(scope: str, scopes: Sequence[str]) -> str:
     return palette[ordered.index(scope) % len(palette)] if scope in ordered else palette[-1]
 
 
-def shade_warmup(ax: Axes, axis: TimeAxis, warmup_s: float) -> None:
-    if warmup_s > 0:
-        ax.axvspan(0.0, warmup_s / axis.seconds_per_unit, color="grey", alpha=0.15, label=WARMUP_LABEL)
+def shade_warmup(ax: Axes, axis: TimeAxis, excluded_s: float) -> None:
+    """The grey band of what the figures leave out: from the run's start to the steady start (the
+    time before the first user, then the warm-up: ``Window.excluded_s``)."""
+    if excluded_s > 0:
+        ax.axvspan(0.0, excluded_s / axis.seconds_per_unit, color="grey", alpha=0.15, label=WARMUP_LABEL)
+
+
+BOUNDARY_GID = "boundary"
+STALL_LABEL = "stall (throughput near zero)"
+
+
+def load_boundaries(meta: Mapping[str, Any], load_start_unix: float) -> list[float]:
+    """When a stepped or spiked run changes its load (unix s): each step's start after the first,
+    the spike's start and end; [] for a constant or ramped load."""
+    scenario = _table(meta, "scenario")
+    load, arrival = _table(scenario, "load"), _table(scenario, "arrival")
+    for table in (arrival, load):
+        steps, step_s = table.get("steps") or (), float(table.get("step_duration_s") or 0.0)
+        if len(steps) > 1 and step_s > 0:
+            return [load_start_unix + i * step_s for i in range(1, len(steps))]
+    if load.get("shape") == "spike" and float(load.get("spike_duration_s") or 0.0) > 0:
+        at = load_start_unix + float(load.get("spike_at_s") or 0.0)
+        return [at, at + float(load["spike_duration_s"])]
+    return []
+
+
+def _table(parent: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = parent.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def mark_boundaries(
+    ax: Axes, axis: TimeAxis, boundaries: Sequence[float], label: str = "load changes"
+) -> None:
+    """A dotted vertical line where the load changes (one legend entry for all)."""
+    for index, at in enumerate(boundaries):
+        ax.axvline(
+            float(axis.x(at)),
+            color="#555555",
+            linestyle=":",
+            linewidth=1.0,
+            label=label if index == 0 else "_nolegend_",
+            gid=BOUNDARY_GID,
+        )
+
+
+def mark_stalls(ax: Axes, axis: TimeAxis, stalls: Sequence[tuple[float, float]]) -> None:
+    """A red band over each stall (unix start, end)."""
+    for index, (start, end) in enumerate(stalls):
+        ax.axvspan(
+            float(axis.x(start)),
+            float(axis.x(end)),
+            color=THRESHOLD_COLOR,
+            alpha=0.15,
+            label=STALL_LABEL if index == 0 else "_nolegend_",
+        )
+
+
+def threshold_label(threshold: Threshold, scale: float = 1.0, unit: str = "") -> str:
+    """``threshold: total.error_rate < 1 %``: the limit in the plot's unit."""
+    limit = threshold.limit * scale
+    return f"threshold: {threshold.address} {threshold.op} {limit:g}{' ' + unit if unit else ''}"
 
 
 def threshold_lines(
-    ax: Axes, thresholds: Sequence[Threshold], scale: float = 1.0, color: str = THRESHOLD_COLOR
+    ax: Axes,
+    thresholds: Sequence[Threshold],
+    scale: float = 1.0,
+    color: str = THRESHOLD_COLOR,
+    unit: str = "",
 ) -> None:
-    """A dashed horizontal line per threshold at ``limit * scale``, labelled with its condition."""
+    """A dashed horizontal line per threshold at ``limit * scale``, labelled with its condition in
+    the plot's unit (``scale`` and ``unit``: 0.01 of a share is "1 %")."""
     for threshold in thresholds:
         ax.axhline(
             threshold.limit * scale,
             color=color,
             linestyle="--",
             linewidth=1.2,
-            label=f"threshold: {threshold.address} {threshold.condition}",
+            label=threshold_label(threshold, scale, unit),
             gid=f"{THRESHOLD_GID_PREFIX}{threshold.address}",
         )
+
+
+def floor_below_zero(ax: Axes, top: float | None = None) -> None:
+    """A y axis from a little below 0, so that a line at 0 (a threshold, an error rate of 0) shows."""
+    high = ax.get_ylim()[1] if top is None else top
+    ax.set_ylim(-0.03 * (high or 1.0), high or 1.0)
 
 
 def outside_legend(

@@ -21,7 +21,8 @@ from memload.analysis.plots.kit import (
     shade_warmup,
     threshold_lines,
 )
-from memload.analysis.plots.rates import tokens_per_s
+from memload.analysis.plots.rates import loaded_bins, tokens_per_s
+from memload.analysis.plots.requests import percentile_style
 from memload.analysis.plots.series import Series, TimeAxis
 from memload.analysis.read.intervals import TOTAL, PlotBins
 from memload.analysis.read.window import Window
@@ -48,12 +49,10 @@ def plot_ttft(
             axis.x(series.t_unix),
             series.values,
             label=f"TTFT {label}",
-            linestyle=TTFT_STYLES.get(label, "-"),
-            color="#1f77b4",
-            **point_style(series.values.size),
+            **percentile_style(label, series.values.size),  # type: ignore[arg-type]
         )
     drawn = [t for t in thresholds if t.address in {f"{scope}.ttft_{label}_ms" for label in lines}]
-    threshold_lines(ax, drawn)
+    threshold_lines(ax, drawn, unit="ms")
     peaks = [float(np.nanmax(s.values)) for s in lines.values() if np.isfinite(s.values).any()]
     ax.set_ylim(0, max(peaks + [t.limit for t in drawn] + [1.0]) * 1.1)
     finish(
@@ -86,7 +85,9 @@ def plot_tokens_per_s(
             linewidth=1.8 if scope == TOTAL else 1.2,
             **point_style(series.values.size),
         )
-    threshold_lines(ax, [t for t in thresholds if t.address.endswith(".output_tokens_per_s")])
+    threshold_lines(
+        ax, [t for t in thresholds if t.address.endswith(".output_tokens_per_s")], unit="tokens/s"
+    )
     ax.set_ylim(bottom=0)
     finish(
         ax,
@@ -97,13 +98,15 @@ def plot_tokens_per_s(
     return figure
 
 
-def ttft_lines(view: ExactView, bins: PlotBins, scope: str) -> dict[str, Series]:
-    """TTFT p50/p95/p99 per plot bin of one scope; empty when it has nothing to draw."""
+def ttft_lines(view: ExactView, bins: PlotBins, scope: str, window: Window) -> dict[str, Series]:
+    """TTFT p50/p95/p99 per plot bin of one scope, each point inside the load its bin covers (none
+    after the last request); empty when it has nothing to draw."""
     series = view.merged.series.get((scope, "ttft_ms")) or {}
     if not any(np.isfinite(values).any() for values in series.values()):
         return {}
+    loaded, _, middles = loaded_bins(bins, window)
     return {
-        label: Series(t_unix=bins.centres, values=values, label=label) for label, values in series.items()
+        label: Series(t_unix=middles, values=values[loaded], label=label) for label, values in series.items()
     }
 
 
@@ -119,11 +122,11 @@ def llm_plots(
         return
     scopes = llm_scopes(view)
     bins = view.merged.bins
-    warmup_s, bin_s = window.warmup_s, bins.width_s
+    warmup_s, bin_s = window.excluded_s, bins.width_s
     for scope in scopes:
         if scope == TOTAL and len(scopes) == 2:
             continue  # the one operation's plot says it all
-        lines = ttft_lines(view, bins, scope)
+        lines = ttft_lines(view, bins, scope, window)
         if lines:
             build = partial(
                 plot_ttft, axis, scope, lines, warmup_s=warmup_s, thresholds=thresholds, bin_s=bin_s

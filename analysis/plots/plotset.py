@@ -14,7 +14,7 @@ from memload.analysis.figures.analyse import Analysis
 from memload.analysis.figures.exact import METHOD_HDR
 from memload.analysis.figures.percentiles import METHOD_HISTORY_MIXTURE, METHOD_WHOLE_RUN
 from memload.analysis.plots.capacity import capacity_plot_specs
-from memload.analysis.plots.kit import save_png
+from memload.analysis.plots.kit import load_boundaries, save_png
 from memload.analysis.plots.llm import llm_plots
 from memload.analysis.plots.process import plot_cache_hit_rate, plot_loadgen_cpu, plot_target_resources
 from memload.analysis.plots.request_lines import RequestLines, request_lines
@@ -23,6 +23,7 @@ from memload.analysis.plots.requests import (
     plot_distribution,
     plot_error_rate,
     plot_latency,
+    plot_latency_overview,
     plot_rps,
 )
 from memload.analysis.plots.series import (
@@ -42,6 +43,7 @@ class Plot:
 
 
 PlotSpec = tuple[str, str, Callable[[], Figure]]
+DISTRIBUTION_FILE = "latency_distribution.png"
 
 
 def safe_file_part(name: str) -> str:
@@ -54,25 +56,62 @@ def time_axis(analysis: Analysis) -> TimeAxis:
     return TimeAxis.for_run(window.run_start_unix, window.run_duration_s)
 
 
+OVERVIEW_FILE = "latency_overview.png"
+PER_OPERATION_PREFIX = "latency_"  # latency_<operation>.png: written, linked, not shown beside the overview
+
+
+def boundaries_of(analysis: Analysis) -> list[float]:
+    return load_boundaries(analysis.data.meta, analysis.window.load_start_s)
+
+
 def _latency_specs(analysis: Analysis, axis: TimeAxis, lines: RequestLines) -> Iterator[PlotSpec]:
-    warmup_s, thresholds = analysis.window.warmup_s, analysis.thresholds
+    warmup_s, thresholds = analysis.window.excluded_s, analysis.thresholds
+    drawn = {}
     for scope in analysis.requests.scopes or list(lines.latency_ms):
         latency = lines.latency_ms.get(scope, {})
         if latency and any(finite(s.values) for s in latency.values()):
-            build = partial(
-                plot_latency,
-                axis,
-                scope,
-                latency,
-                warmup_s=warmup_s,
-                thresholds=thresholds,
-                source=lines.latency_source,
-            )
-            yield (f"latency_{safe_file_part(scope)}.png", f"Response time of {scope}", build)
+            drawn[scope] = latency
+    source, boundaries = lines.latency_source, boundaries_of(analysis)
+    if len(drawn) > 1:
+        build = partial(
+            plot_latency_overview,
+            axis,
+            drawn,
+            warmup_s=warmup_s,
+            thresholds=thresholds,
+            source=source,
+            boundaries=boundaries,
+        )
+        yield OVERVIEW_FILE, "Response time per operation (p50, p95, p99)", build
+    for scope, latency in drawn.items():
+        build = partial(
+            plot_latency,
+            axis,
+            scope,
+            latency,
+            warmup_s=warmup_s,
+            thresholds=thresholds,
+            source=source,
+            boundaries=boundaries,
+        )
+        yield (f"{PER_OPERATION_PREFIX}{safe_file_part(scope)}.png", f"Response time of {scope}", build)
+
+
+def shown_in_report(plots: list[Plot]) -> list[Plot]:
+    """The plots report.html shows: with the small-multiples overview, not the per-operation
+    latency plots it summarises (they stay in plots/ for those who link them)."""
+    if not any(p.file_name == OVERVIEW_FILE for p in plots):
+        return plots
+    return [
+        p
+        for p in plots
+        if p.file_name in (OVERVIEW_FILE, DISTRIBUTION_FILE)
+        or not p.file_name.startswith(PER_OPERATION_PREFIX)
+    ]
 
 
 def _request_specs(analysis: Analysis, axis: TimeAxis) -> Iterator[PlotSpec]:
-    warmup_s, thresholds = analysis.window.warmup_s, analysis.thresholds
+    warmup_s, thresholds = analysis.window.excluded_s, analysis.thresholds
     lines = request_lines(analysis)
     rps = partial(
         plot_rps,
@@ -82,6 +121,8 @@ def _request_specs(analysis: Analysis, axis: TimeAxis) -> Iterator[PlotSpec]:
         warmup_s=warmup_s,
         thresholds=thresholds,
         source=lines.rate_source,
+        boundaries=boundaries_of(analysis),
+        stalls=[(s.start_unix, s.end_unix) for s in analysis.stalls],
     )
     yield "rps.png", "Requests per second and users", rps
     yield from _latency_specs(analysis, axis, lines)
@@ -98,11 +139,11 @@ def _request_specs(analysis: Analysis, axis: TimeAxis) -> Iterator[PlotSpec]:
         methods = analysis.requests.percentile_methods
         method = next((m for m in (METHOD_HDR, METHOD_HISTORY_MIXTURE) if m in methods), METHOD_WHOLE_RUN)
         build = partial(plot_distribution, analysis.requests.distributions, method=method)
-        yield "latency_distribution.png", "Response-time distribution", build
+        yield DISTRIBUTION_FILE, "Response-time distribution", build
 
 
 def _process_specs(analysis: Analysis, axis: TimeAxis) -> Iterator[PlotSpec]:
-    data, warmup_s, thresholds = analysis.data, analysis.window.warmup_s, analysis.thresholds
+    data, warmup_s, thresholds = analysis.data, analysis.window.excluded_s, analysis.thresholds
     if data.resources is not None:
         target = target_series(data.resources)
         if target is not None:
@@ -138,7 +179,7 @@ def plot_specs(analysis: Analysis) -> list[PlotSpec]:
     soak_plots = (
         ()
         if soak is None
-        else soak_plot_specs(soak, axis, warmup_s=analysis.window.warmup_s, thresholds=analysis.thresholds)
+        else soak_plot_specs(soak, axis, warmup_s=analysis.window.excluded_s, thresholds=analysis.thresholds)
     )
     return [
         *capacity,

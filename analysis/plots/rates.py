@@ -20,6 +20,16 @@ from memload.analysis.read.intervals import TOTAL, PlotBins
 from memload.analysis.read.window import Window
 
 
+def loaded_bins(bins: PlotBins, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which plot bins hold load, and for those the seconds of load and the middle of them: a
+    bin's point sits inside the load it covers, never after the last request."""
+    low = bins.first_s + np.arange(bins.count) * bins.width_s
+    start = np.maximum(low, window.load_start_s)
+    end = np.minimum(low + bins.width_s, window.load_end_s)
+    loaded = end > start
+    return loaded, (end - start)[loaded], ((start + end) / 2.0)[loaded]
+
+
 class BinnedCounts:
     """``interval_counts.csv`` summed per plot bin, for the bins that hold load."""
 
@@ -30,12 +40,8 @@ class BinnedCounts:
         self._inside = (index >= 0) & (index < bins.count)
         self._index = index
         self._scopes = counts[C.IC_SCOPE].astype(str).to_numpy()
-        low = bins.first_s + np.arange(bins.count) * bins.width_s
-        start = np.maximum(low, window.load_start_s)
-        end = np.minimum(low + bins.width_s, window.load_end_s)
-        self._loaded = end > start
-        self.seconds = (end - start)[self._loaded]  # seconds of load in each bin drawn
-        self.t_unix = ((start + end) / 2.0)[self._loaded]  # the middle of them
+        # seconds of load in each bin drawn, and the middle of them
+        self._loaded, self.seconds, self.t_unix = loaded_bins(bins, window)
 
     @classmethod
     def of(cls, counts: pd.DataFrame, window: Window, max_points: int = MAX_POINTS) -> BinnedCounts:

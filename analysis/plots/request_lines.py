@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from memload import names as C
 from memload.analysis.figures.analyse import Analysis
-from memload.analysis.plots.rates import error_rates, request_rates
+from memload.analysis.plots.rates import error_rates, loaded_bins, request_rates
 from memload.analysis.plots.requests import LOCUST_LATENCY_SOURCE
 from memload.analysis.plots.series import Series, request_series, users_series
 
@@ -38,9 +38,10 @@ def _histogram_latency(analysis: Analysis) -> tuple[dict[str, dict[str, Series]]
     if view is None or view.merged.bins is None:
         return None
     bins = view.merged.bins
+    loaded, _, middles = loaded_bins(bins, analysis.window)  # no point after the last request
     lines = {
         scope: {
-            label: Series(t_unix=bins.centres, values=values, label=label)
+            label: Series(t_unix=middles, values=values[loaded], label=label)
             for label, values in by_label.items()
         }
         for (scope, metric), by_label in view.merged.series.items()

@@ -7,12 +7,16 @@ import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from memload.analysis.figures.exact import METHOD_HDR
 from memload.analysis.figures.percentiles import METHOD_HISTORY_MIXTURE, METHOD_WHOLE_RUN
 from memload.analysis.plots.kit import (
     finish,
+    floor_below_zero,
+    mark_boundaries,
+    mark_stalls,
     new_figure,
     outside_legend,
     point_style,
@@ -24,6 +28,24 @@ from memload.analysis.plots.series import Series, TimeAxis
 from memload.scenario.thresholds import Threshold
 
 LATENCY_STYLES: dict[str, str] = {"p50": ":", "p95": "--", "p99": "-"}
+# p50/p95/p99 apart by colour and marker too: drawn as points (few intervals) they have no line style
+PERCENTILE_LOOKS: dict[str, dict[str, str]] = {
+    "p50": {"color": "#2ca02c", "marker": "v"},
+    "p95": {"color": "#1f77b4", "marker": "s"},
+    "p99": {"color": "#9467bd", "marker": "^"},
+}
+
+
+def percentile_style(label: str, points: int) -> dict[str, object]:
+    """Line style, colour and (for few points) marker of a p50/p95/p99 series."""
+    looks = PERCENTILE_LOOKS.get(label, {})
+    style: dict[str, object] = {"linestyle": LATENCY_STYLES.get(label, "-"), "color": looks.get("color")}
+    style.update(point_style(points))
+    if "marker" in style and "marker" in looks:
+        style["marker"] = looks["marker"]
+    return style
+
+
 LOG_SCALE_RATIO = 10.0  # latency plots go log-scale when a threshold is this far above the median
 DISTRIBUTION_MAX_NINES = 5.0
 LOCUST_LATENCY_SOURCE = "Locust's 10 s window percentiles"
@@ -42,12 +64,17 @@ def plot_rps(
     warmup_s: float,
     thresholds: Sequence[Threshold] = (),
     source: str | None = None,
+    boundaries: Sequence[float] = (),
+    stalls: Sequence[tuple[float, float]] = (),
 ) -> Figure:
     """Requests/s over time per operation (and in total), with the user count on a second axis;
-    ``source`` (in the title) says where the rates come from."""
+    ``source`` (in the title) says where the rates come from; the load's step changes and the
+    stalls (unix s) are marked."""
     figure, (ax,) = new_figure()
     scopes = list(rps)
     shade_warmup(ax, axis, warmup_s)
+    mark_stalls(ax, axis, stalls)
+    mark_boundaries(ax, axis, boundaries)
     for scope, series in rps.items():
         ax.plot(
             axis.x(series.t_unix),
@@ -55,8 +82,9 @@ def plot_rps(
             label=scope,
             color=scope_color(scope, scopes),
             linewidth=1.8 if scope == "total" else 1.2,
+            **point_style(series.values.size, most=0),
         )
-    threshold_lines(ax, [t for t in thresholds if t.address.endswith(".rps")])
+    threshold_lines(ax, [t for t in thresholds if t.address.endswith(".rps")], unit="req/s")
     handles, labels = ax.get_legend_handles_labels()
     if users is not None:
         twin = ax.twinx()
@@ -85,22 +113,23 @@ def plot_latency(
     warmup_s: float,
     thresholds: Sequence[Threshold] = (),
     source: str = LOCUST_LATENCY_SOURCE,
+    boundaries: Sequence[float] = (),
 ) -> Figure:
-    """p50/p95/p99 of one operation over time, with that operation's pNN_ms thresholds; ``source``
-    (in the title) says where the percentiles come from."""
+    """p50/p95/p99 of one operation over time, with that operation's pNN_ms thresholds and the
+    load's step changes; ``source`` (in the title) says where the percentiles come from."""
     figure, (ax,) = new_figure()
     shade_warmup(ax, axis, warmup_s)
+    mark_boundaries(ax, axis, boundaries)
     for label, series in latency_ms.items():
         ax.plot(
             axis.x(series.t_unix),
             series.values,
             label=label,
-            linestyle=LATENCY_STYLES.get(label, "-"),
-            **point_style(series.values.size),
+            **percentile_style(label, series.values.size),  # type: ignore[arg-type]
         )
     wanted = {f"{scope}.{label}_ms" for label in latency_ms}
     drawn = [t for t in thresholds if t.address in wanted]
-    threshold_lines(ax, drawn)
+    threshold_lines(ax, drawn, unit="ms")
     peaks = [float(np.nanmax(s.values)) for s in latency_ms.values() if finite(s.values)]
     top = max(peaks + [t.limit for t in drawn] + [1.0])
     ylabel = "response time (ms)"
@@ -115,6 +144,59 @@ def plot_latency(
     else:
         ax.set_ylim(0, top * 1.1)
     finish(ax, title=f"Response time of {scope} ({source})", xlabel=axis.label, ylabel=ylabel)
+    return figure
+
+
+OVERVIEW_COLUMNS = 3
+
+
+def plot_latency_overview(
+    axis: TimeAxis,
+    latency_ms: Mapping[str, Mapping[str, Series]],
+    *,
+    warmup_s: float,
+    thresholds: Sequence[Threshold] = (),
+    source: str = LOCUST_LATENCY_SOURCE,
+    boundaries: Sequence[float] = (),
+) -> Figure:
+    """Small multiples: p50/p95/p99 over time, one small panel per operation (``total`` first),
+    each with its pNN_ms thresholds and the load's step changes; y axes are each their own."""
+    scopes = sorted(latency_ms, key=lambda s: (s != "total", s))
+    rows = max(1, math.ceil(len(scopes) / OVERVIEW_COLUMNS))
+    figure = Figure(figsize=(11.0, 0.6 + 2.3 * rows), dpi=100)
+    FigureCanvasAgg(figure)
+    figure.subplots_adjust(
+        left=0.06, right=0.98, top=1 - 0.6 / (0.6 + 2.3 * rows), bottom=0.35 / rows, hspace=0.55, wspace=0.25
+    )
+    grid = figure.subplots(rows, OVERVIEW_COLUMNS, sharex=True, squeeze=False)
+    for index, ax in enumerate(grid.ravel()):
+        if index >= len(scopes):
+            ax.set_visible(False)
+            continue
+        scope = scopes[index]
+        shade_warmup(ax, axis, warmup_s)
+        mark_boundaries(ax, axis, boundaries)
+        lines = latency_ms[scope]
+        for label, series in lines.items():
+            ax.plot(
+                axis.x(series.t_unix),
+                series.values,
+                label=label,
+                **percentile_style(label, series.values.size),
+            )
+        threshold_lines(
+            ax, [t for t in thresholds if t.address in {f"{scope}.{p}_ms" for p in lines}], unit="ms"
+        )
+        ax.set_ylim(bottom=0)
+        ax.set_title(scope, fontsize="medium")
+        ax.grid(True, alpha=0.3)
+        ax.tick_params(labelsize="small")
+    grid[0, 0].legend(fontsize="x-small", loc="upper left")
+    figure.suptitle(
+        f"Response time p50, p95, p99 (ms) per operation ({source})",
+        fontsize="medium",
+    )
+    figure.supxlabel(axis.label, fontsize="small")
     return figure
 
 
@@ -140,9 +222,12 @@ def plot_error_rate(
             color=scope_color(scope, scopes),
             linewidth=1.8 if scope == "total" else 1.0,
             alpha=1.0 if scope == "total" else 0.7,
+            **point_style(series.values.size, most=0),
         )
-    threshold_lines(ax, [t for t in thresholds if t.address.endswith(".error_rate")], scale=100.0)
-    ax.set_ylim(bottom=0)
+    error_thresholds = [t for t in thresholds if t.address.endswith(".error_rate")]
+    threshold_lines(ax, error_thresholds, scale=100.0, unit="%")
+    top = max([float(np.nanmax(s.values)) * 100.0 for s in error_rate.values() if finite(s.values)] + [0.0])
+    floor_below_zero(ax, max([top, *(t.limit * 100.0 for t in error_thresholds)]) * 1.1 or 1.0)
     finish(
         ax,
         title=_titled("Error rate: failed requests as a share of requests", source),

@@ -60,7 +60,7 @@ def _trend_lines(ax: Axes, axis: TimeAxis, found: ResourceTrend, prefix: str) ->
 def _rss_limit(ax: Axes, found: ResourceTrend, limit_mb: float, thresholds: Sequence[Threshold]) -> None:
     rss_thresholds = [t for t in thresholds if t.address == "target.rss_mb"]
     if rss_thresholds:
-        threshold_lines(ax, rss_thresholds)
+        threshold_lines(ax, rss_thresholds, unit="MB")
     elif found.values.size and limit_mb <= LIMIT_VIEW * float(np.nanmax(found.values)):
         ax.axhline(
             limit_mb,
@@ -148,7 +148,7 @@ def plot_window_p95(
             label=f"trend {drift.trend.slope:+.3g} ms/h",
             gid="soak:p95:trend",
         )
-    threshold_lines(ax, [t for t in thresholds if t.address == P95])
+    threshold_lines(ax, [t for t in thresholds if t.address == P95], unit="ms")
     ax.set_ylim(bottom=0)
     title = "p95 per window (all operations)"
     if drift is not None:

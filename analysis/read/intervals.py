@@ -2,8 +2,9 @@
 pick the intervals of a window, and merge their histograms per (scope, metric).
 
 Intervals are 10 s, aligned to the unix clock (``interval_start`` is a multiple of 10). An
-interval belongs to a window when its midpoint lies inside the window, so a window's figures
-cover whole intervals: up to 5 s more or less than the window at each end. Rows with the same key
+interval belongs to a window when its midpoint lies inside it, and, after a warm-up, when it holds
+no warm-up request, so a window's figures cover whole intervals: up to 5 s more or less than the
+window at each end (up to 10 s less at the start of a window after a warm-up). Rows with the same key
 (a late worker report adds one) are merged (histograms) or summed (counters). ``total`` is the
 merge of every operation.
 
@@ -78,10 +79,24 @@ def load_interval_files(run_dir: Path, warnings: list[str]) -> IntervalFiles | N
     return IntervalFiles(histograms=histograms.frame, counts=summed.reset_index())
 
 
+START_TOLERANCE_S = 1.0  # the load's start is known to the second (Locust's history rows)
+
+
 def selected(interval_starts: np.ndarray, window: Window) -> np.ndarray:
-    """Intervals whose midpoint lies inside the steady window."""
+    """Intervals of the window: those whose midpoint lies before its end (a last interval the load
+    left early is kept, its rates weighted by the load it covers) and, at its start, with a
+    warm-up, those that hold no warm-up request (an interval in which the warm-up ends is left
+    out, whatever its midpoint); without one (a sub-window: a soak window, a capacity step),
+    those whose midpoint lies at or after its start, so that no interval is in two."""
     middle = interval_starts + C.INTERVAL_S / 2.0
-    return (middle >= window.start_unix) & (middle <= window.end_unix)
+    if window.warmup_s > 0:
+        warmup_load = np.minimum(window.start_unix, interval_starts + C.INTERVAL_S) - np.maximum(
+            interval_starts, window.load_start_s
+        )
+        first = (warmup_load <= START_TOLERANCE_S) & (interval_starts + C.INTERVAL_S > window.start_unix)
+    else:
+        first = middle >= window.start_unix
+    return first & (middle <= window.end_unix)
 
 
 def covered_s(interval_starts: np.ndarray, window: Window) -> float:

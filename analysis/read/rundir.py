@@ -40,6 +40,10 @@ RESOURCES_SPEC = CsvSpec(
     numeric=(C.RES_TIMESTAMP, C.RES_PID, C.RES_CPU_PCT, C.RES_RSS_MB, C.RES_THREADS, C.RES_NUM_FDS),
     categorical=(C.RES_ROLE,),
 )
+HOST_SPEC = CsvSpec(
+    file_name=C.HOST_CSV,
+    numeric=(C.HOST_TIMESTAMP, C.HOST_CPU_PCT, C.HOST_LOAD1, C.HOST_MEM_PCT, C.HOST_CORES),
+)
 TARGET_METRICS_SPEC = CsvSpec(
     file_name=C.TARGET_METRICS_CSV,
     numeric=(C.TM_TIMESTAMP, C.TM_VALUE),
@@ -60,6 +64,7 @@ class RunData:
     exceptions: pd.DataFrame | None = None
     resources: pd.DataFrame | None = None
     target_metrics: pd.DataFrame | None = None
+    host: pd.DataFrame | None = None  # host.csv: the machine's CPU, load and memory (runs since issue 19)
     intervals: IntervalFiles | None = None  # memload's hdr_histograms.csv + interval_counts.csv
     warnings: list[str] = field(default_factory=list)
 
@@ -130,5 +135,6 @@ def load_run(run_dir: Path) -> RunData:
             warnings,
         ),
         intervals=load_interval_files(run_dir, warnings),
+        host=_frame(read_csv(run_dir, HOST_SPEC, warnings)) if (run_dir / C.HOST_CSV).is_file() else None,
         warnings=warnings,
     )

@@ -1,4 +1,10 @@
-"""The steady window of a run: from ``start_unix + warmup_s`` (run.json) to the end of the load.
+"""The steady window of a run: from the start of the load plus ``warmup_s`` (run.json) to the end
+of the load (its last request).
+
+The load starts when the first user does, not when memload does: memload starts the target, then
+Locust, which may wait for its workers before spawning users; with the web UI the load starts
+when the test is started there. So the warm-up counts from the first history row with users
+(``load_start_unix``); a run whose history has no user count falls back to run.json's start.
 
 The load ends before memload does: at the end of a run the shape drains (0 users for a few
 seconds while the last requests finish and the last reports arrive) and then the processes stop.
@@ -26,7 +32,7 @@ class Window:
     run_start_unix: float
     run_end_unix: float
     warmup_s: float
-    start_unix: float  # steady start: run start + warm-up
+    start_unix: float  # steady start: load start + warm-up
     end_unix: float  # steady end: the end of the load
     load_start_unix: float | None = None  # the second before the first history row with users
     load_end_unix: float | None = None  # the second of the last history row with users > 0
@@ -50,6 +56,20 @@ class Window:
     @property
     def is_empty(self) -> bool:
         return self.end_unix <= self.start_unix
+
+    @property
+    def excluded_s(self) -> float:
+        """Seconds from the run's start to the steady start: before the load, then its warm-up."""
+        return max(0.0, self.start_unix - self.run_start_unix)
+
+    def describe(self) -> str:
+        """The window in one phrase, in seconds since the run's start."""
+        load_start = self.load_start_s - self.run_start_unix
+        return (
+            f"steady window {self.duration_s:.1f} s: from +{self.start_unix - self.run_start_unix:.1f} s "
+            f"(first user at +{load_start:.1f} s, warm-up {self.warmup_s:g} s) to "
+            f"+{self.end_unix - self.run_start_unix:.1f} s (the last request)"
+        )
 
 
 def _number(meta: Mapping[str, Any], key: str) -> float | None:
@@ -91,24 +111,27 @@ def steady_window(
         warnings.append(f"{C.RUN_JSON}: negative {C.RUN_WARMUP_S} ({warmup_s:g}) treated as 0")
         warmup_s = 0.0
     span = load_span_of(history_timestamps, users)
-    load_start, load_end = (first_s, end) if span is None else span
+    load_start, load_end = (start, end) if span is None else span
     load_end = min(end, load_end)
+    load_start = min(max(start, load_start), load_end)
     window = Window(
         run_start_unix=start,
         run_end_unix=end,
         warmup_s=warmup_s,
-        start_unix=start + warmup_s,
+        start_unix=load_start + warmup_s,
         end_unix=load_end,
-        load_start_unix=min(max(start, load_start), load_end),
+        load_start_unix=load_start,
         load_end_unix=load_end,
     )
-    if warmup_s > 0:
+    if warmup_s > 0 or load_start - start >= 1.0:
         warnings.append(
-            f"warm-up excluded: the first {warmup_s:g} s of the run are not in the figures or thresholds"
+            f"warm-up excluded: the first {warmup_s:g} s of load (from the first user, "
+            f"+{load_start - start:.1f} s after the run's start) and the time before it are not in the "
+            "figures or thresholds"
         )
     if window.is_empty:
         warnings.append(
             f"steady window is empty: warm-up {warmup_s:g} s >= the load's "
-            f"{load_end - start:.1f} s (run {window.run_duration_s:.1f} s)"
+            f"{load_end - load_start:.1f} s (run {window.run_duration_s:.1f} s)"
         )
     return window

@@ -14,7 +14,7 @@ import jinja2
 from memload import names as C
 from memload.analysis.capacity.concurrency import settle_fraction_of
 from memload.analysis.figures.analyse import Analysis
-from memload.analysis.plots.plotset import Plot
+from memload.analysis.plots.plotset import Plot, shown_in_report
 from memload.analysis.writers.capacity_tables import model_lines, steps_table
 from memload.analysis.writers.soak_tables import soak_context
 from memload.analysis.writers.tables import (
@@ -27,7 +27,9 @@ from memload.analysis.writers.tables import (
     operations_table,
     percentile_note,
     process_table,
+    requests_note,
     thresholds_table,
+    window_line,
 )
 
 TEMPLATE = """<!DOCTYPE html>
@@ -60,11 +62,16 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <body>
 <h1>memload report: {{ scenario }}</h1>
 <div class="muted">{{ run_dir }}</div>
+<div class="window">{{ window_line }}</div>
 {% if capacity %}<div class="answer">Capacity: {{ capacity.answer }}</div>{% endif %}
 <div class="verdict {{ verdict_class }}">{{ verdict }}: {{ headline }}</div>
 {% if soak %}<div class="{{ 'notice' if soak.leak else 'answer' }}">Soak: {{ soak.verdict }}</div>{% endif %}
 {% for notice in notices %}<div class="notice">{{ notice }}</div>
 {% endfor %}
+{% if bottleneck %}<div class="notice">Why: <ul>{% for line in bottleneck %}<li>{{ line }}</li>
+{% endfor %}</ul></div>{% endif %}
+{% if stalls %}<div class="notice">Stalls: <ul>{% for line in stalls %}<li>{{ line }}</li>
+{% endfor %}</ul></div>{% endif %}
 {% if warnings %}
 <h2>Warnings</h2><ul class="warnings">{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
 {% macro render(table, pre_columns=(), css="") %}
@@ -74,6 +81,7 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 {% for cell in row %}{% if loop.index0 in pre_columns %}
 <td><pre>{{ cell }}</pre></td>{% else %}<td>{{ cell }}</td>{% endif %}{% endfor %}</tr>
 {% endfor %}</tbody></table></div>
+{% for note in table.notes %}<p class="muted">{{ note }}</p>{% endfor %}
 {% endmacro %}
 {% if capacity %}<h2>Capacity (each step after its first {{ capacity.settle }})</h2>
 {{ render(capacity.steps) }}{% for line in capacity.model %}<p>{{ line }}</p>{% endfor %}{% endif %}
@@ -87,7 +95,7 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 <h2>Thresholds</h2>
 {% if thresholds.rows %}{{ render(thresholds) }}{% else %}<p>The scenario sets no thresholds.</p>{% endif %}
 <h2>Operations (steady window)</h2>
-<p class="muted">{{ percentile_note }}</p>
+<p class="muted">{{ percentile_note }} {{ requests_note }}</p>
 {{ render(operations) }}
 {% if llm.rows %}<h2>LLM streaming (steady window)</h2>{{ render(llm) }}{{ render(llm_output) }}
 <h3>Definitions</h3>{{ render(definitions, css="wrap") }}{% endif %}
@@ -96,6 +104,9 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 {% for plot in plots %}<figure><img alt="{{ plot.title }}" src="data:image/png;base64,{{ plot.data }}">
 <figcaption>{{ plot.title }} (plots/{{ plot.file_name }})</figcaption></figure>
 {% else %}<p>No plots.</p>{% endfor %}
+{% if linked_plots %}<p class="muted">One plot per operation: {% for plot in linked_plots %}
+<a href="plots/{{ plot.file_name }}">{{ plot.file_name }}</a>{{ ", " if not loop.last }}{% endfor %}
+</p>{% endif %}
 <h2>Failures</h2>
 {% if failures.rows %}{{ render(failures, css="wrap") }}{% else %}<p>No failures recorded.</p>{% endif %}
 <h2>Exceptions</h2>
@@ -144,6 +155,8 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
             headline=headline,
             verdict_class=verdict if verdict in ("PASS", "FAIL", "INCOMPLETE") else "NONE",
             notices=analysis.integrity.notices,
+            bottleneck=analysis.bottleneck,
+            stalls=[s.describe(analysis.window.run_start_unix) for s in analysis.stalls],
             capacity=capacity_context(analysis),
             soak=soak_context(analysis.soak, analysis.window.run_start_unix),
             warnings=analysis.warnings,
@@ -151,6 +164,8 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
             operations=operations_table(analysis),
             processes=process_table(analysis),
             percentile_note=percentile_note(analysis),
+            requests_note=requests_note(analysis),
+            window_line=window_line(analysis),
             llm=llm_table(analysis),
             llm_output=llm_output_table(analysis),
             definitions=definitions_table(analysis),
@@ -159,8 +174,9 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
             metadata=metadata_table(analysis),
             plots=[
                 {"title": p.title, "file_name": p.file_name, "data": base64.b64encode(p.png).decode("ascii")}
-                for p in plots
+                for p in shown_in_report(list(plots))
             ],
+            linked_plots=[p for p in plots if p not in shown_in_report(list(plots))],
         )
     )
 

@@ -18,7 +18,9 @@ from memload.analysis.writers.tables import (
     operations_table,
     percentile_note,
     process_table,
+    requests_note,
     thresholds_table,
+    window_line,
 )
 
 VERDICT_ICONS = {"PASS": "✅", "FAIL": "❌", "INCOMPLETE": "⚠️"}
@@ -38,6 +40,8 @@ def markdown_table(table: Table) -> str:
         if index in table.failed_rows:
             cells = [f"**{c}**" for c in cells]
         lines.append("| " + " | ".join(cells) + " |")
+    if table.notes:
+        lines += [""] + [f"{_cell(note)}  " for note in table.notes]
     return "\n".join(lines)
 
 
@@ -60,10 +64,11 @@ def render_markdown(analysis: Analysis) -> str:
     parts = [
         f"## memload: {scenario}: {icon} {analysis.verdict}",
         *([f"**Capacity: {_cell(capacity.answer)}**"] if capacity is not None else []),
-        f"{len(analysis.results)} threshold(s), {failed} failed; steady window "
-        f"{analysis.window.duration_s:.0f} s (warm-up {analysis.window.warmup_s:g} s excluded); "
-        f"run `{analysis.data.run_dir.name}`.",
+        f"{len(analysis.results)} threshold(s), {failed} failed; run `{analysis.data.run_dir.name}`.",
+        window_line(analysis),
         *(f"> **{_cell(notice)}**" for notice in analysis.integrity.notices),
+        *([f"**Why:** {_cell('; '.join(analysis.bottleneck))}"] if analysis.bottleneck else []),
+        *(f"> **{_cell(s.describe(analysis.window.run_start_unix))}**" for s in analysis.stalls),
     ]
     if capacity is not None:
         parts += ["### Capacity", markdown_table(steps_table(capacity)), *map(_cell, model_lines(capacity))]
@@ -71,7 +76,8 @@ def render_markdown(analysis: Analysis) -> str:
         parts += _soak_parts(soak)
     if analysis.results:
         parts += ["### Thresholds", markdown_table(thresholds_table(analysis))]
-    parts += ["### Operations", percentile_note(analysis), markdown_table(operations_table(analysis))]
+    note = f"{percentile_note(analysis)} {requests_note(analysis)}".strip()
+    parts += ["### Operations", note, markdown_table(operations_table(analysis))]
     llm = llm_table(analysis)
     if llm.rows:
         parts += [

@@ -84,6 +84,20 @@ def summary_dict(analysis: Analysis) -> dict[str, Any]:
         "thresholds": [threshold_entry(result) for result in analysis.results],
         "notices": analysis.integrity.notices,
         "warnings": list(analysis.warnings),
+        "diagnosis": {
+            "saturated": list(analysis.saturated),  # the bottleneck hint (shown when a threshold fails)
+            "stalls": [
+                {
+                    "start_unix": s.start_unix,
+                    "end_unix": s.end_unix,
+                    "rps": s.rps,
+                    "typical_rps": s.typical_rps,
+                    "cause": s.cause(),
+                    "text": s.describe(window.run_start_unix),
+                }
+                for s in analysis.stalls
+            ],
+        },
         **_llm_keys(analysis),
     }
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from memload import names as C
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.figures.llm import DEFINITIONS, LLM_TABLE_METRICS
+from memload.analysis.figures.requests import min_requests_for
 from memload.analysis.writers.fmt import format_value
+from memload.scenario.figures import PERCENTILES
 
 OPERATION_COLUMNS: dict[str, str] = {
     "requests": "requests",
@@ -27,11 +29,15 @@ LLM_PERCENTS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "p999")
 MAX_TRACEBACK_CHARS = 4000
 
 
+NOT_SHOWN = "—"  # a percentile with too few samples to say more than the maximum
+
+
 @dataclass(frozen=True, kw_only=True)
 class Table:
     header: list[str]
     rows: list[list[str]]
     failed_rows: frozenset[int] = frozenset()  # row indexes to highlight
+    notes: tuple[str, ...] = ()  # footnotes printed under the table
 
 
 def thresholds_table(analysis: Analysis) -> Table:
@@ -58,17 +64,64 @@ def operations_table(analysis: Analysis) -> Table:
     columns = dict(OPERATION_COLUMNS)
     if analysis.source.open_model:
         columns.update(OPEN_MODEL_COLUMNS)
-    rows = []
+    rows, hidden = [], set()
     for scope in requests.scopes:
         types = "/".join(requests.types.get(scope, [])) or "-"
-        rows.append(
-            [scope, types]
-            + [
-                format_value(f"{scope}.{metric}", analysis.figures.get(f"{scope}.{metric}"))
-                for metric in columns
-            ]
+        cells = [scope, types]
+        for metric in columns:
+            value = analysis.figures.get(f"{scope}.{metric}")
+            if value is not None and _too_few(analysis, scope, metric):
+                cells.append(NOT_SHOWN)
+                hidden.add(metric)
+            else:
+                cells.append(format_value(f"{scope}.{metric}", value))
+        rows.append(cells)
+    notes = tuple(
+        f"{NOT_SHOWN} {columns[metric]}: fewer than {min_requests_for(PERCENTILES[metric[:-3]]):,} requests "
+        "in the steady window, too few for this percentile to say more than the maximum (the figure is "
+        "still in summary.json)"
+        for metric in columns
+        if metric in hidden
+    )
+    return Table(header=["operation", "type"] + list(columns.values()), rows=rows, notes=notes)
+
+
+def _too_few(analysis: Analysis, scope: str, metric: str) -> bool:
+    """A percentile of a scope whose window has fewer requests than it needs."""
+    label = metric[:-3] if metric.endswith("_ms") else ""
+    if label not in PERCENTILES:
+        return False
+    requests = analysis.figures.get(f"{scope}.requests") or 0.0
+    return requests < min_requests_for(PERCENTILES[label])
+
+
+def window_line(analysis: Analysis) -> str:
+    """What the figures cover, for the report's first lines: the steady window's start and end."""
+    window, view = analysis.window, analysis.view
+    line = window.describe().capitalize()
+    if view is not None and view.intervals.size:
+        first, last = float(view.intervals.min()), float(view.intervals.max()) + C.INTERVAL_S
+        start = window.run_start_unix
+        line += (
+            f". Request figures come from whole {C.INTERVAL_S} s intervals: +{first - start:.1f} s to "
+            f"+{min(last, window.load_end_s) - start:.1f} s, {view.covered_s:.1f} s of load (the load's "
+            "start is known to 1 s)"
         )
-    return Table(header=["operation", "type"] + list(columns.values()), rows=rows)
+    return line + "."
+
+
+def requests_note(analysis: Analysis) -> str:
+    """How many of the run's requests the steady window holds (the console's table is the whole
+    run), when memload's counts say so."""
+    intervals = analysis.data.intervals
+    window = analysis.figures.get("total.requests")
+    if intervals is None or window is None:
+        return ""
+    whole = float(intervals.counts[C.IC_REQUESTS].sum())
+    return (
+        f"The steady window holds {window:,.0f} of the run's {whole:,.0f} requests (the table "
+        "`memload run` prints covers the whole run)."
+    )
 
 
 def percentile_note(analysis: Analysis) -> str:
@@ -196,9 +249,10 @@ def metadata_table(analysis: Analysis) -> Table:
     rows.append(
         [
             "steady window",
-            f"{window.duration_s:.1f} s (run {window.run_duration_s:.1f} s, "
-            f"warm-up {window.warmup_s:g} s excluded, load ended "
-            f"{window.load_end_s - window.run_start_unix:.1f} s after the start)",
+            f"{window.duration_s:.1f} s (run {window.run_duration_s:.1f} s; first user "
+            f"{window.load_start_s - window.run_start_unix:.1f} s after the start, warm-up "
+            f"{window.warmup_s:g} s excluded, load ended {window.load_end_s - window.run_start_unix:.1f} s "
+            "after the start)",
         ]
     )
     methods = ", ".join(sorted(analysis.requests.percentile_methods)) or "n/a"

@@ -38,7 +38,17 @@ def is_loopback(address: str) -> bool:
 def _master(expect_workers: int, bind: str, master_port: int, worker_wait: str, **options: Any) -> None:
     wait_s = _duration("--worker-wait", worker_wait)
     try:  # the scenario the workers get: resolved here, as `memload run` resolves it
-        names = ("target", "users", "spawn_rate", "rate", "timeout", "duration", "step_duration", "seed")
+        names = (
+            "target",
+            "users",
+            "spawn_rate",
+            "rate",
+            "timeout",
+            "duration",
+            "step_duration",
+            "warmup",
+            "seed",
+        )
         scenario = apply_overrides(load_scenario(options["scenario"]), **{k: options[k] for k in names})
     except ScenarioError as error:
         raise MemloadError(str(error)) from None

@@ -1,4 +1,4 @@
-"""`memload run` and `memload scenarios`: thin click commands over memload.run.runner."""
+"""`memload run`: a thin click command over memload.run.runner (also the body of `memload master`)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from memload.run.run_json import redact
 from memload.run.runner import RunOutcome, RunRequest, execute
 from memload.run.signals import ReportAbandoned, deferred_signals
 from memload.run.workers import read_roster
-from memload.scenario import apply_overrides, load_scenario, shipped_scenarios
+from memload.scenario import apply_overrides, load_scenario
 from memload.scenario.durations import parse_duration_s
 from memload.scenario.tables import ScenarioError
 
@@ -50,6 +50,11 @@ from memload.scenario.tables import ScenarioError
     "arrival.rate (and its steps). Refused on a closed-model scenario.",
 )
 @click.option("--duration", help="Run time, e.g. 30s, 10m, 24h. Overrides the scenario's load.duration.")
+@click.option(
+    "--warmup",
+    help="Excluded from figures and thresholds, counted from the first user, e.g. 30s; overrides the "
+    "scenario's warmup (a shorter --duration may need a shorter --warmup).",
+)
 @click.option(
     "--step-duration",
     help="Length of each step of a steps scenario (e.g. capacity), e.g. 30s: the run lasts steps × this.",
@@ -132,6 +137,7 @@ def run(
     rate: float | None,
     timeout: str | None,
     duration: str | None,
+    warmup: str | None,
     step_duration: str | None,
     seed: int | None,
     tag: str | None,
@@ -163,7 +169,17 @@ def run_scenario(options: dict[str, Any], distributed: Distributed | None = None
     o = SimpleNamespace(**options)
     scenario, host, out, workers = o.scenario, o.host, o.out, o.workers
     require_allowed_host(host, allow_remote=o.allow_remote)
-    overrides = ("target", "users", "spawn_rate", "rate", "timeout", "duration", "step_duration", "seed")
+    overrides = (
+        "target",
+        "users",
+        "spawn_rate",
+        "rate",
+        "timeout",
+        "duration",
+        "step_duration",
+        "warmup",
+        "seed",
+    )
     try:
         resolved = apply_overrides(load_scenario(scenario), **{k: options[k] for k in overrides})
     except ScenarioError as error:
@@ -269,21 +285,13 @@ def _report(run_dir: Path) -> int:
     for notice in result.notices:
         click.echo(notice, err=True)
     click.echo(f"verdict: {result.verdict}  report: {result.report_dir / C.REPORT_HTML}")
+    for line in result.bottleneck:
+        click.echo(f"why: {line}")
+    requests = result.figures.get("total.requests")
+    if result.window and requests is not None:
+        click.echo(
+            f"the report's figures: {result.window}, {requests:,.0f} requests (the table above: whole run)"
+        )
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     return result.exit_code
-
-
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-def scenarios() -> None:
-    """List the scenarios shipped with memload, with their descriptions."""
-    for name, path in shipped_scenarios().items():
-        try:
-            s = load_scenario(str(path))
-            if s.arrival is not None:  # open model: a rate, not users
-                load = f"{'open':<8} {max((s.arrival.rate, *s.arrival.steps)):>5g} req/s"
-            else:
-                load = f"{s.load.shape:<8} {s.load.peak_users:>5} users"
-            click.echo(f"{name:<15} {load}  {s.load.duration_s:>7g} s  {s.description}")
-        except ScenarioError as error:
-            click.echo(f"{name:<15} INVALID: {error}")

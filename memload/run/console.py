@@ -11,6 +11,8 @@ from pathlib import Path
 from memload import names as C
 
 TAIL_BYTES = 16_384
+# as the report: below these counts a percentile says no more than the maximum (1 / (1 - q))
+MIN_REQUESTS = {"p95_ms": 20, "p99_ms": 100, "p999_ms": 1000}
 
 
 def _tail_rows(path: Path) -> list[dict[str, str]]:
@@ -89,6 +91,9 @@ def print_summary(run_dir: Path, *, echo: Callable[[str], None]) -> None:
     echo("-" * len(header))
     for scope in figures.scopes:
         echo(_exact_row(scope, figures.values, locust.get(scope, {})))
+    least = min((figures.values.get(f"{s}.requests") or 0) for s in figures.scopes) if figures.scopes else 0
+    if least < MIN_REQUESTS["p999_ms"]:
+        echo("(— : too few requests to say more than the maximum: p95 needs 20, p99 100, p99.9 1,000)")
 
 
 def _exact_row(scope: str, values: dict[str, float], locust_row: dict[str, str]) -> str:
@@ -96,8 +101,13 @@ def _exact_row(scope: str, values: dict[str, float], locust_row: dict[str, str])
         return values.get(f"{scope}.{metric}")
 
     counts = f"{value('requests') or 0:>10,.0f}{value('failures') or 0:>10,.0f}{value('rps') or 0:>9.1f}"
-    exact = "".join(f"{_ms(value(m)):>9}" for m in ("p50_ms", "p95_ms", "p99_ms"))
-    tail = f"{_ms(value('p999_ms')):>10}{_ms(value('max_ms')):>9}"
+
+    def shown(metric: str) -> str:
+        enough = (value("requests") or 0) >= MIN_REQUESTS.get(metric, 0)
+        return _ms(value(metric)) if enough else "—"
+
+    exact = "".join(f"{shown(m):>9}" for m in ("p50_ms", "p95_ms", "p99_ms"))
+    tail = f"{shown('p999_ms'):>10}{_ms(value('max_ms')):>9}"
     locust = f"{locust_row.get('50%', '-'):>11}{locust_row.get('99%', '-'):>6}"
     return f"{scope:<22}{counts}{exact}{tail} |{locust}"
 

@@ -4,7 +4,7 @@ Every output grows linearly with time at a fixed rate (rates measured on a smoke
 reference target: 9 operations, one Locust process): Locust's full history, ~170 bytes per row and a
 row per operation (and the total) every second; the target's /metrics, ~4 KB a second; memload's
 histograms, ~100 bytes a second per operation and latency metric; resources.csv, ~45 bytes a second
-per process. A 24-hour smoke-like run writes about half a gigabyte.
+per process, and host.csv ~35 bytes a second. A 24-hour smoke-like run writes about half a gigabyte.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ HISTORY_ROW_BYTES = 170
 TARGET_METRICS_BYTES_PER_S = 4_000
 HISTOGRAM_BYTES_PER_S = 100  # per operation and latency metric
 RESOURCE_ROW_BYTES = 45
+HOST_ROW_BYTES = 35  # host.csv: "1795000000.123,57.5,1.23,48.2,2"
 LLM_METRICS = 5  # ttft, itl, tpot, e2e, tokens/s besides the response time
 LLM_OPERATIONS = ("llm_chat", "rag_query")
 FIXED_BYTES = 2_000_000  # logs, run.json, the report and its plots
@@ -35,6 +36,7 @@ def estimate_bytes(scenario: Scenario, *, workers: int) -> int:
         + TARGET_METRICS_BYTES_PER_S
         + metrics * HISTOGRAM_BYTES_PER_S
         + processes * RESOURCE_ROW_BYTES
+        + HOST_ROW_BYTES
     )
     return int((per_second * seconds + FIXED_BYTES) * MARGIN)
 

@@ -1,5 +1,6 @@
-"""While a run goes on: psutil samples of every process (resources.csv) and the target's
-Prometheus /metrics (target_metrics.csv), once a second, in background threads.
+"""While a run goes on: psutil samples of every process (resources.csv) and of the machine as a
+whole (host.csv: CPU, load average, memory, so that a stall can be put down to the host), and the
+target's Prometheus /metrics (target_metrics.csv), once a second, in background threads.
 
 Column names are those of results/README.md; memload.names reads them.
 """
@@ -49,12 +50,17 @@ class _Loop(threading.Thread):
 
 
 class ResourceSampler:
-    """One row per process per second: cpu %, RSS, threads, open fds."""
+    """One row per process per second: cpu %, RSS, threads, open fds; and one row for the machine
+    in ``host.csv`` beside ``path``."""
 
     def __init__(self, path: Path) -> None:
         self.file = open(path, "w", newline="")
         self.writer = csv.writer(self.file)
         self.writer.writerow(RESOURCE_COLUMNS)
+        self.host_file = open(path.with_name(C.HOST_CSV), "w", newline="")
+        self.host_writer = csv.writer(self.host_file)
+        self.host_writer.writerow(C.HOST_COLUMNS)
+        psutil.cpu_percent(None)  # primes the machine's counter
         self.processes: dict[str, psutil.Process] = {}
         self.lock = threading.Lock()
         self.loop = _Loop("memload-resources", self.sample, SAMPLE_INTERVAL_S)
@@ -76,6 +82,8 @@ class ResourceSampler:
             if row is not None:
                 self.writer.writerow((f"{now:.3f}", role, process.pid, *row))
         self.file.flush()
+        self.host_writer.writerow((f"{now:.3f}", *_host_row()))
+        self.host_file.flush()
 
     def start(self) -> None:
         self.loop.start()
@@ -83,6 +91,17 @@ class ResourceSampler:
     def stop(self) -> None:
         self.loop.stop()
         self.file.close()
+        self.host_file.close()
+
+
+def _host_row() -> tuple[str, str, str, int]:
+    """The machine's CPU (% of all cores) since the last call, load average, memory in use."""
+    try:
+        load1 = f"{psutil.getloadavg()[0]:.2f}"
+    except (OSError, AttributeError):
+        load1 = ""
+    cpu = f"{psutil.cpu_percent(None):.1f}"
+    return cpu, load1, f"{psutil.virtual_memory().percent:.1f}", psutil.cpu_count() or 1
 
 
 def _process_row(process: psutil.Process) -> tuple | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from memload.scenario.durations import parse_duration_s
+from memload.scenario.durations import format_duration, parse_duration_s
 from memload.scenario.load import Arrival, LoadShape
 from memload.scenario.model import MAX_TIMEOUT_S, MIN_TIMEOUT_S, Scenario, check_consistency
 from memload.scenario.tables import ScenarioError
@@ -21,6 +21,7 @@ def apply_overrides(
     rate: float | None = None,
     timeout: str | None = None,
     step_duration: str | None = None,
+    warmup: str | None = None,
 ) -> Scenario:
     """Command-line options that override the file; the result is validated again."""
     arrival = _override_arrival(scenario, users=users, spawn_rate=spawn_rate, rate=rate)
@@ -36,6 +37,9 @@ def apply_overrides(
     load = scenario.load.with_overrides(users=users, spawn_rate=spawn_rate, duration_s=duration_s)
     if step_duration is not None:
         load, arrival = _override_step_duration(scenario, load, arrival, _cli_duration(step_duration))
+    warmup_s = scenario.warmup_s if warmup is None else _cli_duration(warmup, option="--warmup")
+    if warmup_s >= load.duration_s:
+        _refuse_warmup(scenario, warmup_s, load.duration_s, given=warmup is not None)
     changed = replace(
         scenario,
         load=load,
@@ -43,9 +47,22 @@ def apply_overrides(
         target=target if target is not None else scenario.target,
         seed=seed if seed is not None else scenario.seed,
         timeout_s=scenario.timeout_s if timeout is None else _cli_timeout(timeout),
+        warmup_s=warmup_s,
     )
     check_consistency(changed)
     return changed
+
+
+def _refuse_warmup(scenario: Scenario, warmup_s: float, duration_s: float, *, given: bool) -> None:
+    """A warm-up as long as the run leaves nothing to measure: say which option changes it."""
+    where = "--warmup" if given else f"{scenario.path}'s warmup"
+    suggestion = format_duration(max(1.0, duration_s // 10))
+    raise ScenarioError(
+        "--warmup",
+        None,
+        f"the warm-up ({format_duration(warmup_s)}, {where}) must be shorter than the run "
+        f"({format_duration(duration_s)}): add a shorter --warmup, e.g. --warmup {suggestion}",
+    )
 
 
 def _override_arrival(

@@ -48,3 +48,13 @@ def test_runs_without_histograms_print_locusts_table(tmp_path: Path) -> None:
     print_summary(_run(tmp_path), echo=lines.append)
     assert lines[0].split()[:4] == ["operation", "requests", "failures", "req/s"]
     assert lines[2].split()[:2] == ["search", "2000"]
+
+
+def test_percentiles_without_enough_requests_print_a_dash(tmp_path: Path) -> None:
+    run_dir = _run(tmp_path)
+    write_interval_files(run_dir, [(T0 + 1 + i * 0.1, "search", "response_ms", 50.0 + i) for i in range(150)])
+    lines: list[str] = []
+    print_summary(run_dir, echo=lines.append)
+    cells = next(line for line in lines if line.startswith("search")).replace("|", " ").split()
+    assert cells[1] == "150" and cells[5:8] == ["192", "198", "—"]  # p95 (rank 143), p99 (149) shown; p99.9 needs 1,000
+    assert any(line.startswith("(— : too few requests") for line in lines)

@@ -33,9 +33,11 @@ OPERATIONS = (
     "search",
 )
 # facts of this run, checked below against the files: the load ran from 1 s before the first history
-# row with users to 1 s after the last; intervals 700 and 710 have their midpoints in the steady window
+# row with users to 1 s after the last; the steady window starts 3 s (the warm-up) after the load, so
+# interval 700 holds warm-up requests and is left out; 720's midpoint is after the load's end
 LOAD = (1796040702.0, 1796040723.0)
-STEADY_INTERVALS = [1796040700, 1796040710]
+STEADY_INTERVALS = [1796040710]
+STEADY_S = 10.0
 ALL_INTERVALS = [1796040700, 1796040710, 1796040720]
 PERCENTS = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
 
@@ -82,14 +84,16 @@ def run_dir(tmp_path: Path) -> Path:
 def test_the_window_follows_the_documented_rules() -> None:
     busy = [float(r["Timestamp"]) for r in _rows("locust_stats_history.csv") if float(r["User Count"]) > 0]
     assert (min(busy) - 1.0, max(busy) + 1.0) == LOAD
-    steady_start = _meta()["start_unix"] + _meta()["warmup_s"]
-    chosen = [s for s in ALL_INTERVALS if steady_start <= s + 5 <= LOAD[1]]
+    steady_start = LOAD[0] + _meta()["warmup_s"]  # the warm-up counts from the first user
+    assert LOAD[0] - _meta()["start_unix"] > 0.5  # Locust's users started after memload did
+    chosen = [s for s in ALL_INTERVALS if steady_start - 1 <= s and s + 5 <= LOAD[1]]
     assert chosen == STEADY_INTERVALS
     analysis = analyse(RUN_DIR)
     assert analysis.source.name == "memload_files" and not analysis.source.locust_only
     assert (analysis.window.load_start_s, analysis.window.load_end_s) == LOAD
     assert list(analysis.view.intervals) == STEADY_INTERVALS
-    assert analysis.view.covered_s == sum(_load_seconds(s) for s in STEADY_INTERVALS) == 18.0
+    assert analysis.window.start_unix == steady_start
+    assert analysis.view.covered_s == sum(_load_seconds(s) for s in STEADY_INTERVALS) == STEADY_S
 
 
 def test_memloads_counters_are_complete() -> None:
@@ -103,7 +107,7 @@ def test_request_figures_are_hdrhs_over_the_steady_intervals(scope: str) -> None
     figures = analyse(RUN_DIR).figures
     scopes = OPERATIONS if scope == "total" else (scope,)
     reference = _hdrh("response_ms", scopes, STEADY_INTERVALS)
-    assert reference.get_total_count() > 100
+    assert reference.get_total_count() > 50
     for label, percent in PERCENTS.items():
         assert figures[f"{scope}.{label}_ms"] == reference.get_value_at_percentile(percent) / 1000.0
     assert figures[f"{scope}.max_ms"] == reference.get_max_value() / 1000.0
@@ -111,7 +115,7 @@ def test_request_figures_are_hdrhs_over_the_steady_intervals(scope: str) -> None
     requests = _counts("requests", scopes, STEADY_INTERVALS)
     assert figures[f"{scope}.requests"] == requests == reference.get_total_count()
     assert figures[f"{scope}.failures"] == _counts("failures", scopes, STEADY_INTERVALS) == 0
-    assert figures[f"{scope}.rps"] == pytest.approx(requests / 18.0)
+    assert figures[f"{scope}.rps"] == pytest.approx(requests / STEADY_S)
     assert figures[f"{scope}.error_rate"] == 0.0
 
 
@@ -122,7 +126,7 @@ def test_llm_figures_are_hdrhs_and_the_counts() -> None:
         assert figures[f"llm_chat.{name}_p95_ms"] == reference.get_value_at_percentile(95) / 1000.0
         assert figures[f"llm_chat.{name}_ms"] == pytest.approx(reference.get_mean_value() / 1000.0, rel=1e-9)
     tokens = _counts("output_tokens", ("llm_chat",), STEADY_INTERVALS)
-    assert figures["llm_chat.output_tokens_per_s"] == pytest.approx(tokens / 18.0)
+    assert figures["llm_chat.output_tokens_per_s"] == pytest.approx(tokens / STEADY_S)
     assert figures["llm_chat.output_tokens"] == pytest.approx(
         tokens / _counts("llm_requests", ("llm_chat",), STEADY_INTERVALS)
     )
@@ -187,6 +191,7 @@ SUMMARY_KEYS = [
     "warnings",
     "window",
     "llm",
+    "diagnosis",
 ]
 WINDOW_KEYS = [
     "covered_s",

@@ -46,7 +46,7 @@ def test_rps_has_a_line_per_operation_and_users_on_a_second_axis() -> None:
     assert "requests per second" in ax.get_title()
     assert twin.get_ylabel() == "users (concurrent)" and _lines(twin)["users"].get_ydata()[-1] == 50.0
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "users" in legend and WARMUP_LABEL in legend and "threshold: total.rps > 25" in legend
+    assert "users" in legend and WARMUP_LABEL in legend and "threshold: total.rps > 25 req/s" in legend
 
 
 def test_latency_draws_p50_p95_p99_and_only_that_operations_thresholds() -> None:
@@ -85,15 +85,17 @@ def test_distribution_puts_percentiles_on_a_nines_axis() -> None:
     assert "approximate" in ax.get_title()
 
 
-def test_target_memory_has_the_512_mb_line_or_its_threshold() -> None:
+def test_target_memory_has_its_threshold_line_only_when_the_scenario_sets_one() -> None:
     cpu, rss = _series(np.full(60, 40.0)), _series(np.linspace(100, 200, 60))
     (ax_cpu, ax_rss) = plot_target_resources(AXIS, cpu, rss, warmup_s=0.0).axes
-    assert _threshold_ys(ax_rss) == {"target.rss_mb": 512.0}
-    assert ax_rss.get_ylim()[1] > 512 and ax_rss.get_ylabel() == "RSS (MB)"
+    assert _threshold_ys(ax_rss) == {} and not any("512" in t.get_text() for t in ax_rss.get_legend().get_texts())
+    assert ax_rss.get_ylim()[1] < 512 and ax_rss.get_ylabel() == "RSS (MB)"
     assert ax_cpu.get_ylabel() == "CPU (% of one core)"
     with_threshold = plot_target_resources(AXIS, cpu, rss, warmup_s=0.0,
                                            thresholds=parse_thresholds({"target.rss_mb": "< 300"}))
     assert _threshold_ys(with_threshold.axes[1]) == {"target.rss_mb": 300.0}
+    legend = [t.get_text() for t in with_threshold.axes[1].get_legend().get_texts()]
+    assert "threshold: target.rss_mb < 300 MB" in legend
 
 
 def test_loadgen_cpu_has_a_warning_band_from_90_percent() -> None:

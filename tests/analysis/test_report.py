@@ -30,8 +30,8 @@ def test_the_outcome_of_a_passing_run(golden_report) -> None:
     assert any(w.startswith("warm-up excluded") for w in outcome.warnings)
     assert {p.name for p in report_dir.iterdir()} == {"plots", "report.html", "report.md", "summary.json", "junit.xml"}
     assert {p.name for p in (report_dir / "plots").iterdir()} == {
-        "rps.png", "latency_create_memory.png", "latency_search.png", "latency_total.png", "error_rate.png",
-        "latency_distribution.png"}
+        "rps.png", "latency_overview.png", "latency_create_memory.png", "latency_search.png", "latency_total.png",
+        "error_rate.png", "latency_distribution.png"}
 
 
 def test_summary_json_has_every_figure_thresholds_and_a_schema_version(golden_report) -> None:
@@ -60,7 +60,9 @@ def test_html_is_self_contained(golden_report) -> None:
     _, report_dir = golden_report
     html = (report_dir / "report.html").read_text()
     assert html.startswith("<!DOCTYPE html>")
-    assert html.count('src="data:image/png;base64,') == len(list((report_dir / "plots").iterdir()))
+    # every plot but the per-operation latency plots, which the overview's small multiples replace (linked)
+    assert html.count('src="data:image/png;base64,') == len(list((report_dir / "plots").iterdir())) - 3
+    assert 'href="plots/latency_search.png"' in html
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html) and "<script" not in html
     assert html.index('class="verdict PASS"') < html.index("<h2>Thresholds</h2>") < html.index("<h2>Plots</h2>")
     for text in ("Operations (steady window)", "CatchResponseError(&#39;status 500&#39;)", "golden exception",

@@ -1,6 +1,7 @@
 """Writers of small hand-made results directories whose figures can be computed by hand, and the
 place of the golden Locust 2.47.0 run. Imported by the tests (conftest.py puts this folder on
 sys.path: pytest runs with --import-mode=importlib)."""
+
 from __future__ import annotations
 
 import csv
@@ -10,24 +11,65 @@ from pathlib import Path
 from typing import Any
 
 GOLDEN_DIR = Path(__file__).resolve().parents[1] / "data" / "locust-2.47.0"
-GOLDEN_FILES = ("run.json", "locust_stats.csv", "locust_stats_history.csv", "locust_failures.csv",
-                "locust_exceptions.csv")
+GOLDEN_FILES = (
+    "run.json",
+    "locust_stats.csv",
+    "locust_stats_history.csv",
+    "locust_failures.csv",
+    "locust_exceptions.csv",
+)
 PERCENT_COLUMNS = ("50%", "66%", "75%", "80%", "90%", "95%", "98%", "99%", "99.9%", "99.99%", "100%")
-HISTORY_HEADER = ("Timestamp", "User Count", "Type", "Name", "Requests/s", "Failures/s", *PERCENT_COLUMNS,
-                  "Total Request Count", "Total Failure Count", "Total Median Response Time",
-                  "Total Average Response Time", "Total Min Response Time", "Total Max Response Time",
-                  "Total Average Content Size")
+HISTORY_HEADER = (
+    "Timestamp",
+    "User Count",
+    "Type",
+    "Name",
+    "Requests/s",
+    "Failures/s",
+    *PERCENT_COLUMNS,
+    "Total Request Count",
+    "Total Failure Count",
+    "Total Median Response Time",
+    "Total Average Response Time",
+    "Total Min Response Time",
+    "Total Max Response Time",
+    "Total Average Content Size",
+)
 T0 = 1_800_000_000  # start_unix of the hand-made runs
 
 
-def hist_row(t: float, name: str, count: int, *, failures: int = 0, avg_ms: float = 10.0,
-             pcts: float | Sequence[float] = 10.0, min_ms: float = 1.0, max_ms: float | None = None,
-             type_: str = "GET", users: int = 1) -> list[Any]:
+def hist_row(
+    t: float,
+    name: str,
+    count: int,
+    *,
+    failures: int = 0,
+    avg_ms: float = 10.0,
+    pcts: float | Sequence[float] = 10.0,
+    min_ms: float = 1.0,
+    max_ms: float | None = None,
+    type_: str = "GET",
+    users: int = 1,
+) -> list[Any]:
     """One locust_stats_history.csv row; ``pcts`` is one value for every percentile or 11 values."""
     points = [pcts] * len(PERCENT_COLUMNS) if isinstance(pcts, (int, float)) else list(pcts)
     top = max(points) if max_ms is None else max_ms
-    return [int(t), users, "" if name == "Aggregated" else type_, name, 0.0, 0.0, *points, count, failures,
-            points[0], avg_ms, min_ms, top, 12.0]
+    return [
+        int(t),
+        users,
+        "" if name == "Aggregated" else type_,
+        name,
+        0.0,
+        0.0,
+        *points,
+        count,
+        failures,
+        points[0],
+        avg_ms,
+        min_ms,
+        top,
+        12.0,
+    ]
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
@@ -39,9 +81,15 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) 
 
 
 def write_run_json(run_dir: Path, **fields: Any) -> Path:
-    meta: dict[str, Any] = {"schema_version": 1, "scenario_name": "hand", "thresholds": {},
-                            "warmup_s": 0.0, "start_unix": float(T0), "end_unix": float(T0 + 100),
-                            "exit_status": "completed"}
+    meta: dict[str, Any] = {
+        "schema_version": 1,
+        "scenario_name": "hand",
+        "thresholds": {},
+        "warmup_s": 0.0,
+        "start_unix": float(T0),
+        "end_unix": float(T0 + 100),
+        "exit_status": "completed",
+    }
     meta.update(fields)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "run.json").write_text(json.dumps(meta))
@@ -55,8 +103,13 @@ def make_run(run_dir: Path, history_rows: Sequence[Sequence[Any]], **meta: Any) 
     return run_dir
 
 
-def write_interval_files(run_dir: Path, samples: Sequence[tuple[float, str, str, float]],
-                         counts: Sequence[tuple[float, str, str, int]] = (), *, reports: int = 1) -> Path:
+def write_interval_files(
+    run_dir: Path,
+    samples: Sequence[tuple[float, str, str, float]],
+    counts: Sequence[tuple[float, str, str, int]] = (),
+    *,
+    reports: int = 1,
+) -> Path:
     """memload's hdr_histograms.csv and interval_counts.csv, written by memload's own store and
     writer: ``samples`` are (unix s, scope, metric, value), ``counts`` (unix s, scope, counter,
     amount); every response_ms sample also counts a request. With ``reports`` > 1 the samples are

@@ -1,6 +1,7 @@
 """Small fakes of third-party APIs (mem0's REST server, the notes service of docs/examples/), served
 on loopback for adapter tests. They record every request so tests can check the HTTP shape the
 adapter sent."""
+
 from __future__ import annotations
 
 import json
@@ -107,8 +108,11 @@ class FakeMem0(FakeService):
             return 200, self.memories[memory_id]
         if method == "POST" and path == "/search":
             words = set(body["query"].lower().split())
-            hits = [dict(m, score=len(words & set(m["memory"].lower().split())))
-                    for m in self.memories.values() if m["user_id"] == body.get("user_id")]
+            hits = [
+                dict(m, score=len(words & set(m["memory"].lower().split())))
+                for m in self.memories.values()
+                if m["user_id"] == body.get("user_id")
+            ]
             return 200, {"results": sorted(hits, key=lambda m: -m["score"])[:10]}
         if method == "GET" and path == "/":
             return 200, {"docs": "/docs"}
@@ -131,8 +135,11 @@ class FakeNotes(FakeService):
             return 200, {"notes": mine[: int(query.get("limit", 20))]}
         if method == "POST" and path == "/notes/search" and isinstance(body, dict):
             words = set(body["query"].lower().split())
-            hits = [n for n in self.memories.values()
-                    if n["owner"] == body["owner"] and words & set(n["text"].lower().split())]
+            hits = [
+                n
+                for n in self.memories.values()
+                if n["owner"] == body["owner"] and words & set(n["text"].lower().split())
+            ]
             return 200, {"hits": hits[: body["limit"]]}
         note = self.memories.get(path.removeprefix("/notes/")) if path.startswith("/notes/") else None
         if note is None or note["owner"] != query.get("owner"):

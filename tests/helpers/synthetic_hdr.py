@@ -5,6 +5,7 @@ recorder writes them. Vectorised and seeded: each (operation, metric) draws a po
 ``POOL`` distinct histograms (latency medians jittered like the Locust history's) and each
 interval takes one from it, so a 24-hour directory is written in seconds; decoding costs the
 same whatever the repetition."""
+
 from __future__ import annotations
 
 import csv
@@ -48,8 +49,15 @@ def _counts_of(values_recorded: np.ndarray) -> np.ndarray:
     return np.bincount(index, minlength=lowest.size).astype(np.uint64)
 
 
-def _pool(rng: np.random.Generator, encoder: _Encoder, *, median: float, sigma: float, samples: int,
-          scale: float = 1000.0) -> list[str]:
+def _pool(
+    rng: np.random.Generator,
+    encoder: _Encoder,
+    *,
+    median: float,
+    sigma: float,
+    samples: int,
+    scale: float = 1000.0,
+) -> list[str]:
     """``POOL`` encoded histograms of ``samples`` log-normal values each (median jittered 10 %)."""
     pool = []
     for _ in range(POOL):
@@ -59,42 +67,85 @@ def _pool(rng: np.random.Generator, encoder: _Encoder, *, median: float, sigma: 
     return pool
 
 
-def write_interval_files(run_dir: Path, *, start_unix: int, duration_s: int, operations: Sequence[str],
-                         rps_per_operation: float, failure_ratio: float, seed: int) -> None:
+def write_interval_files(
+    run_dir: Path,
+    *,
+    start_unix: int,
+    duration_s: int,
+    operations: Sequence[str],
+    rps_per_operation: float,
+    failure_ratio: float,
+    seed: int,
+) -> None:
     rng = np.random.default_rng(seed + 7)
     encoder = _Encoder()
     intervals = np.arange(start_unix - start_unix % C.INTERVAL_S, start_unix + duration_s, C.INTERVAL_S)
     per_interval = max(1, int(rps_per_operation * C.INTERVAL_S))
     medians = np.linspace(2.0, 60.0, len(operations))
-    with open(run_dir / C.HDR_CSV, "w", newline="") as hist_file, open(run_dir / C.COUNTS_CSV, "w", newline="") as count_file:
+    with (
+        open(run_dir / C.HDR_CSV, "w", newline="") as hist_file,
+        open(run_dir / C.COUNTS_CSV, "w", newline="") as count_file,
+    ):
         hist_out, count_out = csv.writer(hist_file), csv.writer(count_file)
         hist_out.writerow(C.HISTOGRAM_COLUMNS)
         count_out.writerow(C.COUNTS_COLUMNS)
         for op, median in zip(operations, medians):
-            _write_operation(hist_out, count_out, rng, encoder, op, float(median), intervals, per_interval, failure_ratio)
+            _write_operation(
+                hist_out, count_out, rng, encoder, op, float(median), intervals, per_interval, failure_ratio
+            )
 
 
-def _write_operation(hist_out, count_out, rng: np.random.Generator, encoder: _Encoder, op: str, median: float,
-                     intervals: np.ndarray, per_interval: int, failure_ratio: float) -> None:
+def _write_operation(
+    hist_out,
+    count_out,
+    rng: np.random.Generator,
+    encoder: _Encoder,
+    op: str,
+    median: float,
+    intervals: np.ndarray,
+    per_interval: int,
+    failure_ratio: float,
+) -> None:
     metrics = {"response_ms": _pool(rng, encoder, median=median, sigma=0.5, samples=per_interval)}
     llm = op == LLM_OPERATION
     tokens = np.mean(TOKENS_PER_REQUEST)
     if llm:
-        metrics.update({
-            "ttft_ms": _pool(rng, encoder, median=median * 0.25, sigma=0.4, samples=per_interval),
-            "itl_ms": _pool(rng, encoder, median=median * 0.75 / tokens, sigma=0.3, samples=int(per_interval * tokens)),
-            "tpot_ms": _pool(rng, encoder, median=median * 0.75 / tokens, sigma=0.2, samples=per_interval),
-            "e2e_ms": metrics["response_ms"],
-            "output_tokens_per_s": _pool(rng, encoder, median=tokens / (median / 1000.0), sigma=0.5,
-                                         samples=per_interval),
-        })
+        metrics.update(
+            {
+                "ttft_ms": _pool(rng, encoder, median=median * 0.25, sigma=0.4, samples=per_interval),
+                "itl_ms": _pool(
+                    rng, encoder, median=median * 0.75 / tokens, sigma=0.3, samples=int(per_interval * tokens)
+                ),
+                "tpot_ms": _pool(
+                    rng, encoder, median=median * 0.75 / tokens, sigma=0.2, samples=per_interval
+                ),
+                "e2e_ms": metrics["response_ms"],
+                "output_tokens_per_s": _pool(
+                    rng, encoder, median=tokens / (median / 1000.0), sigma=0.5, samples=per_interval
+                ),
+            }
+        )
     picks = {metric: rng.integers(0, POOL, intervals.size) for metric in metrics}
     failures = rng.binomial(per_interval, failure_ratio, intervals.size)
     for index, start in enumerate(intervals):
         for metric, pool in metrics.items():
-            hist_out.writerow((int(start), op, metric, C.UNITS_OF_METRIC[metric], per_interval,
-                               pool[picks[metric][index]]))
+            hist_out.writerow(
+                (int(start), op, metric, C.UNITS_OF_METRIC[metric], per_interval, pool[picks[metric][index]])
+            )
         requests_ok = per_interval - int(failures[index])
-        llm_counts = (int(requests_ok * tokens), requests_ok, requests_ok, requests_ok) if llm else (0, 0, 0, 0)
-        count_out.writerow((int(start), op, per_interval, int(failures[index]), llm_counts[0], llm_counts[1], 0,
-                            llm_counts[2], llm_counts[3]))
+        llm_counts = (
+            (int(requests_ok * tokens), requests_ok, requests_ok, requests_ok) if llm else (0, 0, 0, 0)
+        )
+        count_out.writerow(
+            (
+                int(start),
+                op,
+                per_interval,
+                int(failures[index]),
+                llm_counts[0],
+                llm_counts[1],
+                0,
+                llm_counts[2],
+                llm_counts[3],
+            )
+        )

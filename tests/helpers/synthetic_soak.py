@@ -3,6 +3,7 @@
 descriptors rise at known slopes (plus noise), harness processes of their own (locust-master and two
 workers), and a known error burst written into interval_counts.csv: ``burst_ratio`` of one
 operation's requests failing for ``burst_s`` seconds from ``burst_at_s`` (interval-aligned)."""
+
 from __future__ import annotations
 
 import json
@@ -51,22 +52,41 @@ def _resources(spec: SoakSpec, rng: np.random.Generator) -> pd.DataFrame:
     times = START_UNIX + np.arange(1, seconds + 1) + 0.01
     hours = (times - START_UNIX) / 3600.0
     spikes = np.where(rng.random(seconds) < 0.01, 30.0, 0.0)
-    parts = [pd.DataFrame({
-        C.RES_TIMESTAMP: times, C.RES_ROLE: C.ROLE_TARGET, C.RES_PID: 4242,
-        C.RES_CPU_PCT: np.clip(rng.normal(70.0, 5.0, seconds), 0, None).round(1),
-        C.RES_RSS_MB: (TARGET_RSS_MB + spec.rss_slope_mb_per_h * hours + rng.normal(0, spec.rss_noise_mb, seconds)
-                       + spikes).round(2),
-        C.RES_THREADS: TARGET_THREADS + (rng.random(seconds) < 0.05),
-        C.RES_NUM_FDS: TARGET_FDS + rng.integers(0, 5, seconds) + np.floor(spec.fd_slope_per_h * hours).astype(int),
-    })]
+    parts = [
+        pd.DataFrame(
+            {
+                C.RES_TIMESTAMP: times,
+                C.RES_ROLE: C.ROLE_TARGET,
+                C.RES_PID: 4242,
+                C.RES_CPU_PCT: np.clip(rng.normal(70.0, 5.0, seconds), 0, None).round(1),
+                C.RES_RSS_MB: (
+                    TARGET_RSS_MB
+                    + spec.rss_slope_mb_per_h * hours
+                    + rng.normal(0, spec.rss_noise_mb, seconds)
+                    + spikes
+                ).round(2),
+                C.RES_THREADS: TARGET_THREADS + (rng.random(seconds) < 0.05),
+                C.RES_NUM_FDS: TARGET_FDS
+                + rng.integers(0, 5, seconds)
+                + np.floor(spec.fd_slope_per_h * hours).astype(int),
+            }
+        )
+    ]
     for role, (pid, rss) in HARNESS.items():
         slope = spec.harness_rss_slope_mb_per_h.get(role, 0.0)
-        parts.append(pd.DataFrame({
-            C.RES_TIMESTAMP: times + 0.002, C.RES_ROLE: role, C.RES_PID: pid,
-            C.RES_CPU_PCT: np.clip(rng.normal(40.0, 5.0, seconds), 0, None).round(1),
-            C.RES_RSS_MB: (rss + slope * hours + rng.normal(0, 1.0, seconds)).round(2),
-            C.RES_THREADS: 6,
-            C.RES_NUM_FDS: 20 + np.floor(spec.harness_fd_slope_per_h.get(role, 0.0) * hours).astype(int)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    C.RES_TIMESTAMP: times + 0.002,
+                    C.RES_ROLE: role,
+                    C.RES_PID: pid,
+                    C.RES_CPU_PCT: np.clip(rng.normal(40.0, 5.0, seconds), 0, None).round(1),
+                    C.RES_RSS_MB: (rss + slope * hours + rng.normal(0, 1.0, seconds)).round(2),
+                    C.RES_THREADS: 6,
+                    C.RES_NUM_FDS: 20 + np.floor(spec.harness_fd_slope_per_h.get(role, 0.0) * hours).astype(int),
+                }
+            )
+        )
     return pd.concat(parts).sort_values(C.RES_TIMESTAMP, kind="stable")
 
 
@@ -76,8 +96,11 @@ def _burst(run_dir: Path, spec: SoakSpec, rng: np.random.Generator) -> tuple[flo
     assert spec.burst_at_s % C.INTERVAL_S == 0 and spec.burst_s % C.INTERVAL_S == 0
     counts = pd.read_csv(run_dir / C.COUNTS_CSV)
     start, end = START_UNIX + spec.burst_at_s, START_UNIX + spec.burst_at_s + spec.burst_s
-    rows = ((counts[C.IC_SCOPE] == spec.burst_operation) & (counts[C.IC_INTERVAL] >= start)
-            & (counts[C.IC_INTERVAL] < end))
+    rows = (
+        (counts[C.IC_SCOPE] == spec.burst_operation)
+        & (counts[C.IC_INTERVAL] >= start)
+        & (counts[C.IC_INTERVAL] < end)
+    )
     failures = rng.binomial(counts.loc[rows, C.IC_REQUESTS].to_numpy(), spec.burst_ratio)
     counts.loc[rows, C.IC_FAILURES] = failures
     counts.to_csv(run_dir / C.COUNTS_CSV, index=False)
@@ -86,8 +109,13 @@ def _burst(run_dir: Path, spec: SoakSpec, rng: np.random.Generator) -> tuple[flo
 
 def write_soak_run(run_dir: Path, spec: SoakSpec = SoakSpec()) -> SoakTruth:
     """The directory and what the soak analysis should find in it."""
-    base = SyntheticRun(duration_s=int(spec.hours * 3600), operations=spec.operations,
-                        rps_per_operation=spec.rps_per_operation, warmup_s=spec.warmup_s, seed=spec.seed)
+    base = SyntheticRun(
+        duration_s=int(spec.hours * 3600),
+        operations=spec.operations,
+        rps_per_operation=spec.rps_per_operation,
+        warmup_s=spec.warmup_s,
+        seed=spec.seed,
+    )
     write_synthetic_run(run_dir, base)
     rng = np.random.default_rng(spec.seed + 101)
     _resources(spec, rng).to_csv(run_dir / C.RESOURCES_CSV, index=False)
@@ -95,7 +123,8 @@ def write_soak_run(run_dir: Path, spec: SoakSpec = SoakSpec()) -> SoakTruth:
     (run_dir / C.FAILURES_CSV).write_text(
         "Method,Name,Error,Occurrences,First Seen,Last Seen\n"
         f'POST,{spec.burst_operation},"{BURST_MESSAGE}",{max(failures, 1)},,\n'
-        f"GET,{spec.operations[0]},HTTPError('500 Server Error'),3,,\n")
+        f"GET,{spec.operations[0]},HTTPError('500 Server Error'),3,,\n"
+    )
     meta = json.loads((run_dir / C.RUN_JSON).read_text())
     meta.update(scenario_name="soak", scenario={"name": "soak", "load": {"shape": "constant", "users": 50}})
     (run_dir / C.RUN_JSON).write_text(json.dumps(meta, indent=2) + "\n")

@@ -1,6 +1,7 @@
 """Helpers of the issue-5 proofs (benchmarks/bench_truth.py, tests/truth): running `memload serve`
 and `memload run` as subprocesses, a minimal loopback probe, the target's access log, and the
 figures of a results directory."""
+
 from __future__ import annotations
 
 import contextlib
@@ -29,8 +30,12 @@ def memload_argv(*args: str) -> list[str]:
 def serve(log_path: Path, *flags: str) -> Iterator[str]:
     """A standalone `memload serve` on a free port with ``flags``; yields its URL."""
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(memload_argv("serve", "--port", "0", *flags), stdout=subprocess.PIPE,
-                                   stderr=log, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            memload_argv("serve", "--port", "0", *flags),
+            stdout=subprocess.PIPE,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+        )
         try:
             assert process.stdout is not None
             url = process.stdout.readline().decode().strip()
@@ -42,17 +47,23 @@ def serve(log_path: Path, *flags: str) -> Iterator[str]:
             process.wait(timeout=TARGET_START_TIMEOUT_S)
 
 
-def run_scenario(toml: str, work: Path, name: str, *args: str, report: bool = False,
-                 duration_s: float = 0.0) -> Path:
+def run_scenario(
+    toml: str, work: Path, name: str, *args: str, report: bool = False, duration_s: float = 0.0
+) -> Path:
     """Write the scenario, `memload run` it, return its results directory. ``duration_s``: how long
     the scenario runs, when longer than RUN_TIMEOUT_S allows for."""
     work.mkdir(parents=True, exist_ok=True)
     scenario = work / f"{name}.toml"
     scenario.write_text(toml)
     out = work / f"out-{name}-{time.time_ns()}"
-    done = subprocess.run(memload_argv("run", str(scenario), "--out", str(out), "--quiet",
-                                       "--report" if report else "--no-report", *args),
-                          capture_output=True, text=True, timeout=RUN_TIMEOUT_S + duration_s)
+    done = subprocess.run(
+        memload_argv(
+            "run", str(scenario), "--out", str(out), "--quiet", "--report" if report else "--no-report", *args
+        ),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S + duration_s,
+    )
     runs = [p for p in out.iterdir() if p.is_dir()] if out.is_dir() else []
     if done.returncode not in (0, 1) or len(runs) != 1:
         raise RuntimeError(f"memload run {name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -129,8 +140,21 @@ def loopback_probe(url: str, path: str, body: bytes, out: Path, *, pause_s: floa
     query string the target ignores, so their access-log lines are its own; client time − server
     time of each is that request's loopback round trip."""
     host, port = url.split("//", 1)[1].rsplit(":", 1)
-    process = subprocess.Popen([sys.executable, "-c", PROBE_CODE, host, port, f"{path}?{PROBE_TAG}", body.decode(),
-                                str(pause_s), str(out)], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            PROBE_CODE,
+            host,
+            port,
+            f"{path}?{PROBE_TAG}",
+            body.decode(),
+            str(pause_s),
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
     try:
         assert process.stdout is not None
         process.stdout.readline()
@@ -140,7 +164,9 @@ def loopback_probe(url: str, path: str, body: bytes, out: Path, *, pause_s: floa
         process.wait(timeout=10)
 
 
-def truth_percentiles(server_ms: np.ndarray, loopback_ms: np.ndarray, percents: tuple[float, ...]) -> dict[float, float]:
+def truth_percentiles(
+    server_ms: np.ndarray, loopback_ms: np.ndarray, percents: tuple[float, ...]
+) -> dict[float, float]:
     """Percentiles of server time + loopback round trip: the distribution of S + L over every
     pair (S of memload's requests, L of the probe's), nearest-rank."""
     sums = np.sort((server_ms[:, None] + loopback_ms[None, :]).ravel())
@@ -156,8 +182,9 @@ def load_span_unix(run_dir: Path) -> tuple[float, float]:
     return float(history["Timestamp"].min()), float(busy.max()) + 1.0
 
 
-def rss_slopes_mb_per_h(run_dir: Path, *, skip_s: float = 60.0,
-                        window_s: float | None = None) -> dict[str, dict[str, float]]:
+def rss_slopes_mb_per_h(
+    run_dir: Path, *, skip_s: float = 60.0, window_s: float | None = None
+) -> dict[str, dict[str, float]]:
     """Least-squares slope of each Locust process's RSS while the load ran, after its first
     ``skip_s`` (start-up: imports, pools, first arenas), in MB/hour; with ``window_s`` also the
     slope over each whole window of that length after ``skip_s`` (``window_slopes_mb_per_h``)."""
@@ -169,12 +196,18 @@ def rss_slopes_mb_per_h(run_dir: Path, *, skip_s: float = 60.0,
     result = {}
     for role, rows in frame.groupby("role"):
         rows = rows[(rows["timestamp"] >= start + skip_s) & (rows["timestamp"] <= end)]
-        result[str(role)] = {"slope_mb_per_h": _slope_mb_per_h(rows, start), "rss_first_mb": float(rows["rss_mb"].iloc[0]),
-                             "rss_last_mb": float(rows["rss_mb"].iloc[-1]), "samples": int(len(rows))}
+        result[str(role)] = {
+            "slope_mb_per_h": _slope_mb_per_h(rows, start),
+            "rss_first_mb": float(rows["rss_mb"].iloc[0]),
+            "rss_last_mb": float(rows["rss_mb"].iloc[-1]),
+            "samples": int(len(rows)),
+        }
         if window_s:
             edges = np.arange(start + skip_s, end - window_s + 1.0, window_s)
             result[str(role)]["window_slopes_mb_per_h"] = [
-                _slope_mb_per_h(rows[(rows["timestamp"] >= a) & (rows["timestamp"] < a + window_s)], start) for a in edges]
+                _slope_mb_per_h(rows[(rows["timestamp"] >= a) & (rows["timestamp"] < a + window_s)], start)
+                for a in edges
+            ]
     return result
 
 

@@ -119,6 +119,29 @@ def test_overrides_are_applied_and_validated(tmp_path):
         apply_overrides(load_scenario("capacity"), duration="150s")
 
 
+def test_a_shorter_soak_needs_a_shorter_warmup_and_says_so() -> None:
+    with pytest.raises(ScenarioError, match=r"--warmup: the warm-up \(5m, .*soak.toml's warmup\) must be shorter "
+                                            r"than the run \(2m\): add a shorter --warmup, e.g. --warmup 12s"):
+        apply_overrides(load_scenario("soak"), duration="2m")
+    short = apply_overrides(load_scenario("soak"), duration="2m", warmup="10s")
+    assert (short.load.duration_s, short.warmup_s) == (120, 10)
+    with pytest.raises(ScenarioError, match=r"--warmup: the warm-up \(3m, --warmup\)"):
+        apply_overrides(load_scenario("smoke"), warmup="3m")
+    with pytest.raises(ScenarioError, match="--warmup: expected a duration"):
+        apply_overrides(load_scenario("smoke"), warmup="soon")
+
+
+def test_memload_scenarios_shows_durations_as_written() -> None:
+    from click.testing import CliRunner
+
+    from memload.cli import main
+
+    lines = CliRunner().invoke(main, ["scenarios"]).output.splitlines()
+    soak = next(line for line in lines if line.startswith("soak "))
+    assert " 24h " in soak and "86400" not in soak
+    assert " 20s " in next(line for line in lines if line.startswith("smoke "))
+
+
 def test_capacity_table_is_checked(tmp_path):
     scenario = load_scenario(str(write(tmp_path, VALID + '[capacity]\nslo = "search.p95_ms < 50"\n')))
     assert [t.address for t in scenario.capacity.slos()] == ["search.p95_ms"]
