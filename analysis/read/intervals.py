@@ -5,7 +5,7 @@ Intervals are 10 s, aligned to the unix clock (``interval_start`` is a multiple 
 interval belongs to a window when its midpoint lies inside the window, so a window's figures
 cover whole intervals: up to 5 s more or less than the window at each end. Rows with the same key
 (a late worker report adds one) are merged (histograms) or summed (counters). ``total`` is the
-merge of every operation.
+merge of every operation (not of the LLM breakdowns, ``llm_chat|model=…``: part of an operation).
 
 One pass over the histogram rows, sorted by (metric, plot bin, scope), decodes each row once and
 adds it to (a) its scope's histogram of the window when its interval is selected and (b), for the
@@ -46,7 +46,10 @@ HDR_SPEC = CsvSpec(
     text=(C.HDR_HISTOGRAM,),
 )
 COUNTS_SPEC = CsvSpec(
-    file_name=C.COUNTS_CSV, numeric=(C.IC_INTERVAL, *C.IC_COUNTERS), categorical=(C.IC_SCOPE,)
+    file_name=C.COUNTS_CSV,
+    numeric=(C.IC_INTERVAL, *(c for c in C.IC_COUNTERS if c not in C.OPTIONAL_COUNTERS)),
+    optional_numeric=C.OPTIONAL_COUNTERS,
+    categorical=(C.IC_SCOPE,),
 )
 
 
@@ -149,7 +152,8 @@ class _BinAccumulator:
         high = max(r[1] for r in self.ranges.values())
         total = np.zeros(high - low + 1, dtype=np.uint64)
         for scope, (a, b) in self.ranges.items():
-            total[a - low : b - low + 1] += self.counts[scope][a : b + 1]
+            if not C.is_breakdown(scope):
+                total[a - low : b - low + 1] += self.counts[scope][a : b + 1]
             self._record(merged, scope, metric, index, self.counts[scope][a : b + 1], a)
             self.counts[scope][a : b + 1] = 0
         self._record(merged, TOTAL, metric, index, total, low)
@@ -259,6 +263,6 @@ def _add_totals(merged: Merged) -> None:
     for metric in {m for _, m in merged.window}:
         total = empty_counts()
         for (scope, m), counts in list(merged.window.items()):
-            if m == metric and scope != TOTAL:
+            if m == metric and scope != TOTAL and not C.is_breakdown(scope):
                 total += counts
         merged.window[(TOTAL, metric)] = total

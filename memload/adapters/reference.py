@@ -80,6 +80,6 @@ class ReferenceAdapter(Adapter):
             "user_id": user_id,
             "question": question,
             "top_k": self.options.top_k,
-            "model": self.options.model,
+            "model": openai_compat.current_model(self.options),
         }
         self.call_json("POST", "/v1/rag/query", operation="rag_query", body=body)
