@@ -47,6 +47,7 @@ class ExactView:
     counts: dict[str, dict[str, float]]  # scope (and "total") -> counter -> sum over the intervals
     merged: Merged
     scopes: list[str] = field(default_factory=list)  # operations, sorted; "total" not included
+    breakdowns: list[str] = field(default_factory=list)  # "llm_chat|model=gpt-4", ... (C.breakdown_scope)
 
     def histogram(self, scope: str, metric: str) -> Counts | None:
         counts = self.merged.window.get((scope, metric))
@@ -70,7 +71,8 @@ def exact_view(files: IntervalFiles, window: Window, *, with_series: bool = True
     chosen = counts[selected(starts, window)]
     by_scope = chosen.groupby(C.IC_SCOPE, observed=True)[list(C.IC_COUNTERS)].sum()
     sums = {str(scope): {str(k): float(v) for k, v in row.items()} for scope, row in by_scope.iterrows()}
-    sums[TOTAL] = {k: float(chosen[k].sum()) for k in C.IC_COUNTERS}
+    operations = chosen[np.array([not C.is_breakdown(str(s)) for s in chosen[C.IC_SCOPE]], dtype=bool)]
+    sums[TOTAL] = {k: float(operations[k].sum()) for k in C.IC_COUNTERS}
     intervals = np.unique(chosen[C.IC_INTERVAL].to_numpy(dtype=float))
     all_scopes = sorted(
         {str(s) for s in counts[C.IC_SCOPE].unique()}
@@ -81,7 +83,8 @@ def exact_view(files: IntervalFiles, window: Window, *, with_series: bool = True
         covered_s=covered_s(intervals, window),
         counts=sums,
         merged=merge_histograms(files, window, with_series=with_series),
-        scopes=[s for s in all_scopes if s != TOTAL],
+        scopes=[s for s in all_scopes if s != TOTAL and not C.is_breakdown(s)],
+        breakdowns=[s for s in all_scopes if C.is_breakdown(s)],
     )
 
 
@@ -112,6 +115,14 @@ def _scope_figures(view: ExactView, scope: str) -> dict[str, float]:
     if "mean_ms" in latency:
         latency["avg_ms"] = latency.pop("mean_ms")
     figures.update(latency)
+    if counters.get(C.IC_EMBED_DOCS) and rps is not None:
+        figures["docs_per_s"] = counters[C.IC_EMBED_DOCS] / view.covered_s
+    if counters.get(C.IC_RATE_LIMITED):
+        figures["rate_limited"] = counters[C.IC_RATE_LIMITED]
+        waits = view.histogram(scope, C.METRIC_RETRY_WAIT)
+        if waits is not None:
+            mean = (mean_value(waits) or 0.0) / scale_of(C.METRIC_RETRY_WAIT)
+            figures["retry_wait_s"] = mean * total_count(waits) / 1000.0
     if view.open_model:
         figures["dropped"] = counters[C.IC_DROPPED]
         queue = view.histogram(scope, C.METRIC_QUEUE)
