@@ -75,3 +75,14 @@ def test_slo_is_met_only_when_every_bound_holds():
     assert not slo_passes(slo, {"ttft_ms": 120.0, "itl_ms": [20.0, 130.0]})
     assert not slo_passes(slo, {"ttft_ms": 501.0, "itl_ms": []})
     assert not slo_passes(slo, {"ttft_ms": None, "itl_ms": [1.0]})  # no token at all: not met
+
+
+def test_the_shipped_openai_scenario_asks_only_what_an_openai_server_does():
+    from memload.adapters.registry import operations_of
+    from memload.scenario import load_scenario
+
+    scenario = load_scenario("openai")
+    assert scenario.target == "openai" and set(scenario.mix) <= operations_of("openai")
+    assert scenario.llm.slo == {"ttft_ms": 500.0, "tpot_ms": 50.0} and scenario.llm.embed_batch > 1
+    llm = load_scenario("llm")  # the reference's LLM scenario states SLOs and TTFT/TPOT thresholds too
+    assert llm.llm.slo and {"llm_chat.ttft_p95_ms", "llm_chat.tpot_p95_ms"} <= set(llm.thresholds)
