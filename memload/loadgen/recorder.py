@@ -33,9 +33,11 @@ FLUSH_LAG_S = INTERVAL_S + 8.0  # workers report every 3 s: an interval is compl
 
 
 class Recorder:
-    def __init__(self, slo: dict[str, float] | None = None) -> None:
+    def __init__(self, slo: dict[str, float] | None = None, *, per_model: bool = False) -> None:
         self.store = IntervalStore()
         self.slo = dict(slo or {})
+        # the same figures per model (a scenario's [llm] models mix) and by X-Cache answer
+        self.breakdowns = ("model", "cache") if per_model else ("cache",)
 
     def on_request(
         self,
@@ -63,7 +65,7 @@ class Recorder:
         llm = context.get("llm")
         if llm:
             self.record_llm(name, llm, now)
-            for kind in ("model", "cache"):  # the same figures per model and by cache hit or miss
+            for kind in self.breakdowns:
                 if llm.get(kind):
                     self.record_llm(C.breakdown_scope(name, kind, str(llm[kind])), llm, now)
 
@@ -100,7 +102,7 @@ def current() -> Recorder | None:
 def install(environment: Environment, scenario: Scenario) -> Recorder:
     """Wire a recorder into this Locust process according to its role."""
     global _current
-    recorder = _current = Recorder(scenario.llm.slo)
+    recorder = _current = Recorder(scenario.llm.slo, per_model=len(scenario.llm.model_names) > 1)
     environment.events.request.add_listener(recorder.on_request)
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
