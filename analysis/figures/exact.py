@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from memload import names as C
 from memload.analysis.figures.requests import RequestFigures
@@ -67,12 +68,15 @@ class ExactView:
 
 def exact_view(files: IntervalFiles, window: Window, *, with_series: bool = True) -> ExactView:
     counts = files.counts
-    starts = counts[C.IC_INTERVAL].to_numpy(dtype=float)
-    chosen = counts[selected(starts, window)]
-    by_scope = chosen.groupby(C.IC_SCOPE, observed=True)[list(C.IC_COUNTERS)].sum()
-    sums = {str(scope): {str(k): float(v) for k, v in row.items()} for scope, row in by_scope.iterrows()}
-    operations = chosen[np.array([not C.is_breakdown(str(s)) for s in chosen[C.IC_SCOPE]], dtype=bool)]
-    sums[TOTAL] = {k: float(operations[k].sum()) for k in C.IC_COUNTERS}
+    chosen = counts[selected(counts[C.IC_INTERVAL].to_numpy(dtype=float), window)]
+    sums = _sums_by_scope(chosen)
+    if files.breakdown_counts is not None and not files.breakdown_counts.empty:
+        breakdowns = files.breakdown_counts
+        sums.update(
+            _sums_by_scope(breakdowns[selected(breakdowns[C.IC_INTERVAL].to_numpy(dtype=float), window)])
+        )
+        counts = pd.concat([counts, breakdowns], ignore_index=True)
+    sums[TOTAL] = {k: float(chosen[k].sum()) for k in C.IC_COUNTERS}
     intervals = np.unique(chosen[C.IC_INTERVAL].to_numpy(dtype=float))
     all_scopes = sorted(
         {str(s) for s in counts[C.IC_SCOPE].unique()}
@@ -86,6 +90,11 @@ def exact_view(files: IntervalFiles, window: Window, *, with_series: bool = True
         scopes=[s for s in all_scopes if s != TOTAL and not C.is_breakdown(s)],
         breakdowns=[s for s in all_scopes if C.is_breakdown(s)],
     )
+
+
+def _sums_by_scope(chosen: pd.DataFrame) -> dict[str, dict[str, float]]:
+    by_scope = chosen.groupby(C.IC_SCOPE, observed=True)[list(C.IC_COUNTERS)].sum()
+    return {str(scope): {str(k): float(v) for k, v in row.items()} for scope, row in by_scope.iterrows()}
 
 
 def latency_figures(counts: Counts | None, metric: str, prefix: str = "") -> dict[str, float]:

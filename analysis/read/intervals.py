@@ -56,7 +56,10 @@ COUNTS_SPEC = CsvSpec(
 @dataclass(kw_only=True)
 class IntervalFiles:
     histograms: pd.DataFrame  # interval_start, scope, metric, histogram (one row per file row)
-    counts: pd.DataFrame  # interval_start, scope, counters: summed per (interval, scope)
+    counts: pd.DataFrame  # interval_start, scope, counters: summed per (interval, operation)
+    # the same for the LLM breakdowns ("llm_chat|model=gpt-4"): apart, so that no sum over the
+    # scopes of ``counts`` counts a request twice
+    breakdown_counts: pd.DataFrame | None = None
 
 
 def load_interval_files(run_dir: Path, warnings: list[str]) -> IntervalFiles | None:
@@ -78,7 +81,13 @@ def load_interval_files(run_dir: Path, warnings: list[str]) -> IntervalFiles | N
     summed = counts.frame.groupby([C.IC_INTERVAL, C.IC_SCOPE], observed=True, sort=True)[
         list(C.IC_COUNTERS)
     ].sum()
-    return IntervalFiles(histograms=histograms.frame, counts=summed.reset_index())
+    summed = summed.reset_index()
+    breakdown = np.array([C.is_breakdown(str(scope)) for scope in summed[C.IC_SCOPE]], dtype=bool)
+    return IntervalFiles(
+        histograms=histograms.frame,
+        counts=summed[~breakdown].reset_index(drop=True),
+        breakdown_counts=summed[breakdown].reset_index(drop=True),
+    )
 
 
 def selected(interval_starts: np.ndarray, window: Window) -> np.ndarray:

@@ -190,3 +190,9 @@ def test_llm_figures_per_model_and_by_cache_answer_without_counting_twice(tmp_pa
     md = (outcome.report_dir / "report.md").read_text()
     assert "| llm_chat\\|cache=hit | ttft_ms | 4 ms |" in md  # a row per breakdown ("|" escaped)
     assert "Retry-After waited (s)" in md
+    from memload.analysis.read.intervals import load_interval_files  # what the rate plots and soak sum over
+
+    files = load_interval_files(run_dir, [])
+    assert not any("|" in str(scope) for scope in files.counts["scope"].unique())
+    assert set(files.breakdown_counts["scope"].astype(str)) == {
+        "llm_chat|model=gpt-4", "llm_chat|model=gpt-3.5-turbo", "llm_chat|cache=hit", "llm_chat|cache=miss"}
