@@ -15,13 +15,13 @@ _EXPORTS: dict[str, str] = {
     "Adapter": "memload.adapters.base",
     "AdapterOptions": "memload.adapters.base",
     "HttpClient": "memload.adapters.base",
-    "StreamStats": "memload.adapters.openai_compat",
+    "StreamStats": "memload.adapters.openai_stream",
 }
 __all__ = ["Adapter", "AdapterOptions", "HttpClient", "StreamStats", "__version__"]
 
 if TYPE_CHECKING:
     from memload.adapters.base import Adapter, AdapterOptions, HttpClient
-    from memload.adapters.openai_compat import StreamStats
+    from memload.adapters.openai_stream import StreamStats
 
 
 def __getattr__(name: str) -> Any:

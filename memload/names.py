@@ -116,7 +116,16 @@ TARGET_METRICS_WANTED: frozenset[str] = frozenset({METRIC_CACHE_HITS, METRIC_CAC
 # -- hdr_histograms.csv and interval_counts.csv (memload's recorder, memload.loadgen.histograms) ------
 # Written by memload.loadgen.histograms (the recorder), read by memload.analysis.read.intervals.
 INTERVAL_S = 10  # every interval starts at a multiple of this many unix seconds
-LATENCY_METRICS = ("response_ms", "queue_ms", "ttft_ms", "itl_ms", "tpot_ms", "e2e_ms")
+LATENCY_METRICS = (
+    "response_ms",
+    "queue_ms",
+    "ttft_ms",
+    "ttfot_ms",  # to the first content token (ttft_ms: to the first token of any kind)
+    "itl_ms",
+    "tpot_ms",
+    "e2e_ms",
+    "retry_wait_ms",  # a 429's Retry-After, waited by the user that got it
+)
 UNITS = {**{m: "us" for m in LATENCY_METRICS}, "output_tokens_per_s": "milli_tokens_per_s"}
 COUNTERS = (
     "requests",
@@ -126,7 +135,12 @@ COUNTERS = (
     "dropped",
     "llm_requests",
     "tokens_from_usage",
+    # added with issue 14; a file written before them reads them as 0 (OPTIONAL_COUNTERS)
+    "reasoning_tokens",
+    "embed_docs",  # texts embedded
+    "rate_limited",  # 429 answers
 )
+OPTIONAL_COUNTERS = ("reasoning_tokens", "embed_docs", "rate_limited")
 HISTOGRAM_FILE = "hdr_histograms.csv"
 HISTOGRAM_COLUMNS = ("interval_start", "scope", "metric", "unit", "count", "histogram")
 COUNTS_FILE = "interval_counts.csv"
@@ -138,7 +152,7 @@ HDR_CSV = HISTOGRAM_FILE
 COUNTS_CSV = COUNTS_FILE
 HDR_INTERVAL = "interval_start"  # unix seconds, a multiple of INTERVAL_S
 HDR_SCOPE = "scope"  # the operation
-HDR_METRIC = "metric"  # response_ms, queue_ms, ttft_ms, itl_ms, tpot_ms, e2e_ms, output_tokens_per_s
+HDR_METRIC = "metric"  # one of LATENCY_METRICS, or output_tokens_per_s
 HDR_UNIT = "unit"  # us, milli_tokens_per_s
 HDR_COUNT = "count"
 HDR_HISTOGRAM = "histogram"  # HdrHistogram's base64 encoding
@@ -151,6 +165,9 @@ IC_GOODPUT = "goodput"
 IC_DROPPED = "dropped"
 IC_LLM_REQUESTS = "llm_requests"
 IC_TOKENS_FROM_USAGE = "tokens_from_usage"
+IC_REASONING_TOKENS = "reasoning_tokens"
+IC_EMBED_DOCS = "embed_docs"
+IC_RATE_LIMITED = "rate_limited"
 IC_COUNTERS: tuple[str, ...] = (
     IC_REQUESTS,
     IC_FAILURES,
@@ -159,10 +176,28 @@ IC_COUNTERS: tuple[str, ...] = (
     IC_DROPPED,
     IC_LLM_REQUESTS,
     IC_TOKENS_FROM_USAGE,
+    IC_REASONING_TOKENS,
+    IC_EMBED_DOCS,
+    IC_RATE_LIMITED,
 )
 METRIC_RESPONSE = "response_ms"
 METRIC_QUEUE = "queue_ms"
 METRIC_TOKENS_PER_S = "output_tokens_per_s"
+METRIC_RETRY_WAIT = "retry_wait_ms"
+# LLM figures broken down (per model, by the server's X-Cache) are recorded under a scope of their
+# own, "<operation>|model=<name>" or "<operation>|cache=hit": never part of an operation's or the
+# total's request figures.
+BREAKDOWN_SEPARATOR = "|"
+
+
+def breakdown_scope(operation: str, kind: str, value: str) -> str:
+    return f"{operation}{BREAKDOWN_SEPARATOR}{kind}={value}"
+
+
+def is_breakdown(scope: str) -> bool:
+    return BREAKDOWN_SEPARATOR in scope
+
+
 assert (HDR_INTERVAL, HDR_SCOPE, HDR_METRIC, HDR_UNIT, HDR_COUNT, HDR_HISTOGRAM) == HISTOGRAM_COLUMNS
 assert (IC_INTERVAL, IC_SCOPE, *IC_COUNTERS) == COUNTS_COLUMNS and IC_COUNTERS == COUNTERS
 

@@ -15,7 +15,7 @@ from memload.analysis.diagnose.stalls import Stall, find_stalls
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.exact import ExactView, exact_view
 from memload.analysis.figures.integrity import RunIntegrity, run_integrity
-from memload.analysis.figures.llm import llm_figures
+from memload.analysis.figures.llm import llm_figures, slo_of
 from memload.analysis.figures.process import cache_hit_rate, process_figures
 from memload.analysis.figures.requests import RequestFigures, sample_warnings
 from memload.analysis.figures.source import RequestSource, source_of
@@ -107,7 +107,7 @@ def compute_figures(
         rate = cache_hit_rate(data.target_metrics, window)
         if rate is not None:
             figures["target.cache_hit_rate"] = rate
-    figures.update(llm_figures(source.view))
+    figures.update(llm_figures(source.view, slo_of(data.meta)))
     return requests, figures, warnings
 
 

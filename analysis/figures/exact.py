@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from memload import names as C
 from memload.analysis.figures.requests import RequestFigures
@@ -47,6 +48,7 @@ class ExactView:
     counts: dict[str, dict[str, float]]  # scope (and "total") -> counter -> sum over the intervals
     merged: Merged
     scopes: list[str] = field(default_factory=list)  # operations, sorted; "total" not included
+    breakdowns: list[str] = field(default_factory=list)  # "llm_chat|model=gpt-4", ... (C.breakdown_scope)
 
     def histogram(self, scope: str, metric: str) -> Counts | None:
         counts = self.merged.window.get((scope, metric))
@@ -68,10 +70,14 @@ def exact_view(
     files: IntervalFiles, window: Window, *, with_series: bool = True, split_edges: np.ndarray | None = None
 ) -> ExactView:
     counts = files.counts
-    starts = counts[C.IC_INTERVAL].to_numpy(dtype=float)
-    chosen = counts[selected(starts, window)]
-    by_scope = chosen.groupby(C.IC_SCOPE, observed=True)[list(C.IC_COUNTERS)].sum()
-    sums = {str(scope): {str(k): float(v) for k, v in row.items()} for scope, row in by_scope.iterrows()}
+    chosen = counts[selected(counts[C.IC_INTERVAL].to_numpy(dtype=float), window)]
+    sums = _sums_by_scope(chosen)
+    if files.breakdown_counts is not None and not files.breakdown_counts.empty:
+        breakdowns = files.breakdown_counts
+        sums.update(
+            _sums_by_scope(breakdowns[selected(breakdowns[C.IC_INTERVAL].to_numpy(dtype=float), window)])
+        )
+        counts = pd.concat([counts, breakdowns], ignore_index=True)
     sums[TOTAL] = {k: float(chosen[k].sum()) for k in C.IC_COUNTERS}
     intervals = np.unique(chosen[C.IC_INTERVAL].to_numpy(dtype=float))
     all_scopes = sorted(
@@ -83,8 +89,14 @@ def exact_view(
         covered_s=covered_s(intervals, window),
         counts=sums,
         merged=merge_histograms(files, window, with_series=with_series, split_edges=split_edges),
-        scopes=[s for s in all_scopes if s != TOTAL],
+        scopes=[s for s in all_scopes if s != TOTAL and not C.is_breakdown(s)],
+        breakdowns=[s for s in all_scopes if C.is_breakdown(s)],
     )
+
+
+def _sums_by_scope(chosen: pd.DataFrame) -> dict[str, dict[str, float]]:
+    by_scope = chosen.groupby(C.IC_SCOPE, observed=True)[list(C.IC_COUNTERS)].sum()
+    return {str(scope): {str(k): float(v) for k, v in row.items()} for scope, row in by_scope.iterrows()}
 
 
 def latency_figures(counts: Counts | None, metric: str, prefix: str = "") -> dict[str, float]:
@@ -114,6 +126,14 @@ def _scope_figures(view: ExactView, scope: str) -> dict[str, float]:
     if "mean_ms" in latency:
         latency["avg_ms"] = latency.pop("mean_ms")
     figures.update(latency)
+    if counters.get(C.IC_EMBED_DOCS) and rps is not None:
+        figures["docs_per_s"] = counters[C.IC_EMBED_DOCS] / view.covered_s
+    if counters.get(C.IC_RATE_LIMITED):
+        figures["rate_limited"] = counters[C.IC_RATE_LIMITED]
+        waits = view.histogram(scope, C.METRIC_RETRY_WAIT)
+        if waits is not None:
+            mean = (mean_value(waits) or 0.0) / scale_of(C.METRIC_RETRY_WAIT)
+            figures["retry_wait_s"] = mean * total_count(waits) / 1000.0
     if view.open_model:
         figures["dropped"] = counters[C.IC_DROPPED]
         queue = view.histogram(scope, C.METRIC_QUEUE)

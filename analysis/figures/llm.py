@@ -3,16 +3,20 @@ streamed chat requests; definitions in shared/design.md, quoted in every report 
 ``DEFINITIONS``). The plots of them are in ``memload.analysis.plots.llm``.
 
 Figures, for ``llm_chat``, ``rag_query`` (when it streamed) and ``total``, over the steady window's
-intervals: ``ttft_ms``, ``itl_ms``, ``tpot_ms``, ``e2e_ms`` (means) and their ``_p50_ms`` ..
-``_p999_ms`` (exact, from the merged histograms); ``output_tokens`` (mean per successful streamed
-request); ``output_tokens_per_s`` (all output tokens / seconds of load); ``goodput_rps`` (requests
-that met every LLM threshold of the scenario / seconds of load).
+intervals: ``ttft_ms``, ``ttfot_ms``, ``itl_ms``, ``tpot_ms``, ``e2e_ms`` (means) and their
+``_p50_ms`` .. ``_p999_ms`` (exact, from the merged histograms); ``output_tokens`` and
+``reasoning_tokens`` (means per successful LLM request); ``output_tokens_per_s`` (all output tokens
+/ seconds of load); ``goodput_rps`` and ``slo_met_ratio`` (requests that met every per-request SLO
+of ``[llm] slo``; absent when the scenario states none). The same figures per model and by the
+server's cache answer, under breakdown scopes (``llm_chat|model=gpt-4``, ``llm_chat|cache=hit``).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from memload import names as C
 from memload.analysis.figures.exact import ExactView, latency_figures
@@ -22,21 +26,57 @@ from memload.scenario.figures import LLM_LATENCIES, is_known_figure
 DEFINITIONS: tuple[tuple[str, str], ...] = (
     (
         "ttft_ms",
-        "request start (the scheduled start in an open-model run) to the first SSE chunk whose "
-        "choices[0].delta.content is non-empty",
+        "request start (the scheduled start in an open-model run) to the first SSE chunk carrying a "
+        "token of any kind: choices[0].delta.content, or delta.reasoning_content / delta.reasoning "
+        "(reasoning models)",
     ),
-    ("e2e_ms", "request start to the end of the stream (data: [DONE] or connection end)"),
-    ("itl_ms", "each gap between consecutive content chunks after the first (a distribution, pooled)"),
-    ("tpot_ms", "(e2e − ttft) / (output_tokens − 1), per request"),
+    ("ttfot_ms", "request start to the first chunk whose choices[0].delta.content is non-empty"),
+    (
+        "e2e_ms",
+        "request start to the end of the answer: data: [DONE], or the connection's end after a "
+        "finish_reason (a stream that ends before any finish_reason fails as 'stream cut'); "
+        "the whole JSON body when not streamed",
+    ),
+    ("itl_ms", "each gap between consecutive token chunks (content or reasoning), pooled"),
+    (
+        "tpot_ms",
+        "(e2e − ttft) / (output_tokens − 1), per request: every generated token, all generation time",
+    ),
     (
         "output_tokens",
-        "from the final usage chunk when the server sends it (stream_options.include_usage), "
-        "otherwise the number of content chunks",
+        "usage.completion_tokens when the server sends it (its own chunk with stream_options."
+        "include_usage, or the finish chunk, or the JSON body), otherwise the token chunks counted; "
+        "reasoning tokens included",
+    ),
+    (
+        "reasoning_tokens",
+        "usage.completion_tokens_details.reasoning_tokens when given, otherwise the reasoning chunks",
     ),
     ("output_tokens_per_s", "all output tokens of the window / seconds of load in it"),
-    ("goodput_rps", "completed requests per second that met every LLM threshold of the scenario"),
+    (
+        "goodput_rps",
+        "LLM requests per second that met every per-request SLO of [llm] slo (none stated: not measured)",
+    ),
+    ("slo_met_ratio", "the share of LLM requests that met every per-request SLO"),
 )
-LLM_TABLE_METRICS: tuple[str, ...] = ("ttft", "itl", "tpot", "e2e")
+LLM_TABLE_METRICS: tuple[str, ...] = ("ttft", "ttfot", "itl", "tpot", "e2e")
+
+
+def slo_of(meta: Mapping[str, Any]) -> dict[str, float]:
+    """The per-request SLOs the run stated (``[llm] slo`` of the resolved scenario in run.json)."""
+    scenario = meta.get(C.RUN_SCENARIO)
+    llm = scenario.get("llm") if isinstance(scenario, Mapping) else None
+    slo = llm.get("slo") if isinstance(llm, Mapping) else None
+    if not isinstance(slo, Mapping):
+        return {}
+    return {str(k): float(v) for k, v in slo.items() if isinstance(v, (int, float))}
+
+
+def slo_text(slo: Mapping[str, float]) -> str:
+    """The SLOs as the report states them, or why goodput is absent."""
+    if not slo:
+        return "no per-request SLO stated ([llm] slo): goodput is not measured"
+    return "every request: " + ", ".join(f"{name} ≤ {limit:g}" for name, limit in slo.items())
 
 
 def llm_scopes(view: ExactView) -> list[str]:
@@ -49,7 +89,16 @@ def llm_scopes(view: ExactView) -> list[str]:
     return scopes + [TOTAL] if scopes else []
 
 
-def _scope_llm(view: ExactView, scope: str) -> dict[str, float]:
+def llm_breakdowns(view: ExactView) -> list[str]:
+    """Breakdown scopes with LLM requests in the window: per model when more than one model was
+    asked, by cache answer when the server said (X-Cache)."""
+    present = [s for s in view.breakdowns if view.counts.get(s, {}).get(C.IC_LLM_REQUESTS, 0) > 0]
+    models = [s for s in present if "|model=" in s]
+    shown = [s for s in models if sum(1 for m in models if m.split("|")[0] == s.split("|")[0]) > 1]
+    return shown + [s for s in present if "|cache=" in s]
+
+
+def _scope_llm(view: ExactView, scope: str, slo: Mapping[str, float]) -> dict[str, float]:
     figures: dict[str, float] = {}
     for name in LLM_LATENCIES:
         metric = f"{name}_ms"
@@ -62,20 +111,26 @@ def _scope_llm(view: ExactView, scope: str) -> dict[str, float]:
     tokens = counters.get(C.IC_OUTPUT_TOKENS, 0.0)
     if requests > 0:
         figures["output_tokens"] = tokens / requests
-    for metric, amount in (("output_tokens_per_s", tokens), ("goodput_rps", counters.get(C.IC_GOODPUT, 0.0))):
+        figures["reasoning_tokens"] = counters.get(C.IC_REASONING_TOKENS, 0.0) / requests
+    rates = {"output_tokens_per_s": tokens}
+    if slo:
+        rates["goodput_rps"] = counters.get(C.IC_GOODPUT, 0.0)
+        if requests > 0:
+            figures["slo_met_ratio"] = counters.get(C.IC_GOODPUT, 0.0) / requests
+    for metric, amount in rates.items():
         rate = view.per_s(amount)
         if rate is not None:
             figures[metric] = rate
     return figures
 
 
-def llm_figures(view: ExactView | None) -> dict[str, float]:
+def llm_figures(view: ExactView | None, slo: Mapping[str, float] | None = None) -> dict[str, float]:
     """LLM figures by address over the steady window; none without memload's files."""
     if view is None:
         return {}
     figures = {}
-    for scope in llm_scopes(view):
-        for metric, value in _scope_llm(view, scope).items():
+    for scope in llm_scopes(view) + llm_breakdowns(view):
+        for metric, value in _scope_llm(view, scope, slo or {}).items():
             address = f"{scope}.{metric}"
             if is_known_figure(address) and math.isfinite(value):
                 figures[address] = float(value)

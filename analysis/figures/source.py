@@ -22,7 +22,7 @@ from memload.analysis.figures.exact import (
     view_warnings,
     window_note,
 )
-from memload.analysis.figures.llm import TokenSource, llm_scopes, token_source
+from memload.analysis.figures.llm import TokenSource, llm_breakdowns, llm_scopes, token_source
 from memload.analysis.figures.locust_only import NAME as LOCUST_ONLY
 from memload.analysis.figures.locust_only import locust_note, locust_request_figures
 from memload.analysis.figures.requests import RequestFigures, locust_types
@@ -57,6 +57,10 @@ class RequestSource(ABC):
 
     def llm_scopes(self) -> list[str]:
         """Scopes with streamed LLM requests (only memload's files record them)."""
+        return []
+
+    def llm_breakdowns(self) -> list[str]:
+        """LLM figures per model and by cache answer (``llm_chat|model=gpt-4``)."""
         return []
 
     def counters(self, scope: str) -> dict[str, float]:
@@ -110,6 +114,9 @@ class MemloadFiles(RequestSource):
 
     def llm_scopes(self) -> list[str]:
         return llm_scopes(self.view)
+
+    def llm_breakdowns(self) -> list[str]:
+        return llm_breakdowns(self.view)
 
     def counters(self, scope: str) -> dict[str, float]:
         return self.view.counts.get(scope, {})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ RowFilter = Callable[[pd.DataFrame], "pd.Series[bool]"]
 class CsvSpec:
     file_name: str
     numeric: tuple[str, ...] = ()  # read as float64; rows with a missing value here are dropped
+    optional_numeric: tuple[str, ...] = ()  # numeric too, but 0 when a file (an older one) lacks it
     categorical: tuple[str, ...] = ()
     text: tuple[str, ...] = ()
     with_percentiles: bool = False  # also read Locust's "50%" ... "100%" columns (float32)
@@ -129,6 +130,8 @@ def read_csv(run_dir: Path, spec: CsvSpec, warnings: list[str]) -> CsvResult | N
         warnings.append(f"{spec.file_name}: missing column(s) {', '.join(missing)}; file ignored")
         return None
     percentiles = C.percentile_columns(header) if spec.with_percentiles else {}
+    absent = [name for name in spec.optional_numeric if name not in header]
+    spec = replace(spec, numeric=spec.numeric + tuple(n for n in spec.optional_numeric if n in header))
     try:
         try:
             frame = _parse(source, spec, percentiles, numeric=True)
@@ -138,4 +141,7 @@ def read_csv(run_dir: Path, spec: CsvSpec, warnings: list[str]) -> CsvResult | N
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         warnings.append(f"{spec.file_name}: unreadable ({first_line}); file ignored")
         return None
-    return CsvResult(frame=_drop_incomplete(frame, spec, warnings), percentile_columns=percentiles)
+    frame = _drop_incomplete(frame, spec, warnings)
+    for name in absent:
+        frame[name] = 0.0
+    return CsvResult(frame=frame, percentile_columns=percentiles)

@@ -6,7 +6,7 @@ interval belongs to a window when its midpoint lies inside it, and, after a warm
 no warm-up request, so a window's figures cover whole intervals: up to 5 s more or less than the
 window at each end (up to 10 s less at the start of a window after a warm-up). Rows with the same key
 (a late worker report adds one) are merged (histograms) or summed (counters). ``total`` is the
-merge of every operation.
+merge of every operation (not of the LLM breakdowns, ``llm_chat|model=…``: part of an operation).
 
 One pass over the histogram rows, sorted by (metric, plot bin, scope), decodes each row once and
 adds it to (a) its scope's histogram of the window when its interval is selected and (b), for the
@@ -16,29 +16,34 @@ taken when the bin is complete. Memory stays at a few count vectors per scope ho
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from memload import names as C
+from memload.analysis.read.bins import TOTAL, BinAccumulator, Merged, PlotBins
 from memload.analysis.read.csvread import CsvSpec, read_csv
 from memload.analysis.read.hdr import (
-    Counts,
     Decoder,
     HistogramDecodeError,
     empty_counts,
-    percentile_values,
-    scale_of,
 )
 from memload.analysis.read.window import Window
 
-TOTAL = "total"
-MAX_POINTS = 2000  # plot points per line, as analysis.series
+__all__ = [
+    "TOTAL",
+    "IntervalFiles",
+    "Merged",
+    "PlotBins",
+    "covered_s",
+    "merge_histograms",
+    "selected",
+    "split_of",
+]
+
 SERIES_METRICS: tuple[str, ...] = ("response_ms", "ttft_ms")  # plotted over time
-SERIES_PERCENTS: dict[str, float] = {"p50": 50.0, "p95": 95.0, "p99": 99.0}
 
 HDR_SPEC = CsvSpec(
     file_name=C.HDR_CSV,
@@ -47,14 +52,20 @@ HDR_SPEC = CsvSpec(
     text=(C.HDR_HISTOGRAM,),
 )
 COUNTS_SPEC = CsvSpec(
-    file_name=C.COUNTS_CSV, numeric=(C.IC_INTERVAL, *C.IC_COUNTERS), categorical=(C.IC_SCOPE,)
+    file_name=C.COUNTS_CSV,
+    numeric=(C.IC_INTERVAL, *(c for c in C.IC_COUNTERS if c not in C.OPTIONAL_COUNTERS)),
+    optional_numeric=C.OPTIONAL_COUNTERS,
+    categorical=(C.IC_SCOPE,),
 )
 
 
 @dataclass(kw_only=True)
 class IntervalFiles:
     histograms: pd.DataFrame  # interval_start, scope, metric, histogram (one row per file row)
-    counts: pd.DataFrame  # interval_start, scope, counters: summed per (interval, scope)
+    counts: pd.DataFrame  # interval_start, scope, counters: summed per (interval, operation)
+    # the same for the LLM breakdowns ("llm_chat|model=gpt-4"): apart, so that no sum over the
+    # scopes of ``counts`` counts a request twice
+    breakdown_counts: pd.DataFrame | None = None
 
 
 def load_interval_files(run_dir: Path, warnings: list[str]) -> IntervalFiles | None:
@@ -76,7 +87,13 @@ def load_interval_files(run_dir: Path, warnings: list[str]) -> IntervalFiles | N
     summed = counts.frame.groupby([C.IC_INTERVAL, C.IC_SCOPE], observed=True, sort=True)[
         list(C.IC_COUNTERS)
     ].sum()
-    return IntervalFiles(histograms=histograms.frame, counts=summed.reset_index())
+    summed = summed.reset_index()
+    breakdown = np.array([C.is_breakdown(str(scope)) for scope in summed[C.IC_SCOPE]], dtype=bool)
+    return IntervalFiles(
+        histograms=histograms.frame,
+        counts=summed[~breakdown].reset_index(drop=True),
+        breakdown_counts=summed[breakdown].reset_index(drop=True),
+    )
 
 
 START_TOLERANCE_S = 1.0  # the load's start is known to the second (Locust's history rows)
@@ -105,90 +122,6 @@ def covered_s(interval_starts: np.ndarray, window: Window) -> float:
     low = np.maximum(starts, window.load_start_s)
     high = np.minimum(starts + C.INTERVAL_S, window.load_end_s)
     return float(np.clip(high - low, 0.0, None).sum())
-
-
-@dataclass(frozen=True, kw_only=True)
-class PlotBins:
-    first_s: float
-    width_s: float
-    count: int
-
-    @classmethod
-    def for_intervals(cls, interval_starts: np.ndarray, max_points: int = MAX_POINTS) -> PlotBins:
-        first, last = float(interval_starts.min()), float(interval_starts.max())
-        intervals = int(round((last - first) / C.INTERVAL_S)) + 1
-        per_bin = max(1, math.ceil(intervals / max_points))
-        return cls(first_s=first, width_s=per_bin * C.INTERVAL_S, count=math.ceil(intervals / per_bin))
-
-    def index(self, interval_starts: np.ndarray) -> np.ndarray:
-        return np.floor((interval_starts - self.first_s) / self.width_s).astype(np.int64)
-
-    @property
-    def centres(self) -> np.ndarray:
-        return self.first_s + (np.arange(self.count) + 0.5) * self.width_s
-
-
-@dataclass(kw_only=True)
-class Merged:
-    """What one pass over the histogram rows gives."""
-
-    window: dict[tuple[str, str], Counts] = field(default_factory=dict)  # (scope, metric) -> counts
-    bins: PlotBins | None = None
-    series: dict[tuple[str, str], dict[str, np.ndarray]] = field(
-        default_factory=dict
-    )  # -> "p95" -> ms per bin
-    bad_rows: int = 0
-    unknown_metrics: set[str] = field(default_factory=set)
-    # with ``split_edges``: the ``total`` response_ms histogram of each split window, in the same pass
-    split_response: list[Counts] = field(default_factory=list)
-
-
-class _BinAccumulator:
-    """Count vectors of the current plot bin per scope, with their non-empty bucket range."""
-
-    def __init__(self) -> None:
-        self.counts: dict[str, Counts] = {}
-        self.ranges: dict[str, tuple[int, int]] = {}
-
-    def vector(self, scope: str) -> Counts:
-        if scope not in self.counts:
-            self.counts[scope] = empty_counts()
-        return self.counts[scope]
-
-    def touch(self, scope: str, low: int, high: int) -> None:
-        old = self.ranges.get(scope)
-        self.ranges[scope] = (low, high) if old is None else (min(old[0], low), max(old[1], high))
-
-    def flush(self, metric: str, index: int, merged: Merged) -> None:
-        if not self.ranges:
-            return
-        low = min(r[0] for r in self.ranges.values())
-        high = max(r[1] for r in self.ranges.values())
-        total = np.zeros(high - low + 1, dtype=np.uint64)
-        for scope, (a, b) in self.ranges.items():
-            total[a - low : b - low + 1] += self.counts[scope][a : b + 1]
-            self._record(merged, scope, metric, index, self.counts[scope][a : b + 1], a)
-            self.counts[scope][a : b + 1] = 0
-        self._record(merged, TOTAL, metric, index, total, low)
-        self.ranges.clear()
-
-    @staticmethod
-    def _record(merged: Merged, scope: str, metric: str, index: int, counts: Counts, offset: int) -> None:
-        assert merged.bins is not None
-        lines = merged.series.get((scope, metric))
-        if lines is None:
-            lines = merged.series[(scope, metric)] = {
-                label: np.full(merged.bins.count, np.nan) for label in SERIES_PERCENTS
-            }
-        scale = scale_of(metric)
-        for label, value in _labelled(
-            percentile_values(counts, SERIES_PERCENTS.values(), offset=offset)
-        ).items():
-            lines[label][index] = value / scale
-
-
-def _labelled(values: dict[float, int]) -> dict[str, int]:
-    return {label: values[p] for label, p in SERIES_PERCENTS.items() if p in values}
 
 
 def split_of(interval_starts: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -262,7 +195,7 @@ def _merge_metric(
     plotted: bool,
     split: np.ndarray | None = None,
 ) -> None:
-    accumulator = _BinAccumulator()
+    accumulator = BinAccumulator()
     current_bin = None
     for position, bin_index, scope in zip(positions, bins, scopes):
         if plotted and bin_index != current_bin:
@@ -294,6 +227,6 @@ def _add_totals(merged: Merged) -> None:
     for metric in {m for _, m in merged.window}:
         total = empty_counts()
         for (scope, m), counts in list(merged.window.items()):
-            if m == metric and scope != TOTAL:
+            if m == metric and scope != TOTAL and not C.is_breakdown(scope):
                 total += counts
         merged.window[(TOTAL, metric)] = total

@@ -10,7 +10,7 @@ from typing import Any
 
 from memload import names as C
 from memload.analysis.figures.analyse import Analysis
-from memload.analysis.figures.llm import DEFINITIONS
+from memload.analysis.figures.llm import DEFINITIONS, slo_of, slo_text
 from memload.scenario.thresholds import ThresholdResult
 
 SUMMARY_SCHEMA_VERSION = 1
@@ -53,6 +53,9 @@ def _llm_keys(analysis: Analysis) -> dict[str, Any]:
             "token_source": source.text,
             "llm_requests": source.llm_requests,
             "tokens_from_usage": source.from_usage,
+            "slo": slo_of(analysis.data.meta),
+            "goodput_note": slo_text(slo_of(analysis.data.meta)),
+            "breakdowns": analysis.source.llm_breakdowns(),
         }
     }
 

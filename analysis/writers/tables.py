@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from memload import names as C
 from memload.analysis.figures.analyse import Analysis
-from memload.analysis.figures.llm import DEFINITIONS, LLM_TABLE_METRICS
+from memload.analysis.figures.llm import DEFINITIONS, LLM_TABLE_METRICS, slo_of, slo_text
 from memload.analysis.figures.requests import min_requests_for
 from memload.analysis.writers.fmt import format_value
 from memload.scenario.figures import PERCENTILES
@@ -25,6 +25,7 @@ OPERATION_COLUMNS: dict[str, str] = {
     "max_ms": "max",
 }
 OPEN_MODEL_COLUMNS: dict[str, str] = {"queue_ms": "queue (mean)", "dropped": "dropped"}
+RATE_LIMIT_COLUMNS: dict[str, str] = {"rate_limited": "429s", "retry_wait_s": "Retry-After waited (s)"}
 LLM_PERCENTS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "p999")
 MAX_TRACEBACK_CHARS = 4000
 
@@ -64,6 +65,8 @@ def operations_table(analysis: Analysis) -> Table:
     columns = dict(OPERATION_COLUMNS)
     if analysis.source.open_model:
         columns.update(OPEN_MODEL_COLUMNS)
+    if any(address.endswith(".rate_limited") for address in analysis.figures):
+        columns.update(RATE_LIMIT_COLUMNS)
     rows, hidden = [], set()
     for scope in requests.scopes:
         types = "/".join(requests.types.get(scope, [])) or "-"
@@ -130,9 +133,10 @@ def percentile_note(analysis: Analysis) -> str:
 
 
 def _llm_table_scopes(analysis: Analysis) -> list[str]:
-    """LLM scopes to show: ``total`` only when more than one operation streamed."""
+    """LLM scopes to show: ``total`` only when more than one operation streamed; then each model
+    (when several were asked) and cache hits and misses (when the server said: X-Cache)."""
     scopes = analysis.source.llm_scopes()
-    return scopes if len(scopes) > 2 else scopes[:1]
+    return (scopes if len(scopes) > 2 else scopes[:1]) + analysis.source.llm_breakdowns()
 
 
 def llm_table(analysis: Analysis) -> Table:
@@ -150,31 +154,36 @@ def llm_table(analysis: Analysis) -> Table:
 
 
 def llm_output_table(analysis: Analysis) -> Table:
-    """Streamed requests, output tokens per request and per second, and goodput per LLM scope."""
+    """LLM requests, output (and reasoning) tokens per request and per second, and goodput (requests
+    meeting every per-request SLO of ``[llm] slo``) per LLM scope."""
+    slo = slo_of(analysis.data.meta)
     rows = []
     for scope in _llm_table_scopes(analysis):
         counters = analysis.source.counters(scope)
         tokens = analysis.figures.get(f"{scope}.output_tokens")
+        reasoning = analysis.figures.get(f"{scope}.reasoning_tokens")
         rows.append(
             [
                 scope,
                 f"{counters.get('llm_requests', 0.0):,.0f}",
                 "n/a" if tokens is None else f"{tokens:.1f}",
+                "n/a" if reasoning is None else f"{reasoning:.1f}",
                 format_value(
                     f"{scope}.output_tokens_per_s", analysis.figures.get(f"{scope}.output_tokens_per_s")
                 ),
                 format_value(f"{scope}.goodput_rps", analysis.figures.get(f"{scope}.goodput_rps")),
-                f"{counters.get('goodput', 0.0):,.0f}",
+                f"{counters.get('goodput', 0.0):,.0f}" if slo else "no SLO stated",
             ]
         )
     return Table(
         header=[
             "scope",
-            "streamed requests",
+            "LLM requests",
             "output tokens/request",
+            "of which reasoning",
             "output tokens/s",
             "goodput",
-            "requests meeting every LLM threshold",
+            "requests meeting every SLO",
         ],
         rows=rows,
     )
@@ -187,6 +196,7 @@ def definitions_table(analysis: Analysis) -> Table:
         return Table(header=[], rows=[])
     rows = [[name, text] for name, text in DEFINITIONS]
     rows.append(["token source", source.text])
+    rows.append(["goodput SLO", slo_text(slo_of(analysis.data.meta))])
     return Table(header=["figure", "definition"], rows=rows)
 
 

@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from memload.adapters import openai_compat
-from memload.adapters.calls import measure_from_schedule, status_failure
-from memload.adapters.openai_compat import StreamStats
+from memload.adapters import openai_compat, rate_limits
+from memload.adapters.calls import add_context, measure_from_schedule
+from memload.adapters.openai_stream import StreamStats
 from memload.scenario.figures import OPERATIONS
 
 
@@ -37,7 +37,11 @@ class AdapterOptions:
     embed_model: str = "fast"
     stream: bool = True
     max_tokens: int = 64
+    max_completion_tokens: int | None = None  # sent instead of max_tokens when set
+    ignore_eos: bool = False
     temperature: float = 0.0
+    honour_retry_after: bool = True  # a 429's Retry-After: the user that got it waits
+    max_retry_after_s: float = 60.0
     top_k: int = 10
     namespace: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
@@ -133,29 +137,41 @@ class Adapter:
         body: Any = None,
         params: dict[str, Any] | None = None,
         expect: Iterable[int] = (200,),
+        context: dict[str, Any] | None = None,
     ) -> Any:
-        """One request named ``operation``; a status not in ``expect`` or a non-JSON body fails it.
-        Returns the decoded JSON body ({} for an empty one), or None when the request failed."""
+        """One request named ``operation``; a status not in ``expect`` or a non-JSON body fails it
+        (a 429 as ``rate limited``, its Retry-After honoured). ``context`` goes on the request
+        event. Returns the decoded JSON body ({} for an empty one), or None when the request failed."""
         expected = tuple(expect)
+        wait_s = 0.0
         with self.client.request(
             method, path, name=operation, json=body, params=params, headers=self.headers, catch_response=True
         ) as response:
-            measure_from_schedule(response)
+            if context:
+                add_context(response, **context)
             if response.status_code not in expected:
-                response.failure(status_failure(response, expected))
-                return None
-            if response.status_code == 204 or not response.content:
-                response.success()
-                return {}
-            try:
-                decoded = json.loads(response.content)
-            except ValueError:
-                response.failure(f"HTTP {response.status_code}: body is not JSON")
-                return None
-            response.success()
-            return decoded
+                wait_s = rate_limits.failed_status(self, response, expected)
+            else:
+                return _decoded(response)
+        rate_limits.wait(wait_s)
+        return None
 
     def stream_chat(self, path: str, body: dict[str, Any], *, operation: str) -> StreamStats | None:
         """POST an OpenAI-style streaming chat request (memload.adapters.openai_compat): the
         request's time is the whole stream, its LLM figures ride on the request event's context."""
         return openai_compat.stream_chat(self, path, body, operation=operation)
+
+
+def _decoded(response: Any) -> Any:
+    """The JSON body of a successful request ({} when empty); None (a failure) when not JSON."""
+    measure_from_schedule(response)
+    if response.status_code == 204 or not response.content:
+        response.success()
+        return {}
+    try:
+        decoded = json.loads(response.content)
+    except ValueError:
+        response.failure(f"HTTP {response.status_code}: body is not JSON")
+        return None
+    response.success()
+    return decoded

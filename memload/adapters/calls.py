@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from typing import Any
 
 MAX_FAILURE_BODY_CHARS = 200
+TIMEOUT_FAILURE = "timeout: no answer within the client timeout (scenario `timeout`, --timeout)"
 
 _SCHEDULED_START: ContextVar[float | None] = ContextVar("memload_scheduled_start_perf_s", default=None)
 
@@ -63,7 +64,7 @@ def status_failure(response: Any, expected: tuple[int, ...]) -> str:
     if not status:
         error = getattr(response, "error", None)
         if is_timeout(error):  # its own failure class in locust_failures.csv and the report
-            return "timeout: no answer within the client timeout (scenario `timeout`, --timeout)"
+            return TIMEOUT_FAILURE
         return f"no response: {error or 'connection failed'}"
     body = (response.text or "")[:MAX_FAILURE_BODY_CHARS] if response.content else ""
     return f"HTTP {status} (expected {'/'.join(map(str, expected))}): {body}".strip()

@@ -80,6 +80,9 @@ class ReferenceAdapter(Adapter):
             "user_id": user_id,
             "question": question,
             "top_k": self.options.top_k,
-            "model": self.options.model,
+            "model": openai_compat.current_model(self.options),
         }
-        self.call_json("POST", "/v1/rag/query", operation="rag_query", body=body)
+        if self.options.stream:  # streamed like a chat: rag_query gets TTFT, TPOT and tokens too
+            self.stream_chat("/v1/rag/query", {**body, "stream": True}, operation="rag_query")
+        else:
+            self.call_json("POST", "/v1/rag/query", operation="rag_query", body=body)

@@ -4,7 +4,9 @@ Every request goes into HDR histograms per 10 s interval (memload.loadgen.histog
 and for streamed chat its TTFT, inter-token latencies, TPOT, e2e and tokens/s; open-model
 requests add the time they waited to start. Workers send what they recorded to the master with
 each Locust report; the master (or a lone process) merges and writes closed intervals to the
-results directory. Goodput counts requests that met every LLM threshold of the scenario.
+results directory. Goodput counts LLM requests that met every per-request SLO of the scenario
+(``[llm] slo``); without SLOs it is not counted. LLM figures are also recorded per model and by the
+server's cache answer (X-Cache) under breakdown scopes (memload.names.breakdown_scope).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from memload.loadgen.live import metrics as live
 from memload.loadgen.live.webtab import install_web_tabs
 from memload.loadgen.roster import install_roster
 from memload.scenario import Scenario
+from memload.scenario.llm import slo_passes
 from memload.scenario.thresholds import Threshold, parse_thresholds
 
 RUN_DIR_ENV = C.RUN_DIR_ENV
@@ -35,38 +37,21 @@ logger = logging.getLogger(__name__)
 PAYLOAD_KEY = "memload_histograms"
 FLUSH_EVERY_S = 5.0
 FLUSH_LAG_S = INTERVAL_S + 8.0  # workers report every 3 s: an interval is complete well before this
-LLM_FAMILIES = {"ttft": "ttft_ms", "tpot": "tpot_ms", "e2e": "e2e_ms", "itl": "itl_ms"}
-
-
-@dataclass(frozen=True)
-class LlmCheck:
-    """One LLM threshold applied to a single request (``ttft_p95_ms < 2000`` -> ttft_ms < 2000)."""
-
-    field: str
-    threshold: Threshold
-
-    def passes(self, llm: dict[str, Any]) -> bool:
-        value = llm.get(self.field)
-        if self.field == "itl_ms":
-            value = max(value) if value else None
-        return value is not None and self.threshold.passes(float(value))
-
-
-def llm_checks(scenario: Scenario) -> list[LlmCheck]:
-    checks = []
-    for threshold in parse_thresholds(scenario.thresholds):
-        scope, _, metric = threshold.address.partition(".")
-        family = metric.split("_", 1)[0]
-        if scope in ("llm_chat", "total") and family in LLM_FAMILIES:
-            checks.append(LlmCheck(LLM_FAMILIES[family], threshold))
-    return checks
 
 
 class Recorder:
-    def __init__(self, checks: list[LlmCheck], thresholds: list[Threshold] | None = None) -> None:
+    def __init__(
+        self,
+        slo: dict[str, float] | None = None,
+        *,
+        per_model: bool = False,
+        thresholds: list[Threshold] | None = None,
+    ) -> None:
         self.store = IntervalStore()
-        self.checks = checks
-        self.thresholds = thresholds or []
+        self.slo = dict(slo or {})
+        # the same figures per model (a scenario's [llm] models mix) and by X-Cache answer
+        self.breakdowns = ("model", "cache") if per_model else ("cache",)
+        self.thresholds = thresholds or []  # abort_on_fail and the web UI's threshold tab
 
     def on_request(
         self,
@@ -83,28 +68,37 @@ class Recorder:
         context = context or {}
         if "queue_ms" in context:
             store.record(name, C.METRIC_QUEUE, context["queue_ms"], unix_s=now)
+        if "retry_wait_ms" in context:  # a 429: counted, and the wait its Retry-After asked
+            store.count(name, C.IC_RATE_LIMITED, unix_s=now)
+            store.record(name, C.METRIC_RETRY_WAIT, context["retry_wait_ms"], unix_s=now)
         if exception is not None:
             store.count(name, C.IC_FAILURES, unix_s=now)
             return
+        if context.get("docs"):
+            store.count(name, C.IC_EMBED_DOCS, int(context["docs"]), unix_s=now)
         llm = context.get("llm")
         if llm:
             self.record_llm(name, llm, now)
+            for kind in self.breakdowns:
+                if llm.get(kind):
+                    self.record_llm(C.breakdown_scope(name, kind, str(llm[kind])), llm, now)
 
     def record_llm(self, name: str, llm: dict[str, Any], now: float) -> None:
         store = self.store
-        for field in ("ttft_ms", "tpot_ms", "e2e_ms"):
+        for field in ("ttft_ms", "ttfot_ms", "tpot_ms", "e2e_ms"):
             if llm.get(field) is not None:
                 store.record(name, field, llm[field], unix_s=now)
         for gap_ms in llm.get("itl_ms") or ():
             store.record(name, "itl_ms", gap_ms, unix_s=now)
         tokens = int(llm.get("output_tokens") or 0)
         store.count(name, C.IC_OUTPUT_TOKENS, tokens, unix_s=now)
+        store.count(name, C.IC_REASONING_TOKENS, int(llm.get("reasoning_tokens") or 0), unix_s=now)
         store.count(name, C.IC_LLM_REQUESTS, unix_s=now)
         if llm.get("tokens_source") == "usage":
             store.count(name, C.IC_TOKENS_FROM_USAGE, unix_s=now)
         if tokens and llm.get("e2e_ms"):
             store.record(name, C.METRIC_TOKENS_PER_S, tokens / (llm["e2e_ms"] / 1000.0), unix_s=now)
-        if all(check.passes(llm) for check in self.checks):
+        if self.slo and slo_passes(self.slo, llm):
             store.count(name, C.IC_GOODPUT, unix_s=now)
 
     def dropped(self, name: str) -> None:
@@ -122,7 +116,11 @@ def current() -> Recorder | None:
 def install(environment: Environment, scenario: Scenario) -> Recorder:
     """Wire a recorder into this Locust process according to its role."""
     global _current
-    recorder = _current = Recorder(llm_checks(scenario), parse_thresholds(scenario.thresholds))
+    recorder = _current = Recorder(
+        scenario.llm.slo,
+        per_model=len(scenario.llm.model_names) > 1,
+        thresholds=parse_thresholds(scenario.thresholds),
+    )
     environment.events.request.add_listener(recorder.on_request)
     runner = environment.runner
     if isinstance(runner, WorkerRunner):

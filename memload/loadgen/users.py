@@ -16,6 +16,7 @@ import os
 import random
 from collections import deque
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from locust import FastHttpUser, between, constant, constant_throughput, task
 
 from memload import names as C
 from memload.adapters.base import Adapter, AdapterOptions
+from memload.adapters.openai_compat import using_model
 from memload.adapters.registry import load_adapter_class
 from memload.loadgen.content import ContentPool, UserContent
 from memload.scenario import Scenario
@@ -57,6 +59,13 @@ class Tenant:
     @property
     def rng(self) -> random.Random:
         return self.content.rng
+
+    def model_drawn(self) -> AbstractContextManager[None]:
+        """LLM requests made inside ask for a model drawn by weight from ``[llm] models`` (the
+        scenario's one ``model`` when it gives no mix)."""
+        models = self.scenario.llm.models
+        model = self.rng.choices(list(models), weights=list(models.values()))[0] if models else None
+        return using_model(model)
 
     def remember(self, memory_id: str | None, text: str) -> None:
         if memory_id:
@@ -146,7 +155,11 @@ def adapter_options_for(scenario: Scenario) -> AdapterOptions:
         embed_model=llm.embed_model,
         stream=llm.stream,
         max_tokens=llm.max_tokens,
+        max_completion_tokens=llm.max_completion_tokens,
+        ignore_eos=llm.ignore_eos,
         temperature=llm.temperature,
+        honour_retry_after=llm.honour_retry_after,
+        max_retry_after_s=llm.max_retry_after_s,
         top_k=data.top_k,
         namespace=data.namespace,
     )

@@ -6,6 +6,8 @@ unknown figure is rejected when it is loaded, and the report and thresholds agre
 
 from __future__ import annotations
 
+from memload.names import BREAKDOWN_SEPARATOR
+
 OPERATIONS: tuple[str, ...] = (
     "create_memory",
     "create_memory_batch",
@@ -35,16 +37,23 @@ REQUEST_METRICS: tuple[str, ...] = (
     # open-model figures (arrival-rate scenarios)
     "queue_ms",
     "dropped",
+    # 429 answers, and the seconds their users waited as the server's Retry-After asked
+    "rate_limited",
+    "retry_wait_s",
 )
+EMBED_METRICS: tuple[str, ...] = ("docs_per_s",)  # texts embedded per second (batches counted by text)
 
 # LLM streaming figures; each latency has a mean (``ttft_ms``) and percentiles (``ttft_p95_ms``).
-LLM_LATENCIES: tuple[str, ...] = ("ttft", "itl", "tpot", "e2e")
+# ttft: to the first token of any kind (reasoning too); ttfot: to the first content token.
+LLM_LATENCIES: tuple[str, ...] = ("ttft", "ttfot", "itl", "tpot", "e2e")
 LLM_METRICS: tuple[str, ...] = (
     *(f"{name}_ms" for name in LLM_LATENCIES),
     *(f"{name}_{p}_ms" for name in LLM_LATENCIES for p in PERCENTILES),
     "output_tokens",
+    "reasoning_tokens",
     "output_tokens_per_s",
     "goodput_rps",
+    "slo_met_ratio",
 )
 
 # Process figures over the steady window: rss_mb, num_fds and threads are peaks, cpu_pct the mean,
@@ -63,6 +72,9 @@ PROCESS_METRICS: tuple[str, ...] = (
 TARGET_ONLY_METRICS: tuple[str, ...] = ("cache_hit_rate",)
 
 LLM_SCOPES: tuple[str, ...] = ("llm_chat", "rag_query", "total")
+# LLM figures broken down per model and by the server's cache answer (X-Cache: hit, miss):
+# "llm_chat|model=gpt-4.ttft_p95_ms", "rag_query|cache=miss.ttft_ms" (memload.names.breakdown_scope).
+BREAKDOWNS: tuple[str, ...] = ("model", "cache")
 
 # Capacity figures (a steps run, or `memload capacity`): the highest throughput that met every SLO
 # and where it was measured, the highest steady throughput, the knee, and the Universal Scalability
@@ -105,12 +117,27 @@ def metrics_for_scope(scope: str) -> tuple[str, ...]:
         return CAPACITY_METRICS
     if scope == "soak":
         return SOAK_METRICS
+    operation, separator, breakdown = scope.partition(BREAKDOWN_SEPARATOR)
+    if separator:  # "llm_chat|model=gpt-4": the LLM figures of one model, or of cache hits
+        kind, equals, value = breakdown.partition("=")
+        known = operation in LLM_SCOPES and operation != "total" and kind in BREAKDOWNS
+        return LLM_METRICS if known and equals and value else ()
     if scope not in SCOPES:
         return ()
-    return REQUEST_METRICS + (LLM_METRICS if scope in LLM_SCOPES else ())
+    return (
+        REQUEST_METRICS
+        + (LLM_METRICS if scope in LLM_SCOPES else ())
+        + (EMBED_METRICS if scope == "embed" else ())
+    )
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """(scope, metric): the metric is after the last dot (a model's name may hold dots)."""
+    scope, _, metric = address.rpartition(".")
+    return scope, metric
 
 
 def is_known_figure(address: str) -> bool:
     """True when ``address`` (``scope.metric``) names a figure memload reports."""
-    scope, _, metric = address.partition(".")
+    scope, metric = split_address(address)
     return metric in metrics_for_scope(scope)

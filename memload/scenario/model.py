@@ -15,6 +15,7 @@ from typing import Any
 from memload.adapters.registry import operations_of
 from memload.scenario.capacity import CapacityOptions, parse_capacity
 from memload.scenario.figures import OPERATIONS
+from memload.scenario.llm import LlmOptions, parse_llm
 from memload.scenario.load import Arrival, LoadShape, Pacing, parse_arrival, parse_load, parse_pacing
 from memload.scenario.reference import parse_reference
 from memload.scenario.tables import ScenarioError, TableReader
@@ -41,17 +42,7 @@ TOP_KEYS = (
 DEFAULT_TIMEOUT_S = 60.0
 MIN_TIMEOUT_S = 0.1
 MAX_TIMEOUT_S = 3600.0
-LLM_KEYS = ("model", "stream", "max_tokens", "temperature", "embed_model")
 DATA_KEYS = ("batch_size", "top_k", "known_query_share", "namespace")
-
-
-@dataclass(frozen=True, kw_only=True)
-class LlmOptions:
-    model: str = "fast"
-    stream: bool = True
-    max_tokens: int = 64
-    temperature: float = 0.0
-    embed_model: str = "fast"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,7 +157,7 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         arrival=arrival,
         pacing=parse_pacing(top.table("pacing")),
         mix=_parse_mix(top.table("mix", required=True)),
-        llm=_parse_llm(top.table("llm")),
+        llm=parse_llm(top.table("llm")),
         data=_parse_data(top.table("data")),
         reference=parse_reference(top.table("reference")),
         capacity=parse_capacity(top.table("capacity")),
@@ -231,18 +222,6 @@ def _parse_mix(reader: TableReader) -> dict[str, float]:
             None, f"needs at least one operation with a weight > 0; operations: {', '.join(OPERATIONS)}"
         )
     return mix
-
-
-def _parse_llm(reader: TableReader) -> LlmOptions:
-    reader.keys_checked(LLM_KEYS)
-    defaults = LlmOptions()
-    return LlmOptions(
-        model=reader.str("model", default=defaults.model),
-        stream=reader.bool("stream", default=defaults.stream),
-        max_tokens=reader.int("max_tokens", default=defaults.max_tokens, minimum=1),
-        temperature=reader.number("temperature", default=defaults.temperature, minimum=0.0),
-        embed_model=reader.str("embed_model", default=defaults.embed_model),
-    )
 
 
 def _parse_data(reader: TableReader) -> DataOptions:

@@ -10,7 +10,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from memload.scenario.durations import parse_duration_s
-from memload.scenario.figures import SCOPES, is_known_figure, metrics_for_scope
+from memload.scenario.figures import (
+    BREAKDOWN_SEPARATOR,
+    SCOPES,
+    is_known_figure,
+    metrics_for_scope,
+    split_address,
+)
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -78,10 +84,10 @@ def parse_condition(key: str, text: object) -> tuple[str, float]:
 
 
 def check_address(key: str) -> None:
-    scope, dot, metric = key.partition(".")
-    if not dot or not metric:
+    scope, metric = split_address(key)
+    if not scope or not metric:
         raise ThresholdError(key, 'the key must be <scope>.<metric>, e.g. "search.p95_ms"')
-    if scope not in SCOPES:
+    if scope not in SCOPES and BREAKDOWN_SEPARATOR not in scope:
         raise ThresholdError(key, f"unknown scope {scope!r}; allowed: {', '.join(SCOPES)}")
     if not is_known_figure(key):
         allowed = ", ".join(metrics_for_scope(scope))

@@ -17,7 +17,7 @@ from memload.analysis.read.window import Window
 def _counts(rows: list[tuple[int, str, int, int, int]]) -> pd.DataFrame:
     """(interval offset from T0, scope, requests, failures, output tokens) per row."""
     return pd.DataFrame(
-        [(T0 + k, scope, req, fail, tokens, 0, 0, 0, 0) for k, scope, req, fail, tokens in rows],
+        [(T0 + k, scope, req, fail, tokens, *[0] * (len(C.COUNTS_COLUMNS) - 5)) for k, scope, req, fail, tokens in rows],
         columns=C.COUNTS_COLUMNS,
     )
 

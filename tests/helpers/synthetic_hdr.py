@@ -88,7 +88,8 @@ def write_interval_files(
     ):
         hist_out, count_out = csv.writer(hist_file), csv.writer(count_file)
         hist_out.writerow(C.HISTOGRAM_COLUMNS)
-        count_out.writerow(C.COUNTS_COLUMNS)
+        # the columns of a file written before the optional counters (read as 0): old runs still read
+        count_out.writerow([c for c in C.COUNTS_COLUMNS if c not in C.OPTIONAL_COUNTERS])
         for op, median in zip(operations, medians):
             _write_operation(
                 hist_out, count_out, rng, encoder, op, float(median), intervals, per_interval, failure_ratio

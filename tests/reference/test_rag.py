@@ -22,6 +22,24 @@ def test_rag_answers_from_the_callers_own_memories(shared_target, user_id):
     assert body["usage"]["completion_tokens"] == len(body["answer"].split())
 
 
+def test_rag_streamed_sends_the_sources_then_a_chat_completion_stream(shared_target, user_id):
+    import json
+
+    shared_target.post("/v1/memories", {"user_id": user_id, "content": "I sail a small boat on the lake"})
+    response = shared_target.post("/v1/rag/query", {"user_id": user_id, "question": "What do I sail?",
+                                                    "model": "fast", "stream": True}, stream=True)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/event-stream")
+    assert response.headers["X-Cache"] in ("HIT", "MISS")
+    events = [line[len("data: "):] for line in response.iter_lines(decode_unicode=True) if line.startswith("data: ")]
+    assert events[-1] == "[DONE]"
+    first, *chunks = [json.loads(e) for e in events[:-1]]
+    assert first["object"] == "rag.sources" and "small boat" in first["sources"][0]["content"]
+    words = [c["choices"][0]["delta"]["content"] for c in chunks if c["choices"] and c["choices"][0]["delta"].get("content")]
+    finish = [c["choices"][0]["finish_reason"] for c in chunks if c["choices"] and c["choices"][0]["finish_reason"]]
+    usage = chunks[-1]["usage"]
+    assert finish and words and usage["completion_tokens"] == len(words)
+
+
 def test_rag_top_k_limits_sources(shared_target, user_id):
     items = [{"user_id": user_id, "content": f"fact {i} about sailing"} for i in range(6)]
     shared_target.post("/v1/memories/batch", {"items": items})

@@ -1,9 +1,9 @@
-"""Small pure pieces of `memload run`: durations, SSE parsing, content, shapes, redaction."""
+"""Small pure pieces of `memload run`: durations, content, shapes, redaction (SSE parsing:
+test_openai_stream.py)."""
 from __future__ import annotations
 
 import pytest
 
-from memload.adapters.openai_compat import read_chat_stream
 from memload.loadgen.content import ContentPool, UserContent
 from memload.run.run_json import redact
 from memload.scenario import load_scenario
@@ -25,48 +25,6 @@ def test_parse_duration_rejects(bad):
 
 def test_format_duration():
     assert format_duration(5400) == "1h30m" and format_duration(0) == "0s"
-
-
-def lines(*chunks: bytes):
-    queue = list(b"".join(chunks).splitlines(keepends=True))
-    return lambda: queue.pop(0) if queue else b""
-
-
-def test_sse_stream_with_usage():
-    body = (b'data: {"choices":[{"delta":{"role":"assistant"}}]}\n\n'
-            b'data: {"choices":[{"delta":{"content":"Hel"}}]}\n\n'
-            b'data: {"choices":[{"delta":{"content":"lo"}}]}\n\n'
-            b'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}\n\n'
-            b"data: [DONE]\n\n")
-    stats = read_chat_stream(lines(body), request_start_perf_s=0.0)
-    assert stats.error is None and stats.done
-    assert len(stats.content_perf_s) == 2 and stats.output_tokens == 2 and stats.tokens_source == "usage"
-    assert stats.ttft_ms is not None and stats.ttft_ms <= stats.e2e_ms
-    assert len(stats.itl_ms) == 1
-
-
-def test_sse_counts_chunks_without_usage_and_joins_multiline_data():
-    body = (b'data: {"choices":[{"delta":\ndata: {"content":"a"}}]}\n\n'
-            b'data: {"choices":[{"delta":{"content":"b"}}]}\r\n\r\n'
-            b"data: [DONE]\n\n")
-    stats = read_chat_stream(lines(body), request_start_perf_s=0.0)
-    assert stats.error is None and stats.output_tokens == 2 and stats.tokens_source == "chunks"
-
-
-@pytest.mark.parametrize(("body", "error"), [
-    (b'data: {"choices":[{"delta":{"content":"a"}}]}\n\n', "without data: [DONE]"),
-    (b"data: not json\n\n", "not JSON"),
-    (b'data: {"error":{"message":"overloaded"}}\n\n', "overloaded"),
-])
-def test_sse_errors(body, error):
-    assert error in read_chat_stream(lines(body), request_start_perf_s=0.0).error
-
-
-def test_sse_broken_connection_is_a_failure_not_a_crash():
-    def broken() -> bytes:
-        raise ConnectionResetError("reset by peer")
-
-    assert "stream broken" in read_chat_stream(broken, request_start_perf_s=0.0).error
 
 
 def test_content_is_repeatable_per_seed_and_user():

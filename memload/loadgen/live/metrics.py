@@ -59,11 +59,13 @@ class LiveTotals:
         self.last: dict[tuple[str, str], np.ndarray] = {}
 
     def add(self, store: IntervalStore) -> None:
-        newest = max((i for i, _, m in store.histograms if m in LIVE_METRICS), default=None)
+        newest = max(
+            (i for i, s, m in store.histograms if m in LIVE_METRICS and not C.is_breakdown(s)), default=None
+        )
         if newest is not None and (self.last_interval is None or newest >= self.last_interval):
             self.last_interval, self.last = newest, {}
         for (interval, scope, metric), histogram in store.histograms.items():
-            if metric not in LIVE_METRICS:
+            if metric not in LIVE_METRICS or C.is_breakdown(scope):  # llm_chat|cache=hit: part of llm_chat
                 continue
             if interval == self.last_interval:
                 self.last[(scope, metric)] = np.frombuffer(histogram.counts, dtype=np.int64).copy()
@@ -75,6 +77,8 @@ class LiveTotals:
             self.histograms[key] += counts
             self.sums_s[key] += float(counts @ self.tops_s())  # each value at its bucket's top
         for (_, scope), counters in store.counts.items():
+            if C.is_breakdown(scope):
+                continue
             for counter in COUNTED:
                 self.counts[(scope, counter)] = self.counts.get((scope, counter), 0) + counters.get(
                     counter, 0

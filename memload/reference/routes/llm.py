@@ -1,4 +1,5 @@
-"""OpenAI-compatible LLM routes (chat completions, embeddings, models) and RAG.
+"""OpenAI-compatible LLM routes (chat completions, embeddings, models) and RAG (answered as JSON,
+or with ``"stream": true`` as an event stream: the sources, then the answer's chat chunks).
 
 Chat answers come from ``ChatEngine``: simulated latency per model profile, the response
 cache (``X-Cache: HIT|MISS``, ``BYPASS`` when temperature > 0) and SSE streaming. A missing
@@ -8,6 +9,8 @@ cache (``X-Cache: HIT|MISS``, ``BYPASS`` when temperature > 0) and SSE streaming
 from __future__ import annotations
 
 import base64
+import itertools
+import json
 import time
 from functools import partial
 from typing import Any
@@ -208,17 +211,31 @@ def rag_query(store: MemoryStore, engine: ChatEngine) -> Response:
         {"role": "system", "content": RAG_SYSTEM_PROMPT},
         {"role": "user", "content": f"Memories:\n{context}\n\nQuestion: {question}"},
     ]
-    prepared = engine.prepare(ChatRequest(**options, messages=messages))
+    stream = v.boolean(body, "stream", default=False)
+    prepared = engine.prepare(ChatRequest(**options, messages=messages, stream=stream, include_usage=stream))
+    if stream:  # the sources first, then the answer as a chat completion stream (TTFT measurable)
+        found = {"object": "rag.sources", "sources": [_source(s) for s in sources]}
+        events = itertools.chain([_sse_event(found)], engine.stream(prepared))
+        headers = {"X-Cache": prepared.cache_status, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return Response(events, mimetype="text/event-stream", headers=headers)
     answer = engine.complete(prepared)
     return json_response(
         {
             "answer": answer["choices"][0]["message"]["content"],
             "model": options["model"],
             "usage": answer["usage"],
-            "sources": [{"id": s.id, "content": s.content, "score": s.score} for s in sources],
+            "sources": [_source(s) for s in sources],
         },
         headers={"X-Cache": prepared.cache_status},
     )
+
+
+def _source(found: Any) -> dict[str, Any]:
+    return {"id": found.id, "content": found.content, "score": found.score}
+
+
+def _sse_event(payload: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(payload)}\n\n".encode()
 
 
 def register_llm_routes(app: Flask, *, store: MemoryStore, engine: ChatEngine) -> None:
