@@ -62,13 +62,15 @@ class LiveTotals:
         newest = max(
             (i for i, s, m in store.histograms if m in LIVE_METRICS and not C.is_breakdown(s)), default=None
         )
-        if newest is not None and (self.last_interval is None or newest >= self.last_interval):
-            self.last_interval, self.last = newest, {}
+        if newest is not None and (self.last_interval is None or newest > self.last_interval):
+            self.last_interval, self.last = newest, {}  # (a late report of the same interval adds to it)
         for (interval, scope, metric), histogram in store.histograms.items():
             if metric not in LIVE_METRICS or C.is_breakdown(scope):  # llm_chat|cache=hit: part of llm_chat
                 continue
             if interval == self.last_interval:
-                self.last[(scope, metric)] = np.frombuffer(histogram.counts, dtype=np.int64).copy()
+                counts = np.frombuffer(histogram.counts, dtype=np.int64)
+                key = (scope, metric)
+                self.last[key] = self.last[key] + counts if key in self.last else counts.copy()
             counts = np.frombuffer(histogram.counts, dtype=np.int64)
             key = (scope, metric)
             if key not in self.histograms:
