@@ -4,7 +4,7 @@ verdict and warnings. No files are written here."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from memload import names as C
 from memload.analysis.capacity.concurrency import StepsCapacity, steps_capacity
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.exact import ExactView, exact_view
-from memload.analysis.figures.integrity import RunIntegrity, run_integrity
+from memload.analysis.figures.integrity import RunIntegrity, mix_short, run_integrity
 from memload.analysis.figures.llm import llm_figures
 from memload.analysis.figures.process import cache_hit_rate, process_figures
 from memload.analysis.figures.requests import RequestFigures, sample_warnings
@@ -115,6 +115,7 @@ def analyse(run_dir: Path) -> Analysis:
     )
     source = source_of(exact_view(data.intervals, window) if data.intervals is not None else None)
     requests, figures, figure_warnings = compute_figures(data, window, source)
+    integrity = replace(integrity, mix_short=mix_short(data.meta, requests.values))
     warnings.extend(figure_warnings)
     capacity = steps_capacity(data, window) if source.view is not None else None
     if capacity is not None:

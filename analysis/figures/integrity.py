@@ -1,7 +1,9 @@
 """Whether the run itself went as planned, from run.json: a run that did not complete (interrupted,
 failed, or still "running" because memload was killed or is still going) is INCOMPLETE, exit code 2;
 a run that lost a Locust worker mid-run FAILs (exit 1) unless it was started with
-``--allow-lost-workers``. Their notices open the report, before any figure."""
+``--allow-lost-workers``; a run whose operations did not run in the mix's shares (get and delete turn
+into creates while a user knows no memory id) says so. Their notices open the report, before any
+figure."""
 
 from __future__ import annotations
 
@@ -25,13 +27,16 @@ class RunIntegrity:
     incomplete: str | None = None  # why the run is incomplete, or None
     lost_workers: list[str] = field(default_factory=list)  # one line per lost worker
     lost_workers_fail: bool = True
+    mix_short: list[str] = field(default_factory=list)  # operations that ran far less than their share
 
     @property
     def notices(self) -> list[str]:
         """What the report says first."""
-        return ([f"INCOMPLETE: {self.incomplete}"] if self.incomplete else []) + [
-            f"LOST WORKER: {line}" for line in self.lost_workers
-        ]
+        return (
+            ([f"INCOMPLETE: {self.incomplete}"] if self.incomplete else [])
+            + [f"LOST WORKER: {line}" for line in self.lost_workers]
+            + [f"MIX NOT RUN AS SAID: {line}" for line in self.mix_short]
+        )
 
     @property
     def fails(self) -> bool:
@@ -57,3 +62,40 @@ def run_integrity(meta: Mapping[str, Any]) -> RunIntegrity:
         lost_workers=[_lost_worker_line(e) for e in lost if isinstance(e, Mapping)],
         lost_workers_fail=not (isinstance(arguments, Mapping) and arguments.get("allow_lost_workers")),
     )
+
+
+# an operation "ran far less than its share" below this fraction of its expected count, once the
+# expected count is large enough for that not to be chance (binomial: 20 expected, 10 seen is 2.5 sd)
+MIX_SHORT_FRACTION = 0.5
+MIX_MIN_EXPECTED = 20.0
+ID_OPERATIONS = ("get_memory", "delete_memory")
+
+
+def mix_short(meta: Mapping[str, Any], figures: Mapping[str, float]) -> list[str]:
+    """One line when an operation of the scenario's mix ran far less than its share of the mix's
+    requests in the window (``<op>.requests``), with every operation's count and share."""
+    scenario = meta.get(C.RUN_SCENARIO)
+    raw = scenario.get("mix") if isinstance(scenario, Mapping) else None
+    mix = {str(op): float(w) for op, w in (raw or {}).items() if isinstance(w, (int, float)) and w > 0}
+    counts = {op: figures.get(f"{op}.requests", 0.0) for op in mix}
+    total, weights = sum(counts.values()), sum(mix.values())
+    if len(mix) < 2 or total <= 0:
+        return []
+    short = [
+        op
+        for op, weight in mix.items()
+        if total * weight / weights >= MIX_MIN_EXPECTED
+        and counts[op] < MIX_SHORT_FRACTION * total * weight / weights
+    ]
+    if not short:
+        return []
+    ran = "; ".join(
+        f"{op} {counts[op]:,.0f} ({counts[op] / total:.1%}, share {mix[op] / weights:.1%})" for op in mix
+    )
+    line = f"{', '.join(short)} ran far less than its share of the mix's {total:,.0f} requests: {ran}"
+    if set(short) & set(ID_OPERATIONS):
+        line += (
+            ". get_memory and delete_memory store a memory instead while a user knows no memory id: "
+            "did the service return the ids of what it stored?"
+        )
+    return [line]

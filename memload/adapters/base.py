@@ -15,14 +15,20 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from memload.adapters import openai_compat
 from memload.adapters.calls import measure_from_schedule, status_failure
 from memload.adapters.openai_compat import StreamStats
 from memload.scenario.figures import OPERATIONS
+from memload.scenario.mem0 import Mem0Options
+
+if TYPE_CHECKING:
+    from memload.scenario import Scenario
+
+LIST_LIMIT = 20  # memories asked for by each list_memories
 
 
 class HttpClient(Protocol):
@@ -41,6 +47,21 @@ class AdapterOptions:
     top_k: int = 10
     namespace: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    mem0: Mem0Options = field(default_factory=Mem0Options)
+
+    @classmethod
+    def for_scenario(cls, scenario: Scenario) -> AdapterOptions:
+        llm, data = scenario.llm, scenario.data
+        return cls(
+            model=llm.model,
+            embed_model=llm.embed_model,
+            stream=llm.stream,
+            max_tokens=llm.max_tokens,
+            temperature=llm.temperature,
+            top_k=data.top_k,
+            namespace=data.namespace,
+            mem0=scenario.mem0,
+        )
 
 
 def implemented_operations(adapter_class: type) -> frozenset[str]:
@@ -92,8 +113,9 @@ class Adapter:
 
     # Operations: define those the service can do. Each returns what the simulated user needs to
     # remember (ids), or None. Those left undefined are not this adapter's operations.
-    def create_memory(self, user_id: str, content: str) -> str | None:
-        """Store ``content`` for ``user_id``; the new memory's id, if the service says it."""
+    def create_memory(self, user_id: str, content: str) -> str | list[str] | None:
+        """Store ``content`` for ``user_id``; the new memory's id (or ids: a service may make several
+        memories of one text, or none), if the service says it."""
         raise NotImplementedError(f"{type(self).__name__} does not do create_memory")
 
     def create_memory_batch(self, user_id: str, contents: list[str]) -> list[str]:
@@ -133,8 +155,10 @@ class Adapter:
         body: Any = None,
         params: dict[str, Any] | None = None,
         expect: Iterable[int] = (200,),
+        check: Callable[[Any], str | None] | None = None,
     ) -> Any:
-        """One request named ``operation``; a status not in ``expect`` or a non-JSON body fails it.
+        """One request named ``operation``; a status not in ``expect`` or a non-JSON body fails it,
+        and so does a body for which ``check`` returns a reason (e.g. ``not found`` for ``null``).
         Returns the decoded JSON body ({} for an empty one), or None when the request failed."""
         expected = tuple(expect)
         with self.client.request(
@@ -151,6 +175,10 @@ class Adapter:
                 decoded = json.loads(response.content)
             except ValueError:
                 response.failure(f"HTTP {response.status_code}: body is not JSON")
+                return None
+            reason = None if check is None else check(decoded)
+            if reason:
+                response.failure(f"HTTP {response.status_code}: {reason}")
                 return None
             response.success()
             return decoded

@@ -87,6 +87,13 @@ from memload.scenario.tables import ScenarioError
 )
 @click.option("--quiet", is_flag=True, help="No progress lines while the run goes on.")
 @click.option(
+    "--preflight/--no-preflight",
+    default=True,
+    show_default=True,
+    help="Before the load, one request of each operation of the mix (not counted): a 401/403/404 or "
+    "an answer that is not JSON ends the run (exit 2) naming the operation, status and message.",
+)
+@click.option(
     "--target-down-limit",
     default="5m",
     show_default=True,
@@ -131,6 +138,7 @@ def run(
     web_port: int,
     report: bool,
     quiet: bool,
+    preflight: bool,
     interim_report: str,
     target_down_limit: str,
     allow_lost_workers: bool,
@@ -174,6 +182,7 @@ def run(
         "workers": workers,
         "web": web,
         "allow_lost_workers": allow_lost_workers,
+        "preflight": preflight,
     }
     request = RunRequest(
         scenario=resolved,
@@ -185,6 +194,7 @@ def run(
         out=out,
         arguments=arguments,
         quiet=quiet,
+        preflight=preflight,
         interim_report_s=_duration_option("--interim-report", interim_report),
         target_down_limit_s=_duration_option("--target-down-limit", target_down_limit),
     )

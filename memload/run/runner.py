@@ -8,6 +8,7 @@ run.json; then the summary table and the report.
 
 from __future__ import annotations
 
+import shutil
 import signal
 import threading
 import time
@@ -54,6 +55,11 @@ class RunRequest:
     quiet: bool = False
     interim_report_s: float = DEFAULT_EVERY_S  # 0: none
     target_down_limit_s: float = DEFAULT_TARGET_DOWN_LIMIT_S  # the run ends after this long unreachable
+    preflight: bool = True  # one request of each operation before the load (memload.adapters.preflight)
+
+
+class PreflightFailed(HarnessError):
+    """The service refused the preflight: the run ends before any load, its directory removed."""
 
 
 @dataclass(kw_only=True)
@@ -101,12 +107,17 @@ def execute(
         status, message = "failed", "memload stopped on an internal error"
         try:
             status, message = session.run(info)
+        except PreflightFailed:
+            session.close()
+            shutil.rmtree(run_dir, ignore_errors=True)  # no load ran: nothing to keep
+            raise
         except HarnessError as error:
             status, message = "failed", str(error)
         finally:
-            session.close()
-            info[C.RUN_LOST_WORKERS] = session.lost_workers()
-            finish_run_info(run_dir, info, status=status)  # run.json is closed, whatever happened
+            if run_dir.exists():
+                session.close()
+                info[C.RUN_LOST_WORKERS] = session.lost_workers()
+                finish_run_info(run_dir, info, status=status)  # run.json is closed, whatever happened
     if (run_dir / C.STATS_CSV).exists():
         print_summary(run_dir, echo=echo)
     return RunOutcome(run_dir=run_dir, status=status, message=message, lost_workers=info[C.RUN_LOST_WORKERS])
@@ -149,6 +160,8 @@ class _Session:
             self.sampler.watch("target", self.target.pid)
             info["host"] = host
             write_run_info(self.run_dir, info)
+        if self.request.preflight:
+            self._preflight(host)
         self.sampler.start()
         self.scraper = MetricsScraper(self.run_dir / C.TARGET_METRICS_CSV, f"{host.rstrip('/')}/metrics")
         self.scraper.start()
@@ -159,6 +172,17 @@ class _Session:
         plan = self._plan(host)
         self._start_locust(plan)
         return self._wait(plan)
+
+    def _preflight(self, host: str) -> None:
+        from memload.adapters.preflight import run_preflight
+
+        result = run_preflight(self.request.scenario, host)
+        for warning in result.warnings:
+            self.echo(f"warning: {warning}")
+        if result.fatal:
+            raise PreflightFailed(
+                f"{result.fatal} (nothing was load-tested; --no-preflight skips this check)"
+            )
 
     def _plan(self, host: str) -> LocustPlan:
         request = self.request
