@@ -20,13 +20,14 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from memload import names as C
-from memload.loadgen import locust_csv, trims
+from memload.loadgen import failures, locust_csv, trims
 from memload.loadgen.histograms import INTERVAL_S, IntervalStore, StoreWriter, interval_of
 from memload.scenario import Scenario
 from memload.scenario.thresholds import Threshold, parse_thresholds
 
 RUN_DIR_ENV = "MEMLOAD_RUN_DIR"
 PAYLOAD_KEY = "memload_histograms"
+EXAMPLES_KEY = "memload_failure_examples"
 FLUSH_EVERY_S = 5.0
 FLUSH_LAG_S = INTERVAL_S + 8.0  # workers report every 3 s: an interval is complete well before this
 LLM_FAMILIES = {"ttft": "ttft_ms", "tpot": "tpot_ms", "e2e": "e2e_ms", "itl": "itl_ms"}
@@ -117,27 +118,41 @@ def install(environment: Environment, scenario: Scenario) -> Recorder:
     global _current
     recorder = _current = Recorder(llm_checks(scenario))
     environment.events.request.add_listener(recorder.on_request)
+    examples = failures.install(environment.events)  # first of the listeners: before Locust's own
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
-        environment.events.report_to_master.add_listener(
-            lambda client_id, data: data.__setitem__(PAYLOAD_KEY, recorder.store.drain())
-        )
+
+        def report(client_id: str, data: dict[str, Any]) -> None:
+            data[PAYLOAD_KEY] = recorder.store.drain()
+            data[EXAMPLES_KEY] = examples.drain()
+
+        environment.events.report_to_master.add_listener(report)
         return recorder
     if isinstance(runner, MasterRunner):
-        environment.events.worker_report.add_listener(
-            lambda client_id, data: recorder.store.merge(data.get(PAYLOAD_KEY, {}))
-        )
+
+        def merge(client_id: str, data: dict[str, Any]) -> None:
+            recorder.store.merge(data.get(PAYLOAD_KEY, {}))
+            examples.merge(data.get(EXAMPLES_KEY))
+
+        environment.events.worker_report.add_listener(merge)
     run_dir = os.environ.get(RUN_DIR_ENV)
     if run_dir:
-        _start_writing(environment, recorder, StoreWriter(Path(run_dir)))
+        _start_writing(environment, recorder, StoreWriter(Path(run_dir)), examples, Path(run_dir))
     return recorder
 
 
-def _start_writing(environment: Environment, recorder: Recorder, writer: StoreWriter) -> None:
+def _start_writing(
+    environment: Environment,
+    recorder: Recorder,
+    writer: StoreWriter,
+    examples: failures.FailureExamples,
+    run_dir: Path,
+) -> None:
     def flush_closed() -> None:
         while True:
             gevent.sleep(FLUSH_EVERY_S)
             writer.write(recorder.store.pop_closed(before_interval=interval_of(time.time() - FLUSH_LAG_S)))
+            examples.write(run_dir)
             trims.trim_all(environment, now_s=time.time())
 
     flusher = gevent.spawn(flush_closed)
@@ -145,6 +160,7 @@ def _start_writing(environment: Environment, recorder: Recorder, writer: StoreWr
     def flush_all(**_: Any) -> None:  # after the master's final collection of worker reports
         flusher.kill(block=False)
         writer.write(recorder.store.pop_closed(before_interval=None))
+        examples.write(run_dir)
         locust_csv.write_final_rows()
 
     environment.events.quit.add_listener(flush_all)
