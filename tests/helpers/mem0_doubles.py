@@ -1,13 +1,16 @@
 """Test doubles of mem0's two HTTP APIs, each following mem0's source route by route (auth, status
-codes and bodies), at mem0ai/mem0 commit 07e58c54ae25bea8e97c33d428d3c59cb5dcbae7 (2026-08-22;
-mem0ai 2.2.1 on PyPI is the core behind the OSS server):
+codes and bodies), at mem0ai/mem0 commit 07e58c54ae25bea8e97c33d428d3c59cb5dcbae7 (2026-08-22), with
+the mem0ai 2.2.1 core (PyPI) behind the OSS server. The OSS one is checked against mem0's real
+server by tests/run/test_mem0_server.py (slow, with the mem0-server extra): same requests, same
+outcomes.
 
 - ``Mem0OssServer``: ``server/main.py`` + ``server/auth.py`` + ``server/errors.py`` with the
   ``mem0.Memory`` core. Auth on, as the server starts by default: ``X-API-Key`` equal to
   ``ADMIN_API_KEY`` passes; any other key is looked up and refused (401 ``Invalid API key.``); a
   ``Bearer`` token is decoded as a JWT, which an API key is not (401 ``Invalid or expired token.``);
   nothing at all is 401 ``Authentication required. ...``. Every answer carries ``X-Request-ID`` (8 hex
-  digits); an upstream failure is 502 ``{"detail", "code", "request_id"}``.
+  digits). (An upstream failure, LLM or vector store, is 502 ``{"detail", "code", "request_id"}``:
+  not imitated; tests/run/test_mem0_runs.py has a server that answers so.)
 - ``Mem0PlatformServer``: ``api.mem0.ai`` as ``mem0/client/main.py`` calls it and ``docs/openapi.json``
   describes it: ``Authorization: Token <key>``; the v3 add is asynchronous when it infers.
 
@@ -73,7 +76,7 @@ class Mem0OssServer(_Mem0Store):
         refused = self._auth()
         if refused:
             return refused[0], refused[1], {**headers, **refused[2]}
-        status, payload = self._route(method, path, query, body, request_id)
+        status, payload = self._route(method, path, query, body)
         return status, payload, headers
 
     def _auth(self) -> tuple[int, dict, dict] | None:
@@ -87,7 +90,7 @@ class Mem0OssServer(_Mem0Store):
         detail = "Authentication required. Provide a Bearer token or X-API-Key header."
         return 401, {"detail": detail}, {"WWW-Authenticate": "Bearer"}
 
-    def _route(self, method: str, path: str, query: dict, body: object, request_id: str) -> tuple[int, object]:
+    def _route(self, method: str, path: str, query: dict, body: object) -> tuple[int, object]:
         if method == "POST" and path == "/memories":
             if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
                 return 422, {"detail": [{"type": "missing", "loc": ["body", "messages"], "msg": "Field required"}]}
@@ -119,8 +122,9 @@ class Mem0OssServer(_Mem0Store):
                 if body.get(key):
                     filters[key] = body[key]
                     self.deprecated_top_level += 1
-            if not any(filters.get(k) for k in ENTITIES):  # a Mem0ValidationError, not a ValueError: 502
-                return 502, {"detail": "Upstream provider error.", "code": "unknown", "request_id": request_id}
+            if not any(filters.get(k) for k in ENTITIES):  # Memory.search's ValueError: 400
+                return 400, {"detail": "filters must contain at least one of: user_id, agent_id, run_id. "
+                                       "Example: filters={'user_id': 'u1'}"}
             return 200, {"results": self._search(body["query"], filters, int(body.get("top_k") or 20))}
         return 404, {"detail": "Not Found"}
 
@@ -188,3 +192,25 @@ class Mem0PlatformServer(_Mem0Store):
             if method == "GET":
                 return 200, self.memories[memory_id]
         return 404, {"error": "Not found"}
+
+
+# One pass over every operation against an OSS server (the double or mem0's own): what each request
+# must come to, as (operation, status, failed) -> count. get and delete after the delete are a
+# failure each: 200 null ("not found") and 404.
+OSS_SEQUENCE_OUTCOMES = {
+    ("create_memory", 200, False): 1, ("get_memory", 200, False): 1, ("list_memories", 200, False): 1,
+    ("search", 200, False): 1, ("delete_memory", 200, False): 1,
+    ("get_memory", 200, True): 1, ("delete_memory", 404, True): 1,
+}
+
+
+def oss_sequence(adapter, user: str = "u1") -> list[str]:
+    """Every operation once, then a get and a delete of the deleted memory; the ids the add returned."""
+    ids = adapter.create_memory(user, "I like green tea and live near the sea.")
+    adapter.get_memory(user, ids[0])
+    adapter.list_memories(user, 7)
+    adapter.search(user, "green tea")
+    adapter.delete_memory(user, ids[0])
+    adapter.get_memory(user, ids[0])
+    adapter.delete_memory(user, ids[0])
+    return ids

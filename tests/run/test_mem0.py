@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mem0_doubles import MEM0_COMMIT, Mem0OssServer, Mem0PlatformServer
+from mem0_doubles import MEM0_COMMIT, OSS_SEQUENCE_OUTCOMES, Mem0OssServer, Mem0PlatformServer, oss_sequence
 from memload.adapters.base import AdapterOptions
 from memload.adapters.mem0 import Mem0Adapter
 from memload.adapters.preflight import PreflightClient, run_preflight
@@ -175,3 +175,11 @@ def test_mem0_table_mistakes_are_named(tmp_path, table, message):
     with pytest.raises(ScenarioError) as error:
         mem0_scenario(tmp_path, table)
     assert message in str(error.value)
+
+
+def test_oss_sequence_outcomes_on_the_double(monkeypatch):
+    """The sequence tests/run/test_mem0_server.py runs against mem0's own server, on the double."""
+    with Mem0OssServer(admin_key="admin-key-0123456789abc") as server:
+        adapter, client = adapter_for(server.url, monkeypatch, key="admin-key-0123456789abc", api="oss", infer=False)
+        assert len(oss_sequence(adapter)) == 1
+    assert outcomes(client) == Counter(OSS_SEQUENCE_OUTCOMES)
