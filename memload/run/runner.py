@@ -160,7 +160,7 @@ class _Session:
             self.sampler.watch("target", self.target.pid)
             info["host"] = host
             write_run_info(self.run_dir, info)
-        if self.request.preflight:
+        if self.request.preflight and self.request.host is not None:  # not memload's own target
             self._preflight(host)
         self.sampler.start()
         self.scraper = MetricsScraper(self.run_dir / C.TARGET_METRICS_CSV, f"{host.rstrip('/')}/metrics")

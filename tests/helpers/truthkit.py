@@ -50,7 +50,7 @@ def run_scenario(toml: str, work: Path, name: str, *args: str, report: bool = Fa
     scenario = work / f"{name}.toml"
     scenario.write_text(toml)
     out = work / f"out-{name}-{time.time_ns()}"
-    done = subprocess.run(memload_argv("run", str(scenario), "--out", str(out), "--quiet",
+    done = subprocess.run(memload_argv("run", str(scenario), "--out", str(out), "--quiet", "--no-preflight",
                                        "--report" if report else "--no-report", *args),
                           capture_output=True, text=True, timeout=RUN_TIMEOUT_S + duration_s)
     runs = [p for p in out.iterdir() if p.is_dir()] if out.is_dir() else []
