@@ -53,6 +53,8 @@ class Mem0Adapter(Adapter):
         self.mem0 = options.mem0
         self.platform = self.mem0.api == "platform"
         key = os.environ.get(self.mem0.key_env)
+        # what the preflight adds to a 401/403 (memload.adapters.preflight)
+        self.auth_hint = "" if key else f"{self.mem0.key_env} is not set"
         if key:
             if self.platform:
                 self.headers["Authorization"] = f"Token {key}"

@@ -228,6 +228,9 @@ def run_preflight(scenario: Scenario, host: str) -> PreflightResult:
             )
         for observed in client.observed[seen:]:
             result.fatal = observed.fatal()
+            hint = getattr(adapter, "auth_hint", "")  # e.g. "MEM0_API_KEY is not set"
+            if result.fatal and observed.status in (401, 403) and hint:
+                result.fatal += f" ({hint})"
             if result.fatal:
                 return result
             if observed.failure:

@@ -98,7 +98,8 @@ def test_oss_refusals_end_the_preflight_in_one_line(monkeypatch, tmp_path, key, 
         assert client.observed[0].fatal() == f"preflight: create_memory: HTTP 401: {message}"
         result = run_preflight(scenario, server.url) if not headers else None
     if result is not None:
-        assert result.fatal == f"preflight: create_memory: HTTP 401: {message}"
+        hint = " (MEM0_API_KEY is not set)" if key is None else ""
+        assert result.fatal == f"preflight: create_memory: HTTP 401: {message}{hint}"
 
 
 def test_platform_routes_auth_and_the_synchronous_add(monkeypatch):

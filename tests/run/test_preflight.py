@@ -85,7 +85,7 @@ def raw_bodies(monkeypatch):
     (200, "<html><body>Sign in</body></html>", "text/html; charset=utf-8",
      "preflight: search: HTTP 200 with text/html, not JSON: <html><body>Sign in</body></html>"),
     (403, '{"error": {"message": "forbidden for this project"}}', "application/json",
-     "preflight: search: HTTP 403: forbidden for this project"),
+     "preflight: search: HTTP 403: forbidden for this project (MEM0_API_KEY is not set)"),
     (404, '{"detail": "Not Found"}', "application/json", "preflight: search: HTTP 404: Not Found"),
     (200, "null", "application/json", None),  # a search answered null is not refused here
 ])
