@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINTED := memload analysis locustfiles
 
-.PHONY: run test check lint test-slow bench install clean
+.PHONY: run test check lint test-slow bench install install-mem0 clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# mem0's own OSS server for tests/run/test_mem0_server.py (slow): the mem0-server extra, 50 packages
+install-mem0: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,mem0-server]'
 
 run: $(STAMP)
 	$(BIN)/memload run smoke

@@ -15,7 +15,7 @@ from memload import __version__
 # name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("memload.run.cli:run", "Run a scenario with Locust and write a results directory."),
-    "scenarios": ("memload.scenario.cli:scenarios", "List the scenarios shipped with memload."),
+    "scenarios": ("memload.scenario_list:scenarios", "List the scenarios shipped with memload."),
     "serve": ("memload.reference.cli:serve", "Serve the reference memory + LLM target over HTTP."),
     "capacity": (
         "memload.capacity.cli:capacity",

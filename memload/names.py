@@ -34,6 +34,7 @@ STATS_CSV = "locust_stats.csv"
 HISTORY_CSV = "locust_stats_history.csv"
 FAILURES_CSV = "locust_failures.csv"
 EXCEPTIONS_CSV = "locust_exceptions.csv"
+FAILURE_EXAMPLES_CSV = "failure_examples.csv"  # memload: the first full message of each normalised failure
 RESOURCES_CSV = "resources.csv"
 TARGET_METRICS_CSV = "target_metrics.csv"
 HOST_CSV = "host.csv"  # the machine's load, sampled with resources.csv
@@ -76,6 +77,14 @@ FAIL_METHOD = "Method"
 FAIL_NAME = "Name"
 FAIL_ERROR = "Error"
 FAIL_OCCURRENCES = "Occurrences"
+
+# -- failure_examples.csv (memload.loadgen.failures) ------------------------------------------
+# Locust's failures table holds failure messages normalised (ids, times, numbers replaced); this file
+# holds the first full message of each: Name and Error as in locust_failures.csv, and the Example.
+FX_NAME = "Name"
+FX_ERROR = "Error"
+FX_EXAMPLE = "Example"
+FAILURE_EXAMPLES_COLUMNS = (FX_NAME, FX_ERROR, FX_EXAMPLE)
 
 # -- locust_exceptions.csv ---------------------------------------------------------------------
 EXC_COUNT = "Count"

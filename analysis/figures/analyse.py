@@ -4,7 +4,7 @@ verdict and warnings. No files are written here."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from memload.analysis.diagnose.bottleneck import bottleneck_hint
 from memload.analysis.diagnose.stalls import Stall, find_stalls
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.exact import ExactView, exact_view
-from memload.analysis.figures.integrity import RunIntegrity, run_integrity
+from memload.analysis.figures.integrity import RunIntegrity, mix_short, run_integrity
 from memload.analysis.figures.llm import llm_figures, slo_of
 from memload.analysis.figures.process import cache_hit_rate, process_figures
 from memload.analysis.figures.requests import RequestFigures, sample_warnings
@@ -127,6 +127,7 @@ def analyse(run_dir: Path) -> Analysis:
     view = exact_view(data.intervals, window, split_edges=edges) if data.intervals is not None else None
     source = source_of(view)
     requests, figures, figure_warnings = compute_figures(data, window, source)
+    integrity = replace(integrity, mix_short=mix_short(data.meta, requests.values))
     warnings.extend(figure_warnings)
     capacity = steps_capacity(data, window) if source.view is not None else None
     if capacity is not None:

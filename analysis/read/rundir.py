@@ -32,6 +32,7 @@ STATS_SPEC = CsvSpec(
 FAILURES_SPEC = CsvSpec(
     file_name=C.FAILURES_CSV, numeric=(C.FAIL_OCCURRENCES,), text=(C.FAIL_METHOD, C.FAIL_NAME, C.FAIL_ERROR)
 )
+EXAMPLES_SPEC = CsvSpec(file_name=C.FAILURE_EXAMPLES_CSV, text=(C.FX_NAME, C.FX_ERROR, C.FX_EXAMPLE))
 EXCEPTIONS_SPEC = CsvSpec(
     file_name=C.EXCEPTIONS_CSV, numeric=(C.EXC_COUNT,), text=(C.EXC_MESSAGE, C.EXC_TRACEBACK, C.EXC_NODES)
 )
@@ -61,6 +62,7 @@ class RunData:
     stats: pd.DataFrame | None = None
     stats_percentiles: dict[str, float] = field(default_factory=dict)
     failures: pd.DataFrame | None = None
+    failure_examples: pd.DataFrame | None = None  # the first full message of each normalised failure
     exceptions: pd.DataFrame | None = None
     resources: pd.DataFrame | None = None
     target_metrics: pd.DataFrame | None = None
@@ -96,6 +98,13 @@ def _samples(result: CsvResult | None, warning: str, warnings: list[str]) -> pd.
     return _frame(result)
 
 
+def _examples(run_dir: Path, warnings: list[str]) -> pd.DataFrame | None:
+    """``failure_examples.csv``, written only when a failure message was normalised."""
+    if not (run_dir / C.FAILURE_EXAMPLES_CSV).is_file():
+        return None
+    return _frame(read_csv(run_dir, EXAMPLES_SPEC, warnings))
+
+
 def check_run_dir(run_dir: Path) -> None:
     if not run_dir.is_dir():
         raise ReportError(f"run directory {run_dir} does not exist or is not a directory")
@@ -122,6 +131,7 @@ def load_run(run_dir: Path) -> RunData:
         stats=_frame(stats),
         stats_percentiles={} if stats is None else stats.percentile_columns,
         failures=_frame(read_csv(run_dir, FAILURES_SPEC, warnings)),
+        failure_examples=_examples(run_dir, warnings),
         exceptions=_frame(read_csv(run_dir, EXCEPTIONS_SPEC, warnings)),
         resources=_samples(
             read_csv(run_dir, RESOURCES_SPEC, warnings),

@@ -214,21 +214,21 @@ def process_table(analysis: Analysis) -> Table:
 
 
 def failures_table(analysis: Analysis) -> Table:
-    frame = analysis.data.failures
-    rows = (
-        []
-        if frame is None
-        else [
-            [
-                str(r[C.FAIL_METHOD]),
-                str(r[C.FAIL_NAME]),
-                str(r[C.FAIL_ERROR]),
-                f"{r[C.FAIL_OCCURRENCES]:,.0f}",
-            ]
-            for _, r in frame.iterrows()
-        ]
+    """Locust's failures (messages normalised by memload: ids, times, numbers replaced), with the
+    first full message of each when memload kept one (failure_examples.csv)."""
+    frame, examples = analysis.data.failures, analysis.data.failure_examples
+    first = (
+        {}
+        if examples is None
+        else {(str(r[C.FX_NAME]), str(r[C.FX_ERROR])): str(r[C.FX_EXAMPLE]) for _, r in examples.iterrows()}
     )
-    return Table(header=["method", "operation", "error", "occurrences"], rows=rows)
+    rows = []
+    for _, r in frame.iterrows() if frame is not None else ():
+        row = [str(r[C.FAIL_METHOD]), str(r[C.FAIL_NAME]), str(r[C.FAIL_ERROR])]
+        row.append(f"{r[C.FAIL_OCCURRENCES]:,.0f}")
+        rows.append(row + ([first.get((row[1], row[2]), "")] if first else []))
+    header = ["method", "operation", "error", "occurrences"]
+    return Table(header=header + (["first full message"] if first else []), rows=rows)
 
 
 def exceptions_table(analysis: Analysis) -> Table:

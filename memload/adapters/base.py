@@ -15,14 +15,20 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from memload.adapters import openai_compat, rate_limits
 from memload.adapters.calls import add_context, measure_from_schedule
 from memload.adapters.openai_stream import StreamStats
 from memload.scenario.figures import OPERATIONS
+from memload.scenario.mem0 import Mem0Options
+
+if TYPE_CHECKING:
+    from memload.scenario import Scenario
+
+LIST_LIMIT = 20  # memories asked for by each list_memories
 
 
 class HttpClient(Protocol):
@@ -45,6 +51,25 @@ class AdapterOptions:
     top_k: int = 10
     namespace: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    mem0: Mem0Options = field(default_factory=Mem0Options)
+
+    @classmethod
+    def for_scenario(cls, scenario: Scenario) -> AdapterOptions:
+        llm, data = scenario.llm, scenario.data
+        return cls(
+            model=llm.model,
+            embed_model=llm.embed_model,
+            stream=llm.stream,
+            max_tokens=llm.max_tokens,
+            max_completion_tokens=llm.max_completion_tokens,
+            ignore_eos=llm.ignore_eos,
+            temperature=llm.temperature,
+            honour_retry_after=llm.honour_retry_after,
+            max_retry_after_s=llm.max_retry_after_s,
+            top_k=data.top_k,
+            namespace=data.namespace,
+            mem0=scenario.mem0,
+        )
 
 
 def implemented_operations(adapter_class: type) -> frozenset[str]:
@@ -96,8 +121,9 @@ class Adapter:
 
     # Operations: define those the service can do. Each returns what the simulated user needs to
     # remember (ids), or None. Those left undefined are not this adapter's operations.
-    def create_memory(self, user_id: str, content: str) -> str | None:
-        """Store ``content`` for ``user_id``; the new memory's id, if the service says it."""
+    def create_memory(self, user_id: str, content: str) -> str | list[str] | None:
+        """Store ``content`` for ``user_id``; the new memory's id (or ids: a service may make several
+        memories of one text, or none), if the service says it."""
         raise NotImplementedError(f"{type(self).__name__} does not do create_memory")
 
     def create_memory_batch(self, user_id: str, contents: list[str]) -> list[str]:
@@ -138,10 +164,12 @@ class Adapter:
         params: dict[str, Any] | None = None,
         expect: Iterable[int] = (200,),
         context: dict[str, Any] | None = None,
+        check: Callable[[Any], str | None] | None = None,
     ) -> Any:
         """One request named ``operation``; a status not in ``expect`` or a non-JSON body fails it
-        (a 429 as ``rate limited``, its Retry-After honoured). ``context`` goes on the request
-        event. Returns the decoded JSON body ({} for an empty one), or None when the request failed."""
+        (a 429 as ``rate limited``, its Retry-After honoured), and so does a body for which ``check``
+        returns a reason (e.g. ``not found`` for ``null``). ``context`` goes on the request event.
+        Returns the decoded JSON body ({} for an empty one), or None when the request failed."""
         expected = tuple(expect)
         wait_s = 0.0
         with self.client.request(
@@ -152,7 +180,7 @@ class Adapter:
             if response.status_code not in expected:
                 wait_s = rate_limits.failed_status(self, response, expected)
             else:
-                return _decoded(response)
+                return _decoded(response, check)
         rate_limits.wait(wait_s)
         return None
 
@@ -162,8 +190,9 @@ class Adapter:
         return openai_compat.stream_chat(self, path, body, operation=operation)
 
 
-def _decoded(response: Any) -> Any:
-    """The JSON body of a successful request ({} when empty); None (a failure) when not JSON."""
+def _decoded(response: Any, check: Callable[[Any], str | None] | None = None) -> Any:
+    """The JSON body of a successful request ({} when empty); None (a failure) when not JSON, or when
+    ``check`` finds a reason in it."""
     measure_from_schedule(response)
     if response.status_code == 204 or not response.content:
         response.success()
@@ -172,6 +201,10 @@ def _decoded(response: Any) -> Any:
         decoded = json.loads(response.content)
     except ValueError:
         response.failure(f"HTTP {response.status_code}: body is not JSON")
+        return None
+    reason = None if check is None else check(decoded)
+    if reason:
+        response.failure(f"HTTP {response.status_code}: {reason}")
         return None
     response.success()
     return decoded

@@ -23,7 +23,7 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from memload import names as C
-from memload.loadgen import locust_csv, trims
+from memload.loadgen import failures, locust_csv, trims
 from memload.loadgen.histograms import INTERVAL_S, IntervalStore, StoreWriter, interval_of
 from memload.loadgen.live import metrics as live
 from memload.loadgen.live.webtab import install_web_tabs
@@ -35,6 +35,7 @@ from memload.scenario.thresholds import Threshold, parse_thresholds
 RUN_DIR_ENV = C.RUN_DIR_ENV
 logger = logging.getLogger(__name__)
 PAYLOAD_KEY = "memload_histograms"
+EXAMPLES_KEY = "memload_failure_examples"
 FLUSH_EVERY_S = 5.0
 FLUSH_LAG_S = INTERVAL_S + 8.0  # workers report every 3 s: an interval is complete well before this
 
@@ -122,25 +123,34 @@ def install(environment: Environment, scenario: Scenario) -> Recorder:
         thresholds=parse_thresholds(scenario.thresholds),
     )
     environment.events.request.add_listener(recorder.on_request)
+    examples = failures.install(environment.events)  # first of the listeners: before Locust's own
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
-        environment.events.report_to_master.add_listener(
-            lambda client_id, data: data.__setitem__(PAYLOAD_KEY, recorder.store.drain())
-        )
+
+        def report(client_id: str, data: dict[str, Any]) -> None:
+            data[PAYLOAD_KEY] = recorder.store.drain()
+            data[EXAMPLES_KEY] = examples.drain()
+
+        environment.events.report_to_master.add_listener(report)
         return recorder
     run_dir = os.environ.get(RUN_DIR_ENV)
     if isinstance(runner, MasterRunner):
-        environment.events.worker_report.add_listener(
-            lambda client_id, data: recorder.store.merge(data.get(PAYLOAD_KEY, {}))
-        )
+
+        def merge(client_id: str, data: dict[str, Any]) -> None:
+            recorder.store.merge(data.get(PAYLOAD_KEY, {}))
+            examples.merge(data.get(EXAMPLES_KEY))
+
+        environment.events.worker_report.add_listener(merge)
         if run_dir:
             install_roster(environment, Path(run_dir))
     if run_dir:
-        _start_writing(environment, recorder, Path(run_dir))
+        _start_writing(environment, recorder, examples, Path(run_dir))
     return recorder
 
 
-def _start_writing(environment: Environment, recorder: Recorder, run_dir: Path) -> None:
+def _start_writing(
+    environment: Environment, recorder: Recorder, examples: failures.FailureExamples, run_dir: Path
+) -> None:
     writer = StoreWriter(run_dir)
     totals = live.LiveTotals(users=lambda: environment.runner.user_count if environment.runner else 0)
     _serve_live(environment, totals)
@@ -157,6 +167,7 @@ def _start_writing(environment: Environment, recorder: Recorder, run_dir: Path) 
     def write(closed: IntervalStore) -> None:
         totals.add(closed)
         writer.write(closed)
+        examples.write(run_dir)
         now = time.time()
         fired = watch.check(totals, since_start_s=now - started[0] if started else None, now_unix=now)
         if fired is not None and environment.runner is not None:

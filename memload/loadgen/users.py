@@ -23,6 +23,7 @@ from pathlib import Path
 from locust import FastHttpUser, between, constant, constant_throughput, task
 
 from memload import names as C
+from memload.adapters.base import LIST_LIMIT as LIST_LIMIT  # re-exported for the locustfiles
 from memload.adapters.base import Adapter, AdapterOptions
 from memload.adapters.openai_compat import using_model
 from memload.adapters.registry import load_adapter_class
@@ -33,7 +34,6 @@ from memload.scenario.load import Pacing
 SCENARIO_ENV = C.SCENARIO_FILE_ENV
 KNOWN_IDS_PER_USER = 256
 KNOWN_TEXTS_PER_USER = 64
-LIST_LIMIT = 20
 
 Operation = Callable[["Tenant"], None]
 
@@ -67,9 +67,12 @@ class Tenant:
         model = self.rng.choices(list(models), weights=list(models.values()))[0] if models else None
         return using_model(model)
 
-    def remember(self, memory_id: str | None, text: str) -> None:
-        if memory_id:
-            self.memory_ids.append(memory_id)
+    def remember(self, memory_ids: str | list[str] | None, text: str) -> None:
+        """What a create returned: an id, several (a service may make several memories of one
+        text) or none."""
+        for memory_id in [memory_ids] if isinstance(memory_ids, str) else memory_ids or ():
+            if memory_id:
+                self.memory_ids.append(memory_id)
         self.texts.append(text)
 
 
@@ -149,20 +152,7 @@ def wait_time_for(pacing: Pacing) -> Callable:
 
 
 def adapter_options_for(scenario: Scenario) -> AdapterOptions:
-    llm, data = scenario.llm, scenario.data
-    return AdapterOptions(
-        model=llm.model,
-        embed_model=llm.embed_model,
-        stream=llm.stream,
-        max_tokens=llm.max_tokens,
-        max_completion_tokens=llm.max_completion_tokens,
-        ignore_eos=llm.ignore_eos,
-        temperature=llm.temperature,
-        honour_retry_after=llm.honour_retry_after,
-        max_retry_after_s=llm.max_retry_after_s,
-        top_k=data.top_k,
-        namespace=data.namespace,
-    )
+    return AdapterOptions.for_scenario(scenario)
 
 
 def class_name_for(scenario: Scenario, suffix: str) -> str:

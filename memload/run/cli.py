@@ -12,6 +12,7 @@ import click
 from memload import names as C
 from memload.errors import MemloadError
 from memload.host_guard import require_allowed_host
+from memload.run.console import report_and_verdict
 from memload.run.disk import estimate_bytes, megabytes
 from memload.run.locust_command import Distributed
 from memload.run.processes import HarnessError
@@ -102,6 +103,13 @@ from memload.scenario.tables import ScenarioError
     "its --bind address; with --web also at the web UI's /metrics).",
 )
 @click.option(
+    "--preflight/--no-preflight",
+    default=True,
+    show_default=True,
+    help="Before the load, one request of each operation of the mix (not counted): a 401/403/404 or "
+    "an answer that is not JSON ends the run (exit 2) naming the operation, status and message.",
+)
+@click.option(
     "--target-down-limit",
     default="5m",
     show_default=True,
@@ -148,6 +156,7 @@ def run(
     report: bool,
     quiet: bool,
     metrics_port: int | None,
+    preflight: bool,
     interim_report: str,
     target_down_limit: str,
     allow_lost_workers: bool,
@@ -184,7 +193,17 @@ def run_scenario(options: dict[str, Any], distributed: Distributed | None = None
         resolved = apply_overrides(load_scenario(scenario), **{k: options[k] for k in overrides})
     except ScenarioError as error:
         raise MemloadError(str(error)) from None
-    recorded = ("scenario", "host", *overrides, "tag", "out", "workers", "web", "allow_lost_workers")
+    recorded = (
+        "scenario",
+        "host",
+        *overrides,
+        "tag",
+        "out",
+        "workers",
+        "web",
+        "allow_lost_workers",
+        "preflight",
+    )
     arguments = {k: str(options[k]) if k == "out" else options[k] for k in recorded}
     if distributed is not None:
         arguments["distributed"] = {"bind": distributed.bind, "master_port": distributed.master_port}
@@ -199,6 +218,7 @@ def run_scenario(options: dict[str, Any], distributed: Distributed | None = None
         arguments=arguments,
         quiet=o.quiet,
         metrics_port=o.metrics_port,
+        preflight=o.preflight,
         interim_report_s=_duration_option("--interim-report", o.interim_report),
         target_down_limit_s=_duration_option("--target-down-limit", o.target_down_limit),
         distributed=distributed,
@@ -264,7 +284,7 @@ def _finish(outcome: RunOutcome, *, report: bool, allow_lost_workers: bool) -> i
     click.echo(f"results: {outcome.run_dir}")
     code = 0
     if report and (outcome.run_dir / C.HISTORY_CSV).exists():  # whatever happened, if load was recorded
-        code = _report(outcome.run_dir)
+        code = report_and_verdict(outcome.run_dir)
     if outcome.status != "completed":
         click.echo(f"memload: run {outcome.status}: {outcome.message}", err=True)
         return 2
@@ -272,26 +292,3 @@ def _finish(outcome: RunOutcome, *, report: bool, allow_lost_workers: bool) -> i
         click.echo(f"memload: {len(outcome.lost_workers)} worker(s) lost mid-run: exit 1", err=True)
         code = max(code, 1)
     return code
-
-
-def _report(run_dir: Path) -> int:
-    from memload.analysis.report import ReportError, write_report
-
-    try:
-        result = write_report(run_dir)
-    except ReportError as error:
-        click.echo(f"memload: report failed: {error}", err=True)
-        return 2
-    for notice in result.notices:
-        click.echo(notice, err=True)
-    click.echo(f"verdict: {result.verdict}  report: {result.report_dir / C.REPORT_HTML}")
-    for line in result.bottleneck:
-        click.echo(f"why: {line}")
-    requests = result.figures.get("total.requests")
-    if result.window and requests is not None:
-        click.echo(
-            f"the report's figures: {result.window}, {requests:,.0f} requests (the table above: whole run)"
-        )
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    return result.exit_code

@@ -129,3 +129,31 @@ def _print_locust_summary(rows: dict[str, dict[str, str]], *, echo: Callable[[st
             f"{name:<22}{row.get(C.STATS_REQUESTS, ''):>10}{row.get(C.STATS_FAILURES, ''):>10}"
             f"{_num(row.get(C.STATS_RPS)):>10.1f}{p50:>9}{p95:>9}{p99:>9}"
         )
+
+
+def report_and_verdict(run_dir: Path) -> int:
+    """Write ``run_dir``'s report and print its verdict, notices and warnings; its exit code."""
+    from memload.analysis.report import ReportError, write_report
+
+    try:
+        result = write_report(run_dir)
+    except ReportError as error:
+        _echo(f"memload: report failed: {error}", err=True)
+        return 2
+    for notice in result.notices:
+        _echo(notice, err=True)
+    _echo(f"verdict: {result.verdict}  report: {result.report_dir / C.REPORT_HTML}")
+    for line in result.bottleneck:
+        _echo(f"why: {line}")
+    requests = result.figures.get("total.requests")
+    if result.window and requests is not None:
+        _echo(f"the report's figures: {result.window}, {requests:,.0f} requests (the table above: whole run)")
+    for warning in result.warnings:
+        _echo(f"warning: {warning}", err=True)
+    return result.exit_code
+
+
+def _echo(text: str, *, err: bool = False) -> None:
+    import click
+
+    click.echo(text, err=err)

@@ -51,3 +51,16 @@ def free_bytes(folder: Path) -> int:
 
 def megabytes(amount: int) -> str:
     return f"{amount / 1e6:,.0f} MB" if amount >= 1e6 else f"{amount / 1e3:,.0f} KB"
+
+
+def check_disk(scenario: Scenario, *, workers: int, out: Path) -> None:
+    """Refuse to start a run whose results the disk cannot hold (a HarnessError: exit 2)."""
+    from memload.run.processes import HarnessError
+
+    needed = estimate_bytes(scenario, workers=workers)
+    free = free_bytes(out)
+    if needed > free:
+        raise HarnessError(
+            f"this run would write about {megabytes(needed)} under {out}, "
+            f"and its disk has {megabytes(free)} free"
+        )

@@ -8,6 +8,7 @@ run.json; then the summary table and the report.
 
 from __future__ import annotations
 
+import shutil
 import signal
 import threading
 import time
@@ -18,7 +19,7 @@ from typing import Any
 
 from memload import names as C
 from memload.run.console import print_progress, print_summary
-from memload.run.disk import estimate_bytes, free_bytes, megabytes
+from memload.run.disk import check_disk
 from memload.run.interim import DEFAULT_EVERY_S, InterimReports
 from memload.run.locust_command import WATCHDOG_GRACE_S, Distributed, LocustPlan
 from memload.run.monitor import MetricsScraper, ReachabilityWatch, ResourceSampler
@@ -55,6 +56,11 @@ class RunRequest:
     target_down_limit_s: float = DEFAULT_TARGET_DOWN_LIMIT_S  # the run ends after this long unreachable
     distributed: Distributed | None = None  # `memload master`: workers connect from elsewhere
     metrics_port: int | None = None  # the live Prometheus endpoint (memload.loadgen.live.metrics)
+    preflight: bool = True  # one request of each operation before the load (memload.adapters.preflight)
+
+
+class PreflightFailed(HarnessError):
+    """The service refused the preflight: the run ends before any load, its directory removed."""
 
 
 @dataclass(kw_only=True)
@@ -82,7 +88,7 @@ def execute(
             f"cannot make the results directory under {request.out}: {error.strerror or error}"
         ) from None
     try:
-        check_disk(request)
+        check_disk(request.scenario, workers=request.workers, out=request.out)
     except HarnessError:
         run_dir.rmdir()  # nothing was written: leave nothing behind
         raise
@@ -102,33 +108,27 @@ def execute(
         status, message = "failed", "memload stopped on an internal error"
         try:
             status, message = session.run(info)
+        except PreflightFailed:
+            session.close()
+            shutil.rmtree(run_dir, ignore_errors=True)  # no load ran: nothing to keep
+            raise
         except HarnessError as error:
             status, message = "failed", str(error)
         finally:
-            session.close()
-            info[C.RUN_LOST_WORKERS] = session.lost_workers()
-            aborted = read_abort(run_dir)  # the report's first line says it
-            if aborted is not None:
-                info[C.RUN_ABORTED] = aborted
-            if request.workers:
-                info[C.RUN_WORKER_HOSTS] = read_roster(run_dir)
-            if request.distributed is not None:
-                info[C.RUN_LOST_WORKERS] += missing_workers(info[C.RUN_WORKER_HOSTS], started)
-            finish_run_info(run_dir, info, status=status)  # run.json is closed, whatever happened
+            if run_dir.exists():
+                session.close()
+                info[C.RUN_LOST_WORKERS] = session.lost_workers()
+                aborted = read_abort(run_dir)  # the report's first line says it
+                if aborted is not None:
+                    info[C.RUN_ABORTED] = aborted
+                if request.workers:
+                    info[C.RUN_WORKER_HOSTS] = read_roster(run_dir)
+                if request.distributed is not None:
+                    info[C.RUN_LOST_WORKERS] += missing_workers(info[C.RUN_WORKER_HOSTS], started)
+                finish_run_info(run_dir, info, status=status)  # run.json is closed, whatever happened
     if (run_dir / C.STATS_CSV).exists():
         print_summary(run_dir, echo=echo)
     return RunOutcome(run_dir=run_dir, status=status, message=message, lost_workers=info[C.RUN_LOST_WORKERS])
-
-
-def check_disk(request: RunRequest) -> None:
-    """Refuse to start a run whose results the disk cannot hold."""
-    needed = estimate_bytes(request.scenario, workers=request.workers)
-    free = free_bytes(request.out)
-    if needed > free:
-        raise HarnessError(
-            f"this run would write about {megabytes(needed)} under {request.out}, "
-            f"and its disk has {megabytes(free)} free"
-        )
 
 
 class _Session:
@@ -157,6 +157,8 @@ class _Session:
             self.sampler.watch("target", self.target.pid)
             info["host"] = host
             write_run_info(self.run_dir, info)
+        if self.request.preflight and self.request.host is not None:  # not memload's own target
+            self._preflight(host)
         self.sampler.start()
         self.scraper = MetricsScraper(self.run_dir / C.TARGET_METRICS_CSV, f"{host.rstrip('/')}/metrics")
         self.scraper.start()
@@ -167,6 +169,17 @@ class _Session:
         plan = self._plan(host)
         self._start_locust(plan)
         return self._wait(plan)
+
+    def _preflight(self, host: str) -> None:
+        from memload.adapters.preflight import run_preflight
+
+        result = run_preflight(self.request.scenario, host)
+        for warning in result.warnings:
+            self.echo(f"warning: {warning}")
+        if result.fatal:
+            raise PreflightFailed(
+                f"{result.fatal} (nothing was load-tested; --no-preflight skips this check)"
+            )
 
     def _plan(self, host: str) -> LocustPlan:
         request = self.request

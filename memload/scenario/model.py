@@ -17,6 +17,7 @@ from memload.scenario.capacity import CapacityOptions, parse_capacity
 from memload.scenario.figures import OPERATIONS
 from memload.scenario.llm import LlmOptions, parse_llm
 from memload.scenario.load import Arrival, LoadShape, Pacing, parse_arrival, parse_load, parse_pacing
+from memload.scenario.mem0 import Mem0Options, parse_mem0
 from memload.scenario.reference import parse_reference
 from memload.scenario.tables import ScenarioError, TableReader
 from memload.scenario.thresholds import ThresholdError, parse_thresholds
@@ -35,6 +36,7 @@ TOP_KEYS = (
     "llm",
     "data",
     "reference",
+    "mem0",
     "capacity",
     "thresholds",
 )
@@ -71,6 +73,7 @@ class Scenario:
     arrival: Arrival | None = None  # open model; None: closed model (users from [load])
     timeout_s: float = DEFAULT_TIMEOUT_S  # the client's: connect, and each read of an answer
     capacity: CapacityOptions = field(default_factory=CapacityOptions)
+    mem0: Mem0Options = field(default_factory=Mem0Options)  # the mem0 target's API, auth and add mode
 
     @property
     def model(self) -> str:
@@ -87,8 +90,9 @@ class Scenario:
             **{
                 k: v
                 for k, v in data.items()
-                if k not in ("load", "pacing", "llm", "data", "arrival", "capacity")
+                if k not in ("load", "pacing", "llm", "data", "arrival", "capacity", "mem0")
             },
+            mem0=Mem0Options(**data.get("mem0", {})),
             capacity=_capacity_from_dict(data.get("capacity") or {}),
             arrival=None
             if arrival is None
@@ -161,6 +165,7 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         data=_parse_data(top.table("data")),
         reference=parse_reference(top.table("reference")),
         capacity=parse_capacity(top.table("capacity")),
+        mem0=parse_mem0(top.table("mem0")),
         thresholds=_parse_thresholds(top, raw.get("thresholds", {})),
     )
     check_consistency(scenario)

@@ -153,3 +153,23 @@ def test_process_and_cache_figures_and_plots_from_the_monitor_files(tmp_path: Pa
     assert any(w.startswith("load generator above 90% CPU: locust (pid 4243)") for w in outcome.warnings)
     plots = {p.name for p in (outcome.report_dir / "plots").iterdir()}
     assert {"target_resources.png", "loadgen_cpu.png", "cache_hit_rate.png"} <= plots
+
+
+def test_an_operation_that_ran_far_less_than_its_share_is_a_notice(golden_run: Path, set_meta) -> None:
+    """get_memory never ran (a service that returns no ids turns gets into creates): the report, its
+    summary.json and the console say so, with the counts; a mix that ran as said says nothing."""
+    figures = write_report(golden_run).figures
+    ran = {op: figures[f"{op}.requests"] for op in ("create_memory", "search", "llm_chat") if f"{op}.requests" in figures}
+    assert len(ran) >= 2 and all(count > 40 for count in ran.values())
+    set_meta(golden_run, scenario={"mix": {op: count for op, count in ran.items()}})
+    assert not any(n.startswith("MIX") for n in write_report(golden_run).notices)
+    set_meta(golden_run, scenario={"mix": {**{op: 1 for op in ran}, "get_memory": 1}})
+    outcome = write_report(golden_run)
+    total = sum(ran.values())
+    notice = next(n for n in outcome.notices if n.startswith("MIX NOT RUN AS SAID: "))
+    assert notice.startswith(f"MIX NOT RUN AS SAID: get_memory ran far less than its share of the mix's {total:,.0f}")
+    assert f"get_memory 0 (0.0%, share {1 / (len(ran) + 1):.1%})" in notice and "did the service return" in notice
+    summary = json.loads((golden_run / "report" / "summary.json").read_text())
+    assert notice in summary["notices"] and outcome.exit_code == json.loads(
+        (golden_run / "report" / "summary.json").read_text())["exit_code"]
+    assert "MIX NOT RUN AS SAID" in (golden_run / "report" / "report.md").read_text()

@@ -1,5 +1,5 @@
-"""Small fakes of third-party APIs (mem0's REST server, the notes service of docs/examples/), served
-on loopback for adapter tests. They record every request so tests can check the HTTP shape the
+"""Small fakes of third-party APIs (the notes service of docs/examples/; mem0's in mem0_doubles.py),
+served on loopback for adapter tests. They record every request so tests can check the HTTP shape the
 adapter sent."""
 
 from __future__ import annotations
@@ -13,18 +13,24 @@ from typing import Self
 from urllib.parse import parse_qs, urlparse
 
 
+JSON_NULL = object()  # a payload answered as the JSON body ``null`` (``None`` is an empty body)
+
+
 class _Server(ThreadingHTTPServer):
     # With the default backlog (5), 20 users connecting at once lose SYNs and wait 1 s to retry.
     request_queue_size = 128
 
 
 class FakeService:
-    """A JSON API on a free loopback port; subclasses answer in ``route``. ``None`` as a payload
-    is an empty body."""
+    """A JSON API on a free loopback port; subclasses answer in ``route`` with (status, payload) or
+    (status, payload, headers), and see the request's headers (lower-case names) in
+    ``request_headers``. ``None`` as a payload is an empty body, ``JSON_NULL`` the body ``null``."""
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, str, dict, object]] = []  # method, path, query, body
         self.memories: dict[str, dict] = {}
+        self.request_headers: dict[str, str] = {}
+        self.sent_headers: list[dict[str, str]] = []  # the headers of every request, in order
         self.lock = threading.Lock()
         fake = self
 
@@ -42,10 +48,12 @@ class FakeService:
                 length = int(self.headers.get("Content-Length") or 0)
                 return json.loads(self.rfile.read(length)) if length else None
 
-            def _reply(self, status: int, payload: object) -> None:
-                data = b"" if payload is None else json.dumps(payload).encode()
+            def _reply(self, status: int, payload: object, headers: dict[str, str]) -> None:
+                data = b"" if payload is None else b"null" if payload is JSON_NULL else json.dumps(payload).encode()
                 self.send_response(status)
-                if data:
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if data and "Content-Type" not in headers:
                     self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -57,8 +65,10 @@ class FakeService:
                 body = self._body() if method == "POST" else None
                 with fake.lock:
                     fake.requests.append((method, url.path, query, body))
-                    status, payload = fake.route(method, url.path, query, body)
-                self._reply(status, payload)
+                    fake.request_headers = {k.lower(): v for k, v in self.headers.items()}
+                    fake.sent_headers.append(fake.request_headers)
+                    status, payload, *headers = fake.route(method, url.path, query, body)
+                self._reply(status, payload, headers[0] if headers else {})
 
             def do_GET(self) -> None:
                 self._handle("GET")
@@ -83,40 +93,6 @@ class FakeService:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-class FakeMem0(FakeService):
-    """mem0/server/main.py's routes: POST /memories, GET /memories, GET|DELETE /memories/{id},
-    POST /search."""
-
-    def route(self, method: str, path: str, query: dict, body: object) -> tuple[int, object]:
-        if method == "POST" and path == "/memories":
-            memory_id = str(uuid.uuid4())
-            text = body["messages"][0]["content"]
-            self.memories[memory_id] = {"id": memory_id, "memory": text, "user_id": body["user_id"]}
-            return 200, {"results": [{"id": memory_id, "memory": text, "event": "ADD"}]}
-        if method == "GET" and path == "/memories":
-            mine = [m for m in self.memories.values() if m["user_id"] == query.get("user_id")]
-            return 200, {"results": mine}
-        if path.startswith("/memories/"):
-            memory_id = path.rsplit("/", 1)[1]
-            if memory_id not in self.memories:
-                return 404, {"detail": "not found"}
-            if method == "DELETE":
-                del self.memories[memory_id]
-                return 200, {"message": "Memory deleted successfully"}
-            return 200, self.memories[memory_id]
-        if method == "POST" and path == "/search":
-            words = set(body["query"].lower().split())
-            hits = [
-                dict(m, score=len(words & set(m["memory"].lower().split())))
-                for m in self.memories.values()
-                if m["user_id"] == body.get("user_id")
-            ]
-            return 200, {"results": sorted(hits, key=lambda m: -m["score"])[:10]}
-        if method == "GET" and path == "/":
-            return 200, {"docs": "/docs"}
-        return 404, {"detail": "Not Found"}
 
 
 class FakeNotes(FakeService):

@@ -58,7 +58,14 @@ def run_scenario(
     out = work / f"out-{name}-{time.time_ns()}"
     done = subprocess.run(
         memload_argv(
-            "run", str(scenario), "--out", str(out), "--quiet", "--report" if report else "--no-report", *args
+            "run",
+            str(scenario),
+            "--out",
+            str(out),
+            "--quiet",
+            "--no-preflight",
+            "--report" if report else "--no-report",
+            *args,
         ),
         capture_output=True,
         text=True,

@@ -4,12 +4,15 @@ against HOST and prints, as JSON, every request event it fired and what each ope
 
     adapter_probe.py TARGET HOST [MODEL] [--open]
 
+The mem0 target speaks the API named in PROBE_MEM0_API (oss, platform), its key in MEM0_API_KEY.
+
 With ``--open`` it makes, instead, concurrent open-model calls through the one adapter, each in its
 own greenlet with its own scheduled start in the past (0.3, 0.6, 0.9 s ago), as
 memload.loadgen.arrival does."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -21,6 +24,7 @@ from locust.event import EventHook
 from memload import Adapter, AdapterOptions
 from memload.adapters.calls import scheduled_at
 from memload.adapters.registry import load_adapter_class
+from memload.scenario.mem0 import Mem0Options
 
 OPEN_DELAYS_S = (0.3, 0.6, 0.9)
 USER = "probe-user"
@@ -34,7 +38,8 @@ def every_operation(adapter: Adapter) -> dict[str, object]:
         returned["create_memory"] = adapter.create_memory(USER, FACT)
     if "create_memory_batch" in ops:
         returned["create_memory_batch"] = adapter.create_memory_batch(USER, ["First fact.", "Second fact."])
-    memory_id = returned.get("create_memory")
+    created = returned.get("create_memory")
+    memory_id = created[0] if isinstance(created, list) and created else created
     if "get_memory" in ops:
         returned["get_memory"] = adapter.get_memory(USER, memory_id)
     if "list_memories" in ops:
@@ -80,7 +85,8 @@ def main() -> None:
         "error": None if kw["exception"] is None else str(kw["exception"]),
         "llm": (kw.get("context") or {}).get("llm"), "queue_ms": (kw.get("context") or {}).get("queue_ms")}))
     session = FastHttpSession(host, hook, None)
-    adapter = load_adapter_class(target)(session, options=AdapterOptions(model=model, top_k=5))
+    mem0 = Mem0Options(api=os.environ.get("PROBE_MEM0_API", "oss"))
+    adapter = load_adapter_class(target)(session, options=AdapterOptions(model=model, top_k=5, mem0=mem0))
     returned = open_model_calls(adapter) if "--open" in sys.argv else every_operation(adapter)
     print(json.dumps({"events": events, "returned": returned}))
 

@@ -9,16 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from fakes import FakeMem0
+import os
+
+from mem0_doubles import Mem0OssServer, Mem0PlatformServer
 
 pytestmark = pytest.mark.integration  # every test runs the probe in a child Python
 
 PROBE = Path(__file__).with_name("adapter_probe.py")
 
 
-def probe_adapter(target: str, host: str, *args: str) -> dict:
+def probe_adapter(target: str, host: str, *args: str, env: dict[str, str] | None = None) -> dict:
     result = subprocess.run([sys.executable, str(PROBE), target, host, *args],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -69,21 +71,35 @@ def test_openai_adapter_reports_an_unknown_model_as_a_failure(reference_target):
     assert chat["error"] and "HTTP 4" in chat["error"]
 
 
-def test_mem0_adapter_sends_mem0_shapes():
-    with FakeMem0() as fake:
-        result = probe_adapter("mem0", fake.url)
-        sent = fake.requests
+def test_mem0_adapter_with_locusts_client_against_the_oss_server_with_auth_on():
+    """The same shapes as tests/run/test_mem0.py, through Locust's FastHttpSession."""
+    with Mem0OssServer(admin_key="admin-key-0123456789abc") as fake:
+        result = probe_adapter("mem0", fake.url, env={"MEM0_API_KEY": "admin-key-0123456789abc",
+                                                      "PROBE_MEM0_API": "oss"})
+        sent, headers = fake.requests, fake.sent_headers
+    events = by_name(result["events"])
     assert all(e["error"] is None for e in result["events"] if e["name"] != "get_memory")
-    create = next(r for r in sent if r[:2] == ("POST", "/memories"))
+    assert all(h["x-api-key"] == "admin-key-0123456789abc" and "authorization" not in h for h in headers)
     fact = "I am allergic to peanuts and live in Lisbon."
-    assert create[3] == {"messages": [{"role": "user", "content": fact}], "user_id": "probe-user"}
+    assert sent[0][1:] == ("/memories", {}, {"messages": [{"role": "user", "content": fact}],
+                                             "user_id": "probe-user", "infer": True})
     search = next(r for r in sent if r[:2] == ("POST", "/search"))
-    assert search[3]["query"] == "allergic to peanuts" and search[3]["filters"] == {"user_id": "probe-user"}
-    listing = next(r for r in sent if r[:2] == ("GET", "/memories"))
-    assert listing[2] == {"user_id": "probe-user"}
-    memory_id = result["returned"]["create_memory"]
+    assert search[3] == {"query": "allergic to peanuts", "filters": {"user_id": "probe-user"}, "top_k": 5}
+    assert ("GET", "/memories", {"user_id": "probe-user", "top_k": "10"}, None) in sent
+    memory_id = result["returned"]["create_memory"][0]
     assert ("DELETE", f"/memories/{memory_id}", {}, None) in sent
-    assert by_name(result["events"])["get_memory"][-1]["error"]  # 404 after delete
+    # found before the delete; after it the server answers 200 null, which is a failure
+    assert [e["error"] for e in events["get_memory"]] == [None, "HTTP 200: not found (the service answered null)"]
+
+
+def test_mem0_adapter_with_locusts_client_against_the_platform():
+    with Mem0PlatformServer(api_key="m0-key") as fake:
+        result = probe_adapter("mem0", fake.url, env={"MEM0_API_KEY": "m0-key", "PROBE_MEM0_API": "platform"})
+        headers = fake.sent_headers
+    events = by_name(result["events"])
+    assert all(h["authorization"] == "Token m0-key" for h in headers)
+    assert result["returned"]["create_memory"] == []  # infer: asynchronous, PENDING, no id yet
+    assert all(e["error"] is None for name in ("create_memory", "list_memories", "search") for e in events[name])
 
 
 def test_open_model_calls_share_one_adapter_and_each_is_timed_from_its_own_scheduled_start(reference_target):

@@ -29,7 +29,7 @@ def test_the_estimate_grows_with_the_duration_and_the_operations() -> None:
 
 
 def test_a_run_the_disk_cannot_hold_is_refused_before_anything_is_made(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(runner, "free_bytes", lambda folder: 1_000_000)  # the edge: the disk
+    monkeypatch.setattr(disk, "free_bytes", lambda folder: 1_000_000)  # the edge: the disk
     request = RunRequest(scenario=load_scenario("soak"), out=tmp_path / "results")
     with pytest.raises(
         HarnessError, match=r"would write about [\d,]+ MB under .*, and its disk has 1 MB free"
