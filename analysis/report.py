@@ -13,9 +13,11 @@ from pathlib import Path
 
 from memload import names as C
 from memload.analysis.capacity.search_report import write_capacity_search_report
+from memload.analysis.compare.command import compare_to_baseline
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.analyse import Analysis, analyse
 from memload.analysis.figures.runtable import whole_run_figures
+from memload.analysis.history.baselines import resolve_baseline
 from memload.analysis.plots.plotset import write_plots
 from memload.analysis.writers.html import write_html
 from memload.analysis.writers.junit import write_junit
@@ -23,9 +25,12 @@ from memload.analysis.writers.markdown import write_markdown
 from memload.analysis.writers.summary import write_summary
 from memload.scenario.thresholds import ThresholdResult
 
-# the entry point of the run side (memload run): the report, and the whole-run table it prints
+# the entry point of the run side (memload run): the report, the whole-run table it prints, and
+# the comparison with a named baseline (--baseline)
 __all__ = [
     "ReportError",
+    "compare_to_baseline",
+    "resolve_baseline",
     "ReportOutcome",
     "whole_run_figures",
     "write_capacity_search_report",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -85,6 +86,7 @@ from memload.scenario.tables import ScenarioError
     show_default=True,
     help="Write report/ and take the exit code from the thresholds.",
 )
+@click.option("--baseline", help="Then compare with this baseline (OUT/baselines/NAME); worse exit code.")
 @click.option("--quiet", is_flag=True, help="No progress lines while the run goes on.")
 @click.option(
     "--target-down-limit",
@@ -130,6 +132,7 @@ def run(
     web: bool,
     web_port: int,
     report: bool,
+    baseline: str | None,
     quiet: bool,
     interim_report: str,
     target_down_limit: str,
@@ -144,6 +147,7 @@ def run(
     """
     _check_workers(workers, force=force)
     require_allowed_host(host, allow_remote=allow_remote)
+    gate = _baseline_gate(baseline, out)
     try:
         resolved = apply_overrides(
             load_scenario(scenario),
@@ -201,10 +205,24 @@ def run(
                 f"memload: report abandoned; rebuild it with: memload report {outcome.run_dir}", err=True
             )
             code = 2
+    if gate is not None and code != 2:  # not 2: the run completed and has its report
+        code = max(code, gate(outcome.run_dir))
     if interrupted.is_set() and code != 2:
         click.echo("memload: interrupted after the run; its results and report are complete", err=True)
         code = 2
     raise SystemExit(code)
+
+
+def _baseline_gate(name: str | None, out: Path) -> Callable[[Path], int] | None:  # checked before the run
+    if name is None:
+        return None
+    from memload.analysis.report import ReportError, compare_to_baseline, resolve_baseline
+
+    try:
+        found = str(resolve_baseline(name, out))
+    except ReportError as error:
+        raise MemloadError(f"--baseline: {error}") from None
+    return lambda run_dir: compare_to_baseline(run_dir, found, out, click.echo)
 
 
 def _describe(request: RunRequest) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from memload.adapters.registry import operations_of
 from memload.scenario.capacity import CapacityOptions, parse_capacity
+from memload.scenario.compare import parse_compare
 from memload.scenario.figures import OPERATIONS
 from memload.scenario.load import Arrival, LoadShape, Pacing, parse_arrival, parse_load, parse_pacing
 from memload.scenario.reference import parse_reference
@@ -35,6 +36,7 @@ TOP_KEYS = (
     "data",
     "reference",
     "capacity",
+    "compare",
     "thresholds",
 )
 # the client's timeout: Locust's own default, and the bounds a scenario or --timeout may set
@@ -80,6 +82,7 @@ class Scenario:
     arrival: Arrival | None = None  # open model; None: closed model (users from [load])
     timeout_s: float = DEFAULT_TIMEOUT_S  # the client's: connect, and each read of an answer
     capacity: CapacityOptions = field(default_factory=CapacityOptions)
+    compare: dict[str, Any] = field(default_factory=dict)  # [compare]: limits of `memload compare`
 
     @property
     def model(self) -> str:
@@ -170,6 +173,7 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         data=_parse_data(top.table("data")),
         reference=parse_reference(top.table("reference")),
         capacity=parse_capacity(top.table("capacity")),
+        compare=parse_compare(top.table("compare")),
         thresholds=_parse_thresholds(top, raw.get("thresholds", {})),
     )
     check_consistency(scenario)

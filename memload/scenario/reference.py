@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from memload.scenario.figures import OPERATIONS
 from memload.scenario.tables import TableReader
 
 BOOLEANS = ("cache", "log_requests")
@@ -29,7 +30,10 @@ NUMBERS = {
     "idle_timeout_s": 0.001,
     "request_timeout_s": 0.001,
 }
-KEYS = (*BOOLEANS, *INTEGERS, *NUMBERS)
+# key -> a string option: ``added_latency_ms_on = "search=20"`` (ROUTE=MS[,ROUTE=MS], a route named
+# by its operation) adds latency to those routes only
+STRINGS = ("added_latency_ms_on",)
+KEYS = (*BOOLEANS, *INTEGERS, *NUMBERS, *STRINGS)
 
 
 def parse_reference(reader: TableReader) -> dict[str, Any]:
@@ -38,6 +42,8 @@ def parse_reference(reader: TableReader) -> dict[str, Any]:
     for key in reader.raw:
         if key in BOOLEANS:
             options[key] = reader.bool(key)
+        elif key in STRINGS:
+            options[key] = _latency_on(reader, key)
         elif key in INTEGERS:
             options[key] = reader.int(key, minimum=INTEGERS[key])
         else:
@@ -47,3 +53,18 @@ def parse_reference(reader: TableReader) -> dict[str, Any]:
     if bool(options.get("max_inflight")) != bool(options.get("service_time_ms")):
         raise reader.error("max_inflight", "a known capacity needs both max_inflight and service_time_ms")
     return options
+
+
+def _latency_on(reader: TableReader, key: str) -> str:
+    text = reader.str(key)
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.partition("=")
+        try:
+            ms = float(value)
+        except ValueError:
+            ms = -1.0
+        if name.strip() not in OPERATIONS or not 0 <= ms < float("inf"):
+            raise reader.error(
+                key, f"{part!r} is not ROUTE=MS with ROUTE one of {', '.join(OPERATIONS)} and MS >= 0"
+            )
+    return text
