@@ -64,14 +64,14 @@ def summary_lines(comparison: Comparison) -> list[str]:
         if table.differences:
             lines.append(f"warning: settings differ (--force): {differences_text(table.differences)}")
         changed = [row for row in table.rows if row.change.real]
-        lines.append(
-            f"{candidate.samples.run_dir}: {table.verdict}, {len(changed)} of {len(table.rows)} figures changed"
-        )
+        counted = f"{len(changed)} of {len(table.rows)} figures changed"
+        lines.append(f"{candidate.samples.run_dir}: {table.verdict}, {counted}")
         for row in changed:
             c = row.change
             flag = "  FAIL" if c.fails else ""
+            p = f"p={c.p_value:.2g}" if c.p_value is not None else ""
             lines.append(
-                f"  {c.verdict:9} {row.address:28} {change_text(c):>10}  95 % CI {ci_text(c)}  p={c.p_value:.2g}{flag}"
+                f"  {c.verdict:9} {row.address:28} {change_text(c):>10}  95 % CI {ci_text(c)}  {p}{flag}"
             )
     return lines
 
@@ -88,7 +88,7 @@ def compare_to_baseline(run_dir: Path, baseline: str, results: Path, echo: Calla
         return USAGE_EXIT
 
 
-PCT_HELP = "PCT for every figure, or FIGURE=PCT for one (search.p95_ms=10, or p95_ms=10 for every scope); repeatable."
+PCT_HELP = "PCT for every figure, or FIGURE=PCT for one (search.p95_ms=10; p95_ms=10: all scopes); repeatable"
 
 
 @click.command("compare")

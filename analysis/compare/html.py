@@ -44,7 +44,8 @@ Interval: {{ method.interval }}. A figure is {{ method.verdict }}.</p>
 {{ c.differences }}</div>{% endif %}
 {% for w in c.warnings %}<p class="muted">warning: {{ w }}</p>{% endfor %}
 <div class="scroll"><table><thead><tr>{% for h in header %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in c.rows %}<tr class="{{ row.css }}">{% for cell in row.cells %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% for row in c.rows %}<tr class="{{ row.css }}">
+{% for cell in row.cells %}<td>{{ cell }}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table></div>
 {% endfor %}
 <h2>Plots</h2>

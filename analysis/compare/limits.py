@@ -37,7 +37,7 @@ class LimitSet:
         given: dict[str, float] = {}
         for key in (figure, address):  # the more specific last: it wins
             given.update(self.specific.get(key, {}))
-        return replace(self.overall, **given) if given else self.overall
+        return _with(self.overall, given)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -92,4 +92,14 @@ def limit_set(
             overall[key] = given
         for address, values in per_figure.items():
             specific.setdefault(address, {}).update(values)
-    return LimitSet(overall=replace(base, **overall), specific=specific)
+    return LimitSet(overall=_with(base, overall), specific=specific)
+
+
+def _with(limits: Limits, given: Mapping[str, float]) -> Limits:
+    if not given:
+        return limits
+    return replace(
+        limits,
+        max_regression_pct=given.get(MAX_REGRESSION, limits.max_regression_pct),
+        min_improvement_pct=given.get(MIN_IMPROVEMENT, limits.min_improvement_pct),
+    )

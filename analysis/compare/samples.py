@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from memload import names as C
+from memload.analysis.compare.resources import TARGET, target_samples
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.exact import exact_view
 from memload.analysis.read.hdr import (
@@ -39,7 +40,6 @@ from memload.analysis.read.hdr import (
     scale_of,
     total_count,
 )
-from memload.analysis.compare.resources import TARGET, target_samples
 from memload.analysis.read.intervals import TOTAL, IntervalFiles, selected
 from memload.analysis.read.rundir import load_run
 from memload.analysis.read.window import Window, steady_window

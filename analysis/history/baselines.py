@@ -22,7 +22,9 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 NOT_COPIED = (C.COMPARE_DIR,)  # a comparison made inside the run is not part of it
 
 
-class BaselineUsageError(click.ClickException):
+class HistoryUsageError(click.ClickException):
+    """A usage error of `memload baseline` or `memload history`: one line, exit code 2."""
+
     exit_code = 2
 
 
@@ -139,7 +141,7 @@ def save(run_dir: Path, name: str, results: Path, replace: bool) -> None:
     try:
         target = save_baseline(run_dir, name, results, replace=replace)
     except ReportError as error:
-        raise BaselineUsageError(str(error)) from None
+        raise HistoryUsageError(str(error)) from None
     click.echo(f"baseline {name}: {target}")
 
 
