@@ -146,6 +146,9 @@ def candidate_lines(candidate: Candidate, comparison: Comparison) -> list[str]:
             + "; ".join(f"{d.setting} {d.baseline!r} -> {d.candidate!r}" for d in table.differences),
             "",
         ]
+    for side, scopes in (("baseline", table.only_baseline), ("candidate", table.only_candidate)):
+        if scopes:
+            lines += [f"Only in the {side} (not compared): {', '.join(scopes)}", ""]
     changed = [row_cells(row) for row in table.rows if row.change.real]
     lines += _md_table(changed) if changed else ["No figure changed (every figure ~)."]
     lines += ["", "<details><summary>All figures</summary>", ""]

@@ -184,3 +184,10 @@ def test_llm_figures_are_compared_where_recorded(tmp_path: Path) -> None:
     assert {"llm_chat.ttft_p50_ms", "llm_chat.ttft_p95_ms", "llm_chat.tpot_p95_ms", "total.ttft_p95_ms"} <= set(rows)
     assert rows["llm_chat.ttft_p50_ms"].verdict == "regressed" and rows["llm_chat.ttft_p50_ms"].change_pct > 50
     assert rows["llm_chat.tpot_p50_ms"].verdict == "~"
+
+
+def test_run_with_a_missing_baseline_stops_before_anything_starts(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["run", "smoke", "--out", str(tmp_path), "--baseline", "v9"])
+    assert result.exit_code == 2
+    assert f"--baseline: 'v9' is neither a run directory nor a saved baseline in {tmp_path / 'baselines'}" in result.output
+    assert list(tmp_path.iterdir()) == []  # no run directory: nothing ran
