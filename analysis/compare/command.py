@@ -93,7 +93,13 @@ PCT_HELP = "PCT for every figure, or FIGURE=PCT for one (search.p95_ms=10; p95_m
 
 @click.command("compare")
 @click.argument("baseline_run")
-@click.argument("candidate_runs", nargs=-1, required=True, type=click.Path(path_type=Path, file_okay=False))
+@click.argument(
+    "candidate_runs",
+    nargs=-1,
+    required=True,
+    metavar="CANDIDATE_RUN [MORE_RUNS]...",
+    type=click.Path(path_type=Path, file_okay=False),
+)
 @click.option(
     "--max-regression-pct",
     "max_regression",
