@@ -41,6 +41,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(PROOFS), help=f"comma-separated, of: {', '.join(PROOFS)}")
     parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument(
+        "--cache-model",
+        default="fast",
+        help="latency profile of the cache proof (gpt-3.5-turbo: ~0.6 s a miss)",
+    )
     parser.add_argument("--out", type=Path, help="keep the runs here (default: a temporary folder)")
     args = parser.parse_args()
     chosen = set(args.only.split(","))
@@ -49,8 +54,10 @@ def main() -> int:
         work = args.out or Path(temp)
         work.mkdir(parents=True, exist_ok=True)
         if "cache" in chosen:
-            cache = proof_cache(work)
-            print(f"cache off -> on: {row_line(cache['rows'], 'llm_chat.p95_ms')}; verdict {cache['verdict']}")
+            cache = proof_cache(work, args.cache_model)
+            print(
+                f"cache off -> on: {row_line(cache['rows'], 'llm_chat.p95_ms')}; verdict {cache['verdict']}"
+            )
             print(f"  also: {row_line(cache['rows'], 'llm_chat.p50_ms')}")
         baseline = None
         if "identical" in chosen:
@@ -63,7 +70,9 @@ def main() -> int:
                 per_figure.update(names)
                 called += len(names)
                 total += len(pair["rows"])
-                print(f"identical pair {index + 1}: exit {pair['exit']}, {len(names)} of {len(pair['rows'])} changed: {names}")
+                print(
+                    f"identical pair {index + 1}: exit {pair['exit']}, {len(names)} of {len(pair['rows'])} changed: {names}"
+                )
                 for name in names:
                     print(f"  {row_line(pair['rows'], name)}")
             worst = per_figure.most_common(1)[0] if per_figure else ("none", 0)

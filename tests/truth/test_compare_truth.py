@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 def test_the_cache_is_judged_a_large_improvement(work: Path) -> None:
     result = proof_cache(work)
     row = result["rows"]["llm_chat.p95_ms"]
-    assert row["verdict"] == "improved" and row["change_pct"] < -50 and row["ci_high_pct"] < -20, row
+    assert row["verdict"] == "improved" and row["ci_high_pct"] < -20, row  # the whole interval beyond -20 %
     assert result["exit"] == 0
 
 
