@@ -94,6 +94,7 @@ def plot_history(runs: Sequence[HistoryRun], title: str) -> Figure:
         )
     dates = [str(r.meta.get(C.RUN_STARTED_AT) or r.path.name)[:16] for r in runs]
     axes[-1].set_xticks(x, dates, rotation=30, ha="right", fontsize="small")
+    figure.subplots_adjust(bottom=0.14)  # room for the slanted dates
     return figure
 
 
