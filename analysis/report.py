@@ -13,11 +13,10 @@ from pathlib import Path
 
 from memload import names as C
 from memload.analysis.capacity.search_report import write_capacity_search_report
-from memload.analysis.compare.command import compare_to_baseline
+from memload.analysis.compare.command import baseline_gate
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.analyse import Analysis, analyse
 from memload.analysis.figures.runtable import whole_run_figures
-from memload.analysis.history.baselines import resolve_baseline
 from memload.analysis.plots.plotset import write_plots
 from memload.analysis.writers.html import write_html
 from memload.analysis.writers.junit import write_junit
@@ -29,8 +28,7 @@ from memload.scenario.thresholds import ThresholdResult
 # the comparison with a named baseline (--baseline)
 __all__ = [
     "ReportError",
-    "compare_to_baseline",
-    "resolve_baseline",
+    "baseline_gate",
     "ReportOutcome",
     "whole_run_figures",
     "write_capacity_search_report",

@@ -88,6 +88,16 @@ def compare_to_baseline(run_dir: Path, baseline: str, results: Path, echo: Calla
         return USAGE_EXIT
 
 
+def baseline_gate(name: str, results: Path, echo: Callable[..., None]) -> Callable[[Path], int]:
+    """`memload run --baseline NAME`, checked before the run (a CompareUsageError, exit 2, when
+    the baseline does not exist): the comparison to make with the finished run directory."""
+    try:
+        found = str(resolve_baseline(name, results))
+    except ReportError as error:
+        raise CompareUsageError(f"--baseline: {error}") from None
+    return lambda run_dir: compare_to_baseline(run_dir, found, results, echo)
+
+
 PCT_HELP = "PCT for every figure, or FIGURE=PCT for one (search.p95_ms=10; p95_ms=10: all scopes); repeatable"
 
 

@@ -147,7 +147,7 @@ def run(
     """
     _check_workers(workers, force=force)
     require_allowed_host(host, allow_remote=allow_remote)
-    gate = _baseline_gate(baseline, out)
+    gate = _baseline_gate(baseline, out) if baseline else None
     try:
         resolved = apply_overrides(
             load_scenario(scenario),
@@ -213,16 +213,10 @@ def run(
     raise SystemExit(code)
 
 
-def _baseline_gate(name: str | None, out: Path) -> Callable[[Path], int] | None:  # checked before the run
-    if name is None:
-        return None
-    from memload.analysis.report import ReportError, compare_to_baseline, resolve_baseline
+def _baseline_gate(name: str, out: Path) -> Callable[[Path], int]:  # exit 2 before the run without it
+    from memload.analysis.report import baseline_gate
 
-    try:
-        found = str(resolve_baseline(name, out))
-    except ReportError as error:
-        raise MemloadError(f"--baseline: {error}") from None
-    return lambda run_dir: compare_to_baseline(run_dir, found, out, click.echo)
+    return baseline_gate(name, out, click.echo)
 
 
 def _describe(request: RunRequest) -> None:
