@@ -13,6 +13,7 @@ from pathlib import Path
 
 from memload import names as C
 from memload.analysis.capacity.search_report import write_capacity_search_report
+from memload.analysis.compare.command import baseline_gate
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.analyse import Analysis, analyse
 from memload.analysis.figures.runtable import whole_run_figures
@@ -23,9 +24,11 @@ from memload.analysis.writers.markdown import write_markdown
 from memload.analysis.writers.summary import write_summary
 from memload.scenario.thresholds import ThresholdResult
 
-# the entry point of the run side (memload run): the report, and the whole-run table it prints
+# the entry point of the run side (memload run): the report, the whole-run table it prints, and
+# the comparison with a named baseline (--baseline)
 __all__ = [
     "ReportError",
+    "baseline_gate",
     "ReportOutcome",
     "whole_run_figures",
     "write_capacity_search_report",

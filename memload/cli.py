@@ -30,6 +30,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "A Locust worker that takes its scenario from a `memload master`.",
     ),
     "report": ("memload.analysis.cli:report", "Turn a results directory into plots, reports and a verdict."),
+    "compare": (
+        "memload.analysis.compare.command:compare",
+        "Compare runs with a baseline: changes with confidence intervals, verdicts, a regression gate.",
+    ),
+    "baseline": ("memload.analysis.history.baselines:baseline", "Save a run as a named baseline; list them."),
+    "history": (
+        "memload.analysis.history.cli:history",
+        "Every run of a scenario in the results folder: key figures over runs, baselines marked.",
+    ),
     "soak": (
         "memload.analysis.cli:soak",
         "The report of a long run with its soak analysis: leaks, latency drift, error bursts.",

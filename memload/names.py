@@ -46,6 +46,16 @@ REPORT_MD = "report.md"
 SUMMARY_JSON = "summary.json"
 JUNIT_XML = "junit.xml"
 PLOTS_DIR = "plots"
+# `memload compare` (issue 15): a baseline run against candidates, and named baselines
+COMPARE_DIR = "compare"  # default output folder, inside the (first) candidate run
+COMPARE_HTML = "compare.html"
+COMPARE_MD = "compare.md"
+COMPARE_JSON = "compare.json"
+BASELINES_DIR = "baselines"  # results/baselines/NAME: a copy of a run directory
+BASELINE_JSON = "baseline.json"  # in a saved baseline: its name, source and when it was saved
+HISTORY_DIR = "history"  # `memload history`: results/history/
+HISTORY_MD = "history.md"
+HISTORY_PNG = "history.png"
 
 NA_VALUES = ["N/A", ""]
 

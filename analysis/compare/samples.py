@@ -8,7 +8,11 @@ midpoints lie in it, as the report's figures) gives one sample of:
 - ``p50_ms``, ``p95_ms``, ``p99_ms``: exact percentiles of the interval's merged ``response_ms``
   histogram (rows of the same key merged; ``total`` is every operation's merge); an interval with
   fewer than ``MIN_PERCENTILE_REQUESTS`` recorded requests gives no sample;
-- ``error_rate``: failures / requests of the interval (no sample without requests).
+- ``error_rate``: failures / requests of the interval (no sample without requests);
+- LLM streaming (the operations with ``ttft_ms`` / ``tpot_ms`` histograms, and ``total``):
+  ``ttft_p50_ms``, ``ttft_p95_ms``, ``tpot_p50_ms``, ``tpot_p95_ms``, exact percentiles of the
+  interval's merged histogram, as for response times;
+- ``target``: ``cpu_pct`` and ``rss_mb`` of the target's processes (compare/resources.py).
 
 The whole-window values are the report's own: the same figures from ``exact_view`` (the merged
 histogram of the window and the counters summed over it).
@@ -24,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from memload import names as C
+from memload.analysis.compare.resources import TARGET, target_samples
 from memload.analysis.errors import ReportError
 from memload.analysis.figures.exact import exact_view
 from memload.analysis.read.hdr import (
@@ -44,6 +49,12 @@ RPS = "rps"
 ERROR_RATE = "error_rate"
 PERCENTILE_FIGURES: dict[str, float] = {"p50_ms": 50.0, "p95_ms": 95.0, "p99_ms": 99.0}
 FIGURES: tuple[str, ...] = (RPS, *PERCENTILE_FIGURES, ERROR_RATE)
+# histogram metric -> {figure: percent}: LLM streaming figures, present only where recorded
+LLM_PERCENTILES: dict[str, dict[str, float]] = {
+    "ttft_ms": {"ttft_p50_ms": 50.0, "ttft_p95_ms": 95.0},
+    "tpot_ms": {"tpot_p50_ms": 50.0, "tpot_p95_ms": 95.0},
+}
+LLM_FIGURES: tuple[str, ...] = tuple(name for figures in LLM_PERCENTILES.values() for name in figures)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +64,7 @@ class ScopeSamples:
     scope: str
     samples: Mapping[str, np.ndarray]
     whole: Mapping[str, float]  # figure -> the whole window's exact value (absent when undefined)
+    times: Mapping[str, np.ndarray] = field(default_factory=dict)  # figure -> its samples' interval starts
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,7 +86,7 @@ def interval_seconds(starts: np.ndarray, window: Window) -> np.ndarray:
 
 def _counter_samples(
     files: IntervalFiles, window: Window
-) -> tuple[np.ndarray, dict[str, dict[str, np.ndarray]]]:
+) -> tuple[np.ndarray, np.ndarray, dict[str, dict[str, np.ndarray]]]:
     """Window interval starts, and per scope the rps and error-rate samples."""
     counts = files.counts
     chosen = counts[selected(counts[C.IC_INTERVAL].to_numpy(dtype=float), window)]
@@ -94,16 +106,21 @@ def _counter_samples(
         )
         with np.errstate(divide="ignore", invalid="ignore"):
             result[scope] = {RPS: n[loaded] / seconds[loaded], ERROR_RATE: (f / n)[n > 0]}
-    return starts, result
+    return starts, starts[loaded], result
 
 
-def _interval_percentiles(files: IntervalFiles, starts: np.ndarray) -> dict[str, dict[str, list[float]]]:
-    """Per scope: figure -> per-interval exact percentiles (ms) of the window's intervals."""
+def _interval_percentiles(
+    files: IntervalFiles,
+    starts: np.ndarray,
+    metric: str = C.METRIC_RESPONSE,
+    figures: Mapping[str, float] = PERCENTILE_FIGURES,
+) -> dict[str, dict[str, list[float]]]:
+    """Per scope: figure -> per-interval exact percentiles (ms) of ``metric`` in the window's intervals."""
     frame = files.histograms
-    frame = frame[frame[C.HDR_METRIC].astype(str).to_numpy() == C.METRIC_RESPONSE]
+    frame = frame[frame[C.HDR_METRIC].astype(str).to_numpy() == metric]
     frame = frame[np.isin(frame[C.HDR_INTERVAL].to_numpy(dtype=float), starts)]
     frame = frame.sort_values(C.HDR_INTERVAL, kind="stable")
-    decoder, scale = Decoder(), scale_of(C.METRIC_RESPONSE)
+    decoder, scale = Decoder(), scale_of(metric)
     found: dict[str, dict[str, list[float]]] = {}
     for _, part in frame.groupby(C.HDR_INTERVAL, sort=True):
         vectors: dict[str, Counts] = {TOTAL: empty_counts()}
@@ -118,9 +135,9 @@ def _interval_percentiles(files: IntervalFiles, starts: np.ndarray) -> dict[str,
         for scope, vector in vectors.items():
             if total_count(vector) < MIN_PERCENTILE_REQUESTS:
                 continue
-            values = percentile_values(vector, PERCENTILE_FIGURES.values())
-            lines = found.setdefault(scope, {name: [] for name in PERCENTILE_FIGURES})
-            for name, percent in PERCENTILE_FIGURES.items():
+            values = percentile_values(vector, figures.values())
+            lines = found.setdefault(scope, {name: [] for name in figures})
+            for name, percent in figures.items():
                 lines[name].append(values[percent] / scale)
     return found
 
@@ -142,23 +159,35 @@ def _whole(files: IntervalFiles, window: Window) -> dict[str, dict[str, float]]:
         if histogram is not None:
             values = percentile_values(histogram, PERCENTILE_FIGURES.values())
             figures.update({name: values[p] / scale for name, p in PERCENTILE_FIGURES.items()})
+        for metric, named in LLM_PERCENTILES.items():
+            histogram = view.histogram(scope, metric)
+            if histogram is not None and total_count(histogram) > 0:
+                values = percentile_values(histogram, named.values())
+                figures.update({name: values[p] / scale_of(metric) for name, p in named.items()})
         whole[scope] = figures
     return whole
 
 
 def samples_of(files: IntervalFiles, window: Window) -> tuple[np.ndarray, dict[str, ScopeSamples]]:
     """The window's interval starts and every scope's samples and whole-window values."""
-    starts, counters = _counter_samples(files, window)
+    starts, loaded, counters = _counter_samples(files, window)
     percentiles = _interval_percentiles(files, starts)
+    for metric, named in LLM_PERCENTILES.items():
+        for scope, lines in _interval_percentiles(files, starts, metric, named).items():
+            percentiles.setdefault(scope, {}).update(lines)
     whole = _whole(files, window)
     scopes: dict[str, ScopeSamples] = {}
     for scope in sorted(set(counters) | set(percentiles) | set(whole)):
         samples = {name: np.asarray(values, dtype=float) for name, values in counters.get(scope, {}).items()}
         for name in PERCENTILE_FIGURES:
             samples[name] = np.asarray(percentiles.get(scope, {}).get(name, []), dtype=float)
+        for name in LLM_FIGURES:
+            if name in percentiles.get(scope, {}):
+                samples[name] = np.asarray(percentiles[scope][name], dtype=float)
         for name in (RPS, ERROR_RATE):
             samples.setdefault(name, np.array([], dtype=float))
-        scopes[scope] = ScopeSamples(scope=scope, samples=samples, whole=whole.get(scope, {}))
+        times = {RPS: loaded} if scope in counters else {}
+        scopes[scope] = ScopeSamples(scope=scope, samples=samples, whole=whole.get(scope, {}), times=times)
     return starts, scopes
 
 
@@ -178,6 +207,10 @@ def run_samples(run_dir: Path) -> RunSamples:
             f"{run_dir}: no usable {C.HDR_CSV} / {C.COUNTS_CSV}; runs cannot be compared without them"
         )
     starts, scopes = samples_of(data.intervals, window)
+    if data.resources is not None:
+        target = target_samples(data.resources, starts, window)
+        if target is not None:
+            scopes = {**scopes, TARGET: ScopeSamples(scope=TARGET, samples=target[0], whole=target[1])}
     return RunSamples(
         run_dir=Path(run_dir),
         meta=data.meta,

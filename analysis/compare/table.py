@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from memload import names as C
-from memload.analysis.compare.samples import FIGURES, RunSamples, run_samples
+from memload.analysis.compare.limits import LimitSet
+from memload.analysis.compare.samples import FIGURES, LLM_FIGURES, RunSamples, ScopeSamples, run_samples
 from memload.analysis.compare.stats import DEFAULT_LIMITS, Change, Limits, compare_figure, overall_verdict
 from memload.analysis.read.intervals import TOTAL
 
@@ -89,24 +90,37 @@ def setting_differences(baseline: Mapping[str, Any], candidate: Mapping[str, Any
     return tuple(found)
 
 
+PROCESS_SCOPE = "target"
+
+
+def figures_of(a: ScopeSamples, b: ScopeSamples) -> list[str]:
+    """The request figures (always), then the LLM and process figures either run has."""
+    present = set(a.samples) | set(b.samples) | set(a.whole) | set(b.whole)
+    if a.scope == PROCESS_SCOPE:
+        return [f for f in ("cpu_pct", "rss_mb") if f in present]
+    return [*FIGURES, *(f for f in LLM_FIGURES if f in present)]
+
+
 def compare_samples(
-    baseline: RunSamples, candidate: RunSamples, limits: Limits = DEFAULT_LIMITS
+    baseline: RunSamples, candidate: RunSamples, limits: Limits | LimitSet = DEFAULT_LIMITS
 ) -> ComparisonTable:
-    """Rows for every operation both runs have, then ``total``, each figure in ``FIGURES`` order."""
-    shared = sorted((set(baseline.scopes) & set(candidate.scopes)) - {TOTAL})
+    """Rows for every operation both runs have, then ``total``, then ``target`` (when both runs
+    have its samples): the figures of ``FIGURES`` in order, then LLM and process figures."""
+    limit_set = limits if isinstance(limits, LimitSet) else LimitSet(overall=limits)
+    shared = sorted((set(baseline.scopes) & set(candidate.scopes)) - {TOTAL, PROCESS_SCOPE})
     rows = []
-    for scope in [*shared, TOTAL]:
+    for scope in [*shared, TOTAL, PROCESS_SCOPE]:
         if scope not in baseline.scopes or scope not in candidate.scopes:
             continue
         a, b = baseline.scopes[scope], candidate.scopes[scope]
-        for figure in FIGURES:
+        for figure in figures_of(a, b):
             change = compare_figure(
                 figure,
                 a.samples.get(figure, []),
                 b.samples.get(figure, []),
                 baseline=a.whole.get(figure),
                 candidate=b.whole.get(figure),
-                limits=limits,
+                limits=limit_set.for_address(f"{scope}.{figure}"),
             )
             rows.append(Row(scope=scope, change=change))
     return ComparisonTable(
@@ -122,6 +136,8 @@ def compare_samples(
     )
 
 
-def compare_runs(baseline_dir: Path, candidate_dir: Path, limits: Limits = DEFAULT_LIMITS) -> ComparisonTable:
+def compare_runs(
+    baseline_dir: Path, candidate_dir: Path, limits: Limits | LimitSet = DEFAULT_LIMITS
+) -> ComparisonTable:
     """Load both run directories and compare them (a ReportError when one cannot be read)."""
     return compare_samples(run_samples(Path(baseline_dir)), run_samples(Path(candidate_dir)), limits)

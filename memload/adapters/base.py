@@ -23,7 +23,7 @@ from memload.adapters import openai_compat, rate_limits
 from memload.adapters.calls import add_context, measure_from_schedule
 from memload.adapters.openai_stream import StreamStats
 from memload.scenario.figures import OPERATIONS
-from memload.scenario.mem0 import Mem0Options
+from memload.scenario.targets import Mem0Options
 
 if TYPE_CHECKING:
     from memload.scenario import Scenario

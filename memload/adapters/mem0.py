@@ -1,4 +1,4 @@
-"""mem0, either of its two HTTP APIs (the scenario's ``[mem0] api``, memload.scenario.mem0):
+"""mem0, either of its two HTTP APIs (the scenario's ``[mem0] api``, memload.scenario.targets):
 
 - ``oss``: the self-hosted REST server, mem0's ``server/main.py`` (followed at mem0ai/mem0 commit
   07e58c54ae25, the mem0ai 2.2.1 core behind it). Auth: an API key in ``X-API-Key`` (the server

@@ -117,7 +117,7 @@ def _register_hooks(app: Flask, *, token: str | None, faults: FaultInjector, met
         if token is not None and not _authorized(token):
             raise ApiError(401, "missing or wrong 'Authorization: Bearer <token>' header")
         try:
-            faults.before_request()
+            faults.before_request(request.endpoint)
         except InjectedFault as fault:
             raise ApiError(500, str(fault), error_type="injected_fault") from None
 

@@ -94,6 +94,13 @@ def is_loopback(host: str) -> bool:
     help="Fault: milliseconds added to every request.",
 )
 @click.option(
+    "--added-latency-ms-on",
+    default="",
+    show_default=False,
+    help="Fault: milliseconds added to some routes only, as ROUTE=MS[,ROUTE=MS], a route named by its "
+    "operation (search, llm_chat, create_memory, …), e.g. search=20.",
+)
+@click.option(
     "--stall-every-s",
     default=0.0,
     type=click.FloatRange(min=0),
@@ -162,6 +169,7 @@ def serve(
     cache_ttl_s: float,
     error_rate: float,
     added_latency_ms: float,
+    added_latency_ms_on: str,
     stall_every_s: float,
     stall_for_s: float,
     leak_bytes_per_request: int,
@@ -177,12 +185,13 @@ def serve(
 
     Prints the bound URL as the first line on stdout; logs go to stderr.
     """
-    from memload.reference.faults import FaultConfig  # imports only gevent: safe before patching
+    from memload.reference.faults import FaultConfig, parse_latency_on  # only gevent: safe before patching
 
     try:
         faults = FaultConfig(
             error_rate=error_rate,
             added_latency_ms=added_latency_ms,
+            added_latency_ms_on=parse_latency_on(added_latency_ms_on),
             stall_every_s=stall_every_s,
             stall_for_s=stall_for_s,
             leak_bytes_per_request=leak_bytes_per_request,

@@ -28,6 +28,9 @@ class FaultConfig:
 
     error_rate: float = 0.0
     added_latency_ms: float = 0.0
+    # ((endpoint, ms), ...): milliseconds added to one route only (its endpoint: the operation's
+    # name, e.g. search), on top of added_latency_ms; `--added-latency-ms-on search=20`
+    added_latency_ms_on: tuple[tuple[str, float], ...] = ()
     stall_every_s: float = 0.0
     stall_for_s: float = 0.0
     leak_bytes_per_request: int = 0
@@ -41,6 +44,8 @@ class FaultConfig:
     def __post_init__(self) -> None:
         if not 0.0 <= self.error_rate <= 1.0:
             raise ValueError("error_rate must be between 0 and 1")
+        if any(ms < 0 for _, ms in self.added_latency_ms_on):
+            raise ValueError("latencies and stall times must not be negative")
         if self.added_latency_ms < 0 or self.stall_for_s < 0 or self.stall_every_s < 0:
             raise ValueError("latencies and stall times must not be negative")
         if self.stall_for_s > 0 and not 0 < self.stall_for_s < self.stall_every_s:
@@ -62,6 +67,22 @@ class FaultConfig:
     @property
     def stalls(self) -> bool:
         return self.stall_for_s > 0
+
+
+def parse_latency_on(text: str) -> tuple[tuple[str, float], ...]:
+    """``"search=20,llm_chat=5"`` -> (("search", 20.0), ("llm_chat", 5.0)); a ValueError names
+    what is wrong. Routes are named by their endpoint, the operation's name."""
+    found: list[tuple[str, float]] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        try:
+            ms = float(value)
+        except ValueError:
+            ms = float("nan")
+        if not sep or not name.strip() or not ms >= 0 or ms == float("inf"):
+            raise ValueError(f"--added-latency-ms-on: {part!r} is not ROUTE=MS (e.g. search=20, MS >= 0)")
+        found.append((name.strip(), ms))
+    return tuple(found)
 
 
 def stall_remaining_s(*, elapsed_s: float, stall_every_s: float, stall_for_s: float) -> float:
@@ -86,8 +107,8 @@ class FaultInjector:
         # FIFO: gevent wakes a semaphore's waiters in the order they came
         self._slots = gevent.lock.Semaphore(config.max_inflight) if config.max_inflight else None
 
-    def before_request(self) -> None:
-        """Leak, hold through a stall, add latency, then maybe fail with a 500."""
+    def before_request(self, endpoint: str | None = None) -> None:
+        """Leak, hold through a stall, add latency (and the route's own), then maybe fail with a 500."""
         config = self.config
         if config.leak_bytes_per_request:
             # Filled (not zeroed) bytes, so the pages count in the resident set at once.
@@ -103,8 +124,11 @@ class FaultInjector:
             # let the next waiter take the slot and start its service time now, not after this
             # request has been handled (gevent switches only when a greenlet yields)
             gevent.sleep(0)
-        if config.added_latency_ms > 0:
-            gevent.sleep(config.added_latency_ms / 1000.0)
+        added_ms = config.added_latency_ms + sum(
+            ms for name, ms in config.added_latency_ms_on if name == endpoint
+        )
+        if added_ms > 0:
+            gevent.sleep(added_ms / 1000.0)
         if config.error_rate > 0 and self._rng.random() < config.error_rate:
             raise InjectedFault("injected fault (--error-rate)")
 
@@ -119,10 +143,11 @@ class FaultInjector:
         if remaining_s > 0:
             gevent.sleep(remaining_s)
 
-    def describe(self) -> dict[str, float | int]:
+    def describe(self) -> dict[str, float | int | dict[str, float]]:
         return {
             "error_rate": self.config.error_rate,
             "added_latency_ms": self.config.added_latency_ms,
+            "added_latency_ms_on": dict(self.config.added_latency_ms_on),
             "stall_every_s": self.config.stall_every_s,
             "stall_for_s": self.config.stall_for_s,
             "leak_bytes_per_request": self.config.leak_bytes_per_request,

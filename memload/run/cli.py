@@ -12,7 +12,7 @@ import click
 from memload import names as C
 from memload.errors import MemloadError
 from memload.host_guard import require_allowed_host
-from memload.run.console import report_and_verdict
+from memload.run.console import baseline_gate_of, report_and_verdict
 from memload.run.disk import estimate_bytes, megabytes
 from memload.run.locust_command import Distributed
 from memload.run.processes import HarnessError
@@ -95,6 +95,7 @@ from memload.scenario.tables import ScenarioError
     show_default=True,
     help="Write report/ and take the exit code from the thresholds.",
 )
+@click.option("--baseline", help="Then compare with this baseline (OUT/baselines/NAME); worse exit code.")
 @click.option("--quiet", is_flag=True, help="No progress lines while the run goes on.")
 @click.option(
     "--metrics-port",
@@ -154,6 +155,7 @@ def run(
     web: bool,
     web_port: int,
     report: bool,
+    baseline: str | None,
     quiet: bool,
     metrics_port: int | None,
     preflight: bool,
@@ -178,6 +180,7 @@ def run_scenario(options: dict[str, Any], distributed: Distributed | None = None
     o = SimpleNamespace(**options)
     scenario, host, out, workers = o.scenario, o.host, o.out, o.workers
     require_allowed_host(host, allow_remote=o.allow_remote)
+    gate = baseline_gate_of(o.baseline, out) if o.baseline else None  # exit 2 now when it is missing
     overrides = (
         "target",
         "users",
@@ -244,6 +247,8 @@ def run_scenario(options: dict[str, Any], distributed: Distributed | None = None
                 f"memload: report abandoned; rebuild it with: memload report {outcome.run_dir}", err=True
             )
             code = 2
+    if gate is not None and code != 2:  # not 2: the run completed and has its report
+        code = max(code, gate(outcome.run_dir))
     if interrupted.is_set() and code != 2:
         click.echo("memload: interrupted after the run; its results and report are complete", err=True)
         code = 2

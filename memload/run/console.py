@@ -153,6 +153,16 @@ def report_and_verdict(run_dir: Path) -> int:
     return result.exit_code
 
 
+def baseline_gate_of(name: str, out: Path) -> Callable[[Path], int]:
+    """``memload run --baseline NAME``: the comparison to make after the run (memload.analysis);
+    a usage error (exit 2) now, before the run, when there is no such baseline."""
+    import click
+
+    from memload.analysis.report import baseline_gate
+
+    return baseline_gate(name, out, click.echo)
+
+
 def _echo(text: str, *, err: bool = False) -> None:
     import click
 

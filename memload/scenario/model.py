@@ -14,12 +14,12 @@ from typing import Any
 
 from memload.adapters.registry import operations_of
 from memload.scenario.capacity import CapacityOptions, parse_capacity
+from memload.scenario.compare import parse_compare
 from memload.scenario.figures import OPERATIONS
 from memload.scenario.llm import LlmOptions, parse_llm
 from memload.scenario.load import Arrival, LoadShape, Pacing, parse_arrival, parse_load, parse_pacing
-from memload.scenario.mem0 import Mem0Options, parse_mem0
-from memload.scenario.reference import parse_reference
 from memload.scenario.tables import ScenarioError, TableReader
+from memload.scenario.targets import Mem0Options, parse_mem0, parse_reference
 from memload.scenario.thresholds import ThresholdError, parse_thresholds
 
 TOP_KEYS = (
@@ -38,6 +38,7 @@ TOP_KEYS = (
     "reference",
     "mem0",
     "capacity",
+    "compare",
     "thresholds",
 )
 # the client's timeout: Locust's own default, and the bounds a scenario or --timeout may set
@@ -74,6 +75,7 @@ class Scenario:
     timeout_s: float = DEFAULT_TIMEOUT_S  # the client's: connect, and each read of an answer
     capacity: CapacityOptions = field(default_factory=CapacityOptions)
     mem0: Mem0Options = field(default_factory=Mem0Options)  # the mem0 target's API, auth and add mode
+    compare: dict[str, Any] = field(default_factory=dict)  # [compare]: limits of `memload compare`
 
     @property
     def model(self) -> str:
@@ -166,6 +168,7 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         reference=parse_reference(top.table("reference")),
         capacity=parse_capacity(top.table("capacity")),
         mem0=parse_mem0(top.table("mem0")),
+        compare=parse_compare(top.table("compare")),
         thresholds=_parse_thresholds(top, raw.get("thresholds", {})),
     )
     check_consistency(scenario)

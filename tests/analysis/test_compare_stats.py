@@ -11,6 +11,7 @@ import pytest
 from hdrh.histogram import HdrHistogram
 
 from analysis_testkit import T0, hist_row, make_run, write_interval_files
+from synthetic_compare import scenario_dict, synthetic_run
 from memload.analysis.compare.samples import FIGURES, MIN_PERCENTILE_REQUESTS, run_samples
 from memload.analysis.compare.stats import (
     IMPROVED,
@@ -23,61 +24,6 @@ from memload.analysis.compare.stats import (
 )
 from memload.analysis.compare.table import ComparisonTable, compare_runs
 from memload.loadgen.histograms import new_histogram, to_recorded
-
-OPERATIONS = {"search": 5.0, "create_memory": 4.0}  # median response time, ms
-
-
-def _scenario(name: str = "steady", seed: int = 1) -> dict:
-    return {
-        "name": name,
-        "seed": seed,
-        "mix": {"search": 1, "create_memory": 1},
-        "load": {"shape": "constant", "users": 10, "duration_s": 300.0},
-    }
-
-
-def synthetic_run(
-    run_dir: Path,
-    *,
-    seed: int,
-    intervals: int = 20,
-    rate: float = 10.0,
-    shift_ms: dict[str, float] | None = None,
-    factor: dict[str, float] | None = None,
-    error_rate: float = 0.01,
-    scenario: dict | None = None,
-) -> Path:
-    """``intervals`` 10 s intervals of load from T0; per operation a Poisson number of requests
-    (``rate`` per s) per interval with lognormal times (median from OPERATIONS, sigma 0.3) times
-    ``factor`` plus ``shift_ms``, and binomial failures."""
-    rng = np.random.default_rng(seed)
-    shift_ms, factor = shift_ms or {}, factor or {}
-    samples, counts = [], []
-    for k in range(intervals):
-        start = T0 + 10 * k
-        for scope, median in OPERATIONS.items():
-            n = int(rng.poisson(rate * 10))
-            times = start + np.sort(rng.uniform(0.0, 10.0, n))
-            values = median * np.exp(rng.normal(0.0, 0.3, n)) * factor.get(scope, 1.0) + shift_ms.get(
-                scope, 0.0
-            )
-            samples += [(float(t), scope, "response_ms", float(v)) for t, v in zip(times, values)]
-            failures = int(rng.binomial(n, error_rate))
-            if failures:
-                counts.append((start + 5.0, scope, "failures", failures))
-    end = T0 + 10 * intervals
-    history = [hist_row(t, "search", 1, users=1) for t in range(T0 + 1, end)]
-    make_run(
-        run_dir,
-        history,
-        start_unix=float(T0),
-        end_unix=float(end),
-        warmup_s=0.0,
-        scenario=scenario or _scenario(),
-        scenario_name=(scenario or _scenario())["name"],
-    )
-    return write_interval_files(run_dir, samples, counts)
-
 
 def _rows(table: ComparisonTable) -> dict[str, Change]:
     return {row.address: row.change for row in table.rows}
@@ -173,7 +119,7 @@ def test_doubled_throughput_is_an_improvement(tmp_path: Path) -> None:
 
 
 def test_differing_settings_are_listed(tmp_path: Path) -> None:
-    other = _scenario(name="other", seed=7)
+    other = scenario_dict(name="other", seed=7)
     other["load"]["users"] = 20
     table = compare_runs(
         synthetic_run(tmp_path / "a", seed=1), synthetic_run(tmp_path / "b", seed=2, scenario=other)

@@ -76,3 +76,26 @@ def test_stall_arithmetic():
 def test_fault_config_rejects_nonsense(kwargs):
     with pytest.raises(ValueError):
         FaultConfig(**kwargs)
+
+
+def test_added_latency_on_one_route_only(start_target):
+    target = start_target("--added-latency-ms-on", "list_models=150")
+    started = time.perf_counter()
+    assert target.get("/v1/models").status_code == 200
+    assert time.perf_counter() - started >= 0.150
+    started = time.perf_counter()
+    assert target.post("/v1/memories", {"user_id": "u", "content": "quick"}).status_code == 201
+    assert time.perf_counter() - started < 0.150
+    assert target.get("/health").json()["faults"]["added_latency_ms_on"] == {"list_models": 150.0}
+
+
+def test_added_latency_on_parses_route_ms_pairs():
+    from memload.reference.faults import parse_latency_on
+
+    assert parse_latency_on("search=20, llm_chat=1.5") == (("search", 20.0), ("llm_chat", 1.5))
+    assert parse_latency_on("") == ()
+    for bad in ("search", "search=x", "=5", "search=-1", "search=inf"):
+        with pytest.raises(ValueError, match="is not ROUTE=MS"):
+            parse_latency_on(bad)
+    with pytest.raises(ValueError):
+        FaultConfig(added_latency_ms_on=(("search", -1.0),))

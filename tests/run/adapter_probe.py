@@ -24,7 +24,7 @@ from locust.event import EventHook
 from memload import Adapter, AdapterOptions
 from memload.adapters.calls import scheduled_at
 from memload.adapters.registry import load_adapter_class
-from memload.scenario.mem0 import Mem0Options
+from memload.scenario.targets import Mem0Options
 
 OPEN_DELAYS_S = (0.3, 0.6, 0.9)
 USER = "probe-user"

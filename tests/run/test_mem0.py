@@ -15,7 +15,7 @@ from memload.adapters.base import AdapterOptions
 from memload.adapters.mem0 import Mem0Adapter
 from memload.adapters.preflight import PreflightClient, run_preflight
 from memload.scenario import ScenarioError, load_scenario
-from memload.scenario.mem0 import Mem0Options
+from memload.scenario.targets import Mem0Options
 
 USER = "u1"
 TWO_FACTS = "I am allergic to peanuts. I live in Lisbon with my cat."

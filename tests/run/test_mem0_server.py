@@ -17,7 +17,7 @@ from mem0_server import ADMIN_KEY, mem0_installed, running_mem0_server
 from memload.adapters.base import AdapterOptions
 from memload.adapters.mem0 import Mem0Adapter
 from memload.adapters.preflight import PreflightClient
-from memload.scenario.mem0 import Mem0Options
+from memload.scenario.targets import Mem0Options
 from memload_cli import only_run_dir, run_memload
 
 pytestmark = [

@@ -1,0 +1,116 @@
+"""A baseline run against one or more candidate runs: the comparison tables, the exit code, and
+every output (compare.html, compare.md, compare.json, junit.xml, plots/*.png) in one folder.
+
+Exit code: 1 when a candidate has a real regression beyond its limit, 0 otherwise; runs whose
+settings differ are refused (a ComparisonRefused, exit 2) unless ``force``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from memload import names as C
+from memload.analysis.compare.limits import LimitSet
+from memload.analysis.compare.samples import RunSamples, run_samples
+from memload.analysis.compare.stats import CONFIDENCE, IMPROVED, REGRESSED, UNCHANGED
+from memload.analysis.compare.table import ComparisonTable, Difference, compare_samples
+from memload.analysis.errors import ReportError
+
+
+class ComparisonRefused(ReportError):
+    """Runs whose settings differ, compared without ``force``."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Candidate:
+    samples: RunSamples
+    table: ComparisonTable
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comparison:
+    baseline: RunSamples
+    candidates: tuple[Candidate, ...]
+    limits: LimitSet
+    forced: bool
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(row.change.fails for c in self.candidates for row in c.table.rows) else 0
+
+    @property
+    def verdict(self) -> str:
+        verdicts = [c.table.verdict for c in self.candidates]
+        if REGRESSED in verdicts:
+            return REGRESSED
+        return IMPROVED if IMPROVED in verdicts else UNCHANGED
+
+    def method(self) -> dict[str, Any]:
+        limits = self.limits.overall
+        return {
+            "samples": f"one value per {C.INTERVAL_S} s interval of each run's steady window (warm-up "
+            "excluded): requests/s, exact percentiles of the interval's merged HDR histogram, error "
+            "rate; the target's CPU (mean) and RSS (peak) per interval",
+            "test": "Mann-Whitney U, two-sided, of the two runs' per-interval samples",
+            "alpha": limits.alpha,
+            "confidence": CONFIDENCE,
+            "interval": f"{CONFIDENCE:.0%} percentile bootstrap ({limits.resamples} resamples, seed "
+            f"{limits.seed}) of the ratio of the means of the per-interval samples",
+            "verdict": "improved or regressed only when the test is significant and the interval "
+            "excludes 0; ~ otherwise (also with fewer than "
+            f"{limits.min_samples} samples per run)",
+            "limits": self.limits.describe(),
+        }
+
+
+def label_of(run: RunSamples) -> str:
+    return run.run_dir.name or str(run.run_dir)
+
+
+def differences_text(differences: Sequence[Difference]) -> str:
+    return "; ".join(f"{d.setting}: {d.baseline!r} -> {d.candidate!r}" for d in differences)
+
+
+def build_comparison(
+    baseline_dir: Path, candidate_dirs: Sequence[Path], limits: LimitSet, *, force: bool
+) -> Comparison:
+    """Load the runs and compare each candidate with the baseline; a ComparisonRefused when their
+    settings differ and not ``force``, a ReportError when a run cannot be read."""
+    baseline = run_samples(Path(baseline_dir))
+    candidates = []
+    for path in candidate_dirs:
+        samples = run_samples(Path(path))
+        table = compare_samples(baseline, samples, limits)
+        if not table.comparable and not force:
+            raise ComparisonRefused(
+                f"{path} and the baseline {baseline_dir} differ in "
+                f"{differences_text(table.differences)}; use --force to compare them anyway"
+            )
+        candidates.append(Candidate(samples=samples, table=table))
+    return Comparison(baseline=baseline, candidates=tuple(candidates), limits=limits, forced=force)
+
+
+def write_comparison(comparison: Comparison, out_dir: Path) -> list[Path]:
+    """Every output into ``out_dir`` (created); returns the files written."""
+    from memload.analysis.compare.html import write_html
+    from memload.analysis.compare.outputs import write_json, write_junit, write_markdown
+    from memload.analysis.compare.plots import comparison_plots
+
+    out_dir = Path(out_dir)
+    try:
+        (out_dir / C.PLOTS_DIR).mkdir(parents=True, exist_ok=True)
+        plots = comparison_plots(comparison)
+        for plot in plots:
+            (out_dir / C.PLOTS_DIR / plot.file_name).write_bytes(plot.png)
+        written = [
+            write_json(comparison, out_dir / C.COMPARE_JSON),
+            write_markdown(comparison, out_dir / C.COMPARE_MD),
+            write_junit(comparison, out_dir / C.JUNIT_XML),
+            write_html(comparison, plots, out_dir / C.COMPARE_HTML),
+        ]
+    except OSError as error:
+        raise ReportError(f"cannot write {out_dir}: {error.strerror or error}") from None
+    return written

@@ -1,0 +1,94 @@
+"""Proofs of issue 15 (compare) against the reference service, one-minute runs, printing figures.
+
+    flock /tmp/memload-load.lock .venv/bin/python benchmarks/bench_compare.py                # all
+    flock /tmp/memload-load.lock .venv/bin/python benchmarks/bench_compare.py --only identical --pairs 3
+
+cache:     the response cache off (baseline) against on, same seed and scenario (llm_chat only):
+           llm_chat.p95_ms must be judged "improved" by far more than 20 %.
+identical: --pairs pairs of runs with the same settings: the figures called changed in each
+           (should be none), the false-positive rate over every figure of every pair, and the
+           most pairs any one figure was called changed in.
+latency:   `added_latency_ms_on = "search=20"` and `"search=1"` in the candidate only, against the
+           first identical run: +20 ms must be a real regression (exit 1); +1 ms on a figure of a
+           few ms is printed with its interval, whatever the verdict.
+The proofs are in tests/helpers/compare_proofs.py (tests/truth runs them, marked slow).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "helpers"))  # shared with the tests
+
+from compare_proofs import (  # noqa: E402
+    changed,
+    memload_run,
+    proof_added_latency,
+    proof_cache,
+    proof_identical,
+    row_line,
+)
+
+PROOFS = ("cache", "identical", "latency")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(PROOFS), help=f"comma-separated, of: {', '.join(PROOFS)}")
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument(
+        "--cache-model",
+        default="fast",
+        help="latency profile of the cache proof (gpt-3.5-turbo: ~0.6 s a miss)",
+    )
+    parser.add_argument("--out", type=Path, help="keep the runs here (default: a temporary folder)")
+    args = parser.parse_args()
+    chosen = set(args.only.split(","))
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="memload-compare-") as temp:
+        work = args.out or Path(temp)
+        work.mkdir(parents=True, exist_ok=True)
+        if "cache" in chosen:
+            cache = proof_cache(work, args.cache_model)
+            print(
+                f"cache off -> on: {row_line(cache['rows'], 'llm_chat.p95_ms')}; verdict {cache['verdict']}"
+            )
+            print(f"  also: {row_line(cache['rows'], 'llm_chat.p50_ms')}")
+        baseline = None
+        if "identical" in chosen:
+            pairs = proof_identical(work, args.pairs)
+            baseline = pairs[0]["baseline"]
+            per_figure: Counter[str] = Counter()
+            called = total = 0
+            for index, pair in enumerate(pairs):
+                names = changed(pair["rows"])
+                per_figure.update(names)
+                called += len(names)
+                total += len(pair["rows"])
+                print(
+                    f"identical pair {index + 1}: exit {pair['exit']}, {len(names)} of {len(pair['rows'])} changed: {names}"
+                )
+                for name in names:
+                    print(f"  {row_line(pair['rows'], name)}")
+            worst = per_figure.most_common(1)[0] if per_figure else ("none", 0)
+            print(
+                f"identical: {called} of {total} figures called changed ({called / total:.1%}); "
+                f"the most often called: {worst[0]} in {worst[1]} of {len(pairs)} pairs"
+            )
+        if "latency" in chosen:
+            baseline = baseline or memload_run(work, "baseline")
+            for ms in (20.0, 1.0):
+                found = proof_added_latency(work, baseline, ms)
+                print(f"search +{ms:g} ms: exit {found['exit']}, verdict {found['verdict']}")
+                for figure in ("p50_ms", "p95_ms", "p99_ms"):
+                    print(f"  {row_line(found['rows'], f'search.{figure}')}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

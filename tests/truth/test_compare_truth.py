@@ -1,0 +1,34 @@
+"""Issue 15's proofs against the reference service, with one-minute runs: the response cache off
+against on is judged "improved" on llm_chat p95 by far more than 20 %; a pair of runs with
+identical settings is judged unchanged; 20 ms added to search is a real regression (exit 1); 1 ms
+added is reported with its interval. Slow (about 8 minutes): benchmarks/bench_compare.py prints
+the same figures and repeats the identical pair (the false-positive rate over 5 pairs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from compare_proofs import changed, proof_added_latency, proof_cache, proof_identical
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+
+def test_the_cache_is_judged_a_large_improvement(work: Path) -> None:
+    result = proof_cache(work)
+    row = result["rows"]["llm_chat.p95_ms"]
+    assert row["verdict"] == "improved" and row["ci_high_pct"] < -20, row  # the whole interval beyond -20 %
+    assert result["exit"] == 0
+
+
+def test_identical_runs_are_unchanged_and_added_latency_is_found(work: Path) -> None:
+    (pair,) = proof_identical(work, 1)
+    assert changed(pair["rows"]) == [] and pair["exit"] == 0, pair["rows"]
+    slow = proof_added_latency(work, pair["baseline"], 20.0)
+    row = slow["rows"]["search.p95_ms"]
+    assert row["verdict"] == "regressed" and row["ci_low_pct"] > 0 and slow["exit"] == 1, row
+    small = proof_added_latency(work, pair["baseline"], 1.0)
+    row = small["rows"]["search.p50_ms"]
+    assert row["change_pct"] is not None and row["ci_low_pct"] < row["ci_high_pct"], row
+    assert row["ci_high_pct"] > 0, row  # the interval reaches the added millisecond's side
