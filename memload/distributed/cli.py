@@ -20,9 +20,6 @@ from memload.host_guard import require_allowed_host
 from memload.run import cli as run_cli
 from memload.run.locust_command import DEFAULT_MASTER_PORT, Distributed, LocustPlan
 from memload.run.processes import child_env, die_with_parent
-from memload.scenario import apply_overrides, load_scenario
-from memload.scenario.durations import parse_duration_s
-from memload.scenario.tables import ScenarioError
 
 SETTINGS = {"help_option_names": ["-h", "--help"]}
 NOT_FOR_MASTER = ("workers", "force")
@@ -36,22 +33,8 @@ def is_loopback(address: str) -> bool:
 
 
 def _master(expect_workers: int, bind: str, master_port: int, worker_wait: str, **options: Any) -> None:
-    wait_s = _duration("--worker-wait", worker_wait)
-    try:  # the scenario the workers get: resolved here, as `memload run` resolves it
-        names = (
-            "target",
-            "users",
-            "spawn_rate",
-            "rate",
-            "timeout",
-            "duration",
-            "step_duration",
-            "warmup",
-            "seed",
-        )
-        scenario = apply_overrides(load_scenario(options["scenario"]), **{k: options[k] for k in names})
-    except ScenarioError as error:
-        raise MemloadError(str(error)) from None
+    wait_s = run_cli.duration_option("--worker-wait", worker_wait)
+    scenario = run_cli.resolved_scenario(options)  # what the workers get: resolved as `memload run` does
     handoff = HandoffServer(
         scenario=scenario.to_dict(), workers=expect_workers, bind=bind, port=master_port + 1
     ).start()
@@ -129,7 +112,7 @@ def worker(address: str, wait: str, allow_remote: bool) -> None:
     (no copy of the TOML needed), runs in a temporary directory of its own, and exits when the
     master ends the run."""
     host, port = _address(address)
-    payload = fetch_handoff(host, port + 1, wait_s=_duration("--wait", wait))
+    payload = fetch_handoff(host, port + 1, wait_s=run_cli.duration_option("--wait", wait))
     require_allowed_host(payload["host"], allow_remote=allow_remote)
     with tempfile.TemporaryDirectory(prefix="memload-worker-") as work:
         scenario_file = Path(work) / C.SCENARIO_JSON
@@ -168,10 +151,3 @@ def _address(text: str) -> tuple[str, int]:
     if port and not port.isdigit():
         raise MemloadError(f"--master {text!r}: the port must be a number")
     return host, int(port) if port else DEFAULT_MASTER_PORT
-
-
-def _duration(option: str, text: str) -> float:
-    try:
-        return parse_duration_s(text)
-    except ValueError as error:
-        raise MemloadError(f"{option}: {error}") from None

@@ -12,15 +12,13 @@ import click
 from memload import names as C
 from memload.errors import MemloadError
 from memload.host_guard import require_allowed_host
-from memload.run.console import baseline_gate_of, report_and_verdict
-from memload.run.disk import estimate_bytes, megabytes
+from memload.run.console import baseline_gate_of, describe, report_and_verdict
 from memload.run.locust_command import Distributed
 from memload.run.processes import HarnessError
-from memload.run.run_json import redact
 from memload.run.runner import RunOutcome, RunRequest, execute
 from memload.run.signals import ReportAbandoned, deferred_signals
 from memload.run.workers import read_roster
-from memload.scenario import apply_overrides, load_scenario
+from memload.scenario import Scenario, apply_overrides, load_scenario
 from memload.scenario.durations import parse_duration_s
 from memload.scenario.tables import ScenarioError
 
@@ -178,28 +176,14 @@ def run_scenario(options: dict[str, Any], distributed: Distributed | None = None
     """The body of ``memload run`` (and of ``memload master``, whose workers come from elsewhere:
     ``distributed``), given the command's options by name; exits with the run's code."""
     o = SimpleNamespace(**options)
-    scenario, host, out, workers = o.scenario, o.host, o.out, o.workers
+    host, out, workers = o.host, o.out, o.workers
     require_allowed_host(host, allow_remote=o.allow_remote)
     gate = baseline_gate_of(o.baseline, out) if o.baseline else None  # exit 2 now when it is missing
-    overrides = (
-        "target",
-        "users",
-        "spawn_rate",
-        "rate",
-        "timeout",
-        "duration",
-        "step_duration",
-        "warmup",
-        "seed",
-    )
-    try:
-        resolved = apply_overrides(load_scenario(scenario), **{k: options[k] for k in overrides})
-    except ScenarioError as error:
-        raise MemloadError(str(error)) from None
+    resolved = resolved_scenario(options)
     recorded = (
         "scenario",
         "host",
-        *overrides,
+        *OVERRIDES,
         "tag",
         "out",
         "workers",
@@ -222,11 +206,11 @@ def run_scenario(options: dict[str, Any], distributed: Distributed | None = None
         quiet=o.quiet,
         metrics_port=o.metrics_port,
         preflight=o.preflight,
-        interim_report_s=_duration_option("--interim-report", o.interim_report),
-        target_down_limit_s=_duration_option("--target-down-limit", o.target_down_limit),
+        interim_report_s=duration_option("--interim-report", o.interim_report),
+        target_down_limit_s=duration_option("--target-down-limit", o.target_down_limit),
         distributed=distributed,
     )
-    _describe(request)
+    describe(request)
     with deferred_signals() as interrupted:
         try:
             outcome = execute(request, echo=click.echo, interrupted=interrupted)
@@ -255,18 +239,29 @@ def run_scenario(options: dict[str, Any], distributed: Distributed | None = None
     raise SystemExit(code)
 
 
-def _describe(request: RunRequest) -> None:
-    s = request.scenario
-    where = redact(request.host) if request.host else "the reference target (started on a free loopback port)"
-    click.echo(
-        f"memload: {s.name}: {s.load.shape} load, peak {s.load.peak_users} users, "
-        f"{s.load.duration_s:g} s, against {where}"
-        + (f", {request.workers} workers" if request.workers else "")
-        + f"; writes about {megabytes(estimate_bytes(s, workers=request.workers))}"
-    )
+OVERRIDES = (
+    "target",
+    "users",
+    "spawn_rate",
+    "rate",
+    "timeout",
+    "duration",
+    "step_duration",
+    "warmup",
+    "seed",
+)
 
 
-def _duration_option(option: str, text: str) -> float:
+def resolved_scenario(options: dict[str, Any]) -> Scenario:
+    """The scenario of ``options["scenario"]`` with the command line's overrides; a bad one is a
+    one-line usage error."""
+    try:
+        return apply_overrides(load_scenario(options["scenario"]), **{k: options[k] for k in OVERRIDES})
+    except ScenarioError as error:
+        raise MemloadError(str(error)) from None
+
+
+def duration_option(option: str, text: str) -> float:
     try:
         return parse_duration_s(text)
     except ValueError as error:

@@ -7,8 +7,14 @@ import csv
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from memload import names as C
+from memload.run.disk import estimate_bytes, megabytes
+from memload.run.run_json import redact
+
+if TYPE_CHECKING:
+    from memload.run.runner import RunRequest
 
 TAIL_BYTES = 16_384
 # as the report: below these counts a percentile says no more than the maximum (1 / (1 - q))
@@ -161,6 +167,18 @@ def baseline_gate_of(name: str, out: Path) -> Callable[[Path], int]:
     from memload.analysis.report import baseline_gate
 
     return baseline_gate(name, out, click.echo)
+
+
+def describe(request: RunRequest) -> None:
+    """The line ``memload run`` prints before it starts: the load, the target, what it will write."""
+    s = request.scenario
+    where = redact(request.host) if request.host else "the reference target (started on a free loopback port)"
+    _echo(
+        f"memload: {s.name}: {s.load.shape} load, peak {s.load.peak_users} users, "
+        f"{s.load.duration_s:g} s, against {where}"
+        + (f", {request.workers} workers" if request.workers else "")
+        + f"; writes about {megabytes(estimate_bytes(s, workers=request.workers))}"
+    )
 
 
 def _echo(text: str, *, err: bool = False) -> None:
