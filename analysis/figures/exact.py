@@ -126,7 +126,7 @@ def _scope_figures(view: ExactView, scope: str) -> dict[str, float]:
     if "mean_ms" in latency:
         latency["avg_ms"] = latency.pop("mean_ms")
     figures.update(latency)
-    if counters.get(C.IC_EMBED_DOCS) and rps is not None:
+    if scope != TOTAL and counters.get(C.IC_EMBED_DOCS) and rps is not None:
         figures["docs_per_s"] = counters[C.IC_EMBED_DOCS] / view.covered_s
     if counters.get(C.IC_RATE_LIMITED):
         figures["rate_limited"] = counters[C.IC_RATE_LIMITED]

@@ -90,12 +90,20 @@ def llm_scopes(view: ExactView) -> list[str]:
 
 
 def llm_breakdowns(view: ExactView) -> list[str]:
-    """Breakdown scopes with LLM requests in the window: per model when more than one model was
-    asked, by cache answer when the server said (X-Cache)."""
+    """Breakdown scopes with LLM requests in the window, where they tell something: per model when
+    an operation asked more than one model, by cache answer when the server gave more than one
+    (X-Cache: HIT and MISS; all BYPASS would repeat the operation's own figures)."""
     present = [s for s in view.breakdowns if view.counts.get(s, {}).get(C.IC_LLM_REQUESTS, 0) > 0]
-    models = [s for s in present if "|model=" in s]
-    shown = [s for s in models if sum(1 for m in models if m.split("|")[0] == s.split("|")[0]) > 1]
-    return shown + [s for s in present if "|cache=" in s]
+
+    def kind_of(scope: str) -> tuple[str, str]:
+        operation, _, breakdown = scope.partition(C.BREAKDOWN_SEPARATOR)
+        return operation, breakdown.partition("=")[0]
+
+    groups: dict[tuple[str, str], int] = {}
+    for scope in present:
+        groups[kind_of(scope)] = groups.get(kind_of(scope), 0) + 1
+    shown = [s for s in present if groups[kind_of(s)] > 1]
+    return sorted(shown, key=lambda s: (kind_of(s)[1] != "model", s))
 
 
 def _scope_llm(view: ExactView, scope: str, slo: Mapping[str, float]) -> dict[str, float]:
