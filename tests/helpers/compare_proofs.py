@@ -4,8 +4,8 @@ as a user runs it, its compare.json read back. Run by tests/truth/test_compare_t
 printed by benchmarks/bench_compare.py.
 
 - cache: the reference service's response cache off (baseline) against on (candidate), same
-  seed and scenario, llm_chat only, on the "fast" latency profile (a miss p95 ~4 ms of simulated
-  generation; a hit answered at once) or another (gpt-3.5-turbo: a miss ~0.6 s); the 15 s warm-up
+  seed and scenario, llm_chat only, on the gpt-3.5-turbo latency profile (a miss ~0.6 s; a hit
+  answered at once) or another ("fast": a miss p95 ~4 ms of simulated generation); the 15 s warm-up
   fills the cache (300 questions), so the steady window sees it warm. llm_chat.p95_ms must be
   "improved" by far more than 20 %.
 - identical: pairs of runs with the same settings; every figure should be "~", and the share of
@@ -88,7 +88,7 @@ def rows_of(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {row["address"]: row for row in document["candidates"][0]["rows"]}
 
 
-def proof_cache(work: Path, model: str = "fast") -> dict[str, Any]:
+def proof_cache(work: Path, model: str = "gpt-3.5-turbo") -> dict[str, Any]:
     common = {"mix": CHAT_ONLY, "warmup_s": 15, "scenario": "compare-cache", "model": model}
     off = memload_run(work, "cache-off", reference="cache = false", **common)
     on = memload_run(work, "cache-on", reference="cache = true", **common)

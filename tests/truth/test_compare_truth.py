@@ -19,7 +19,8 @@ def test_the_cache_is_judged_a_large_improvement(work: Path) -> None:
     result = proof_cache(work)
     row = result["rows"]["llm_chat.p95_ms"]
     assert row["verdict"] == "improved" and row["ci_high_pct"] < -20, row  # the whole interval beyond -20 %
-    assert result["exit"] == 0
+    # not the exit code: with the cache the closed-model users go ~19x faster, and the target's CPU
+    # rises with them (a real regression beyond the default limit of 0 %)
 
 
 def test_identical_runs_are_unchanged_and_added_latency_is_found(work: Path) -> None:
