@@ -53,7 +53,7 @@ def test_the_live_figures_are_the_reports_percentiles() -> None:
     report = percentile_values(counts.astype(np.uint64), [50.0, 95.0, 99.0, 100.0])  # the analysis's own
     for metric, percent in (("p50_ms", 50.0), ("p95_ms", 95.0), ("p99_ms", 99.0), ("max_ms", 100.0)):
         live = totals.figure(f"total.{metric}")
-        assert live == pytest.approx(report[percent] / scale_of(C.METRIC_RESPONSE), rel=1e-3), metric
+        assert live == pytest.approx(report[percent] / scale_of(C.METRIC_RESPONSE), rel=1e-9), metric
         assert live == pytest.approx(np.percentile(values, percent), rel=0.01), metric
     assert totals.figure("total.requests") == 5000 and totals.figure("search.error_rate") == 10 / 2500
     assert totals.figure("embed.p95_ms") is None

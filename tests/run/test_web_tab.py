@@ -35,19 +35,18 @@ def wait_up(url: str, timeout_s: float = 40) -> None:
 
 def interval_p95_ms(run_dir: Path, clock: str) -> tuple[float, bool]:
     """p95 of every operation's response_ms histogram of the interval starting at ``clock`` (UTC), and
-    whether a late worker report added a second row for it (written after the tab moved on)."""
-    frame = pd.read_csv(run_dir / C.HDR_CSV)
-    frame = frame[frame[C.HDR_METRIC] == C.METRIC_RESPONSE]
-    day = time.strftime("%Y-%m-%d", time.gmtime(frame[C.HDR_INTERVAL].max()))
+    whether part of it came late (a worker report after the interval was first written)."""
+    whole = pd.read_csv(run_dir / C.HDR_CSV)
+    day = time.strftime("%Y-%m-%d", time.gmtime(whole[C.HDR_INTERVAL].max()))
     start = calendar.timegm(time.strptime(f"{day} {clock}", "%Y-%m-%d %H:%M:%S"))
-    rows = frame[frame[C.HDR_INTERVAL] == start]
+    # the file is appended one flush at a time, each sorted by interval: an interval's rows are one
+    # run of lines unless a late report added some in a later flush
+    lines = whole.index[whole[C.HDR_INTERVAL] == start]
+    late = bool(len(lines)) and int(lines.max() - lines.min()) + 1 != len(lines)
+    rows = whole.loc[lines]
     counts, decoder = empty_counts(), Decoder()
-    for cell in rows[C.HDR_HISTOGRAM]:
+    for cell in rows[rows[C.HDR_METRIC] == C.METRIC_RESPONSE][C.HDR_HISTOGRAM]:
         decoder.add_to(cell, [counts])
-    # the file is appended in flush order: a row of this interval after one of a later interval came
-    # in a later flush, from a worker report that arrived after the interval was first written
-    later = frame.index[frame[C.HDR_INTERVAL] > start]
-    late = bool(len(later)) and bool((rows.index > later.min()).any())
     return percentile_values(counts, [95.0])[95.0] / scale_of(C.METRIC_RESPONSE), late
 
 

@@ -140,7 +140,7 @@ class LiveTotals:
         if counts is None or not counts.sum():
             return None
         cumulative = np.cumsum(counts)
-        rank = max(1, int(np.ceil(percent / 100.0 * cumulative[-1])))
+        rank = max(1, int(percent * int(cumulative[-1]) / 100 + 0.5))  # hdrh's rank, as the report's
         return float(self.tops_s()[np.searchsorted(cumulative, rank)] * 1000.0)
 
     def _buckets(self, counts: np.ndarray) -> list[tuple[str, float]]:
