@@ -57,8 +57,10 @@ class Analysis:
     @property
     def bottleneck(self) -> list[str]:
         """The bottleneck hint, for a run whose thresholds failed (else nothing)."""
-        failed = any(not r.passed for r in self.results)
-        return self.saturated if failed else []
+        if all(r.passed for r in self.results):
+            return []
+        stalled = [f"throughput stalled {len(self.stalls)} time(s) while users were active (see Stalls)"]
+        return self.saturated + (stalled if self.stalls else [])
 
     @property
     def view(self) -> ExactView | None:

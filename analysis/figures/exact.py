@@ -183,7 +183,8 @@ def window_note(view: ExactView, window: Window) -> str:
     """How the window's intervals were chosen, for the report."""
     if not view.intervals.size:
         return "no 10 s interval has its midpoint inside the steady window"
-    first, last = float(view.intervals.min()), float(view.intervals.max()) + C.INTERVAL_S
+    first = max(float(view.intervals.min()), window.load_start_s)  # the load may start inside it
+    last = float(view.intervals.max()) + C.INTERVAL_S
     return (
         f"{view.intervals.size} interval(s) of {C.INTERVAL_S} s (unix-clock aligned) in the steady window "
         "(midpoint inside it, no warm-up request): "

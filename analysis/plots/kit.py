@@ -84,8 +84,8 @@ def load_boundaries(meta: Mapping[str, Any], load_start_unix: float) -> list[flo
     load, arrival = _table(scenario, "load"), _table(scenario, "arrival")
     for table in (arrival, load):
         steps, step_s = table.get("steps") or (), float(table.get("step_duration_s") or 0.0)
-        if len(steps) > 1 and step_s > 0:
-            return [load_start_unix + i * step_s for i in range(1, len(steps))]
+        if len(steps) > 1 and step_s > 0:  # where the step's load differs from the one before
+            return [load_start_unix + i * step_s for i in range(1, len(steps)) if steps[i] != steps[i - 1]]
     if load.get("shape") == "spike" and float(load.get("spike_duration_s") or 0.0) > 0:
         at = load_start_unix + float(load.get("spike_at_s") or 0.0)
         return [at, at + float(load["spike_duration_s"])]

@@ -159,7 +159,7 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
             stalls=[s.describe(analysis.window.run_start_unix) for s in analysis.stalls],
             capacity=capacity_context(analysis),
             soak=soak_context(analysis.soak, analysis.window.run_start_unix),
-            warnings=analysis.warnings,
+            warnings=[w for w in analysis.warnings if not w.startswith("stall at +")],  # shown above
             thresholds=thresholds_table(analysis),
             operations=operations_table(analysis),
             processes=process_table(analysis),

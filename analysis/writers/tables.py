@@ -103,7 +103,8 @@ def window_line(analysis: Analysis) -> str:
     window, view = analysis.window, analysis.view
     line = window.describe().capitalize()
     if view is not None and view.intervals.size:
-        first, last = float(view.intervals.min()), float(view.intervals.max()) + C.INTERVAL_S
+        first = max(float(view.intervals.min()), window.load_start_s)  # the load starts inside it
+        last = float(view.intervals.max()) + C.INTERVAL_S
         start = window.run_start_unix
         line += (
             f". Request figures come from whole {C.INTERVAL_S} s intervals: +{first - start:.1f} s to "

@@ -81,7 +81,8 @@ def test_without_a_failed_threshold_there_is_no_hint_and_else_it_says_nothing_wa
     passing = analyse(stalled_run(tmp_path / "a", host_busy=False, thresholds={"total.rps": "> 1"}))
     assert passing.bottleneck == [] and passing.saturated[0].startswith("nothing was saturated")
     failing = analyse(stalled_run(tmp_path / "b", host_busy=False, thresholds={"total.rps": "> 1000"}))
-    (line,) = failing.bottleneck
+    line, stalled = failing.bottleneck
+    assert stalled == "throughput stalled 1 time(s) while users were active (see Stalls)"
     assert line.startswith("nothing was saturated during the steady window (target CPU")
     assert "host CPU" in line
 

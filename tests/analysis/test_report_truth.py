@@ -99,13 +99,13 @@ def test_a_percentile_with_too_few_samples_is_not_printed(tmp_path: Path) -> Non
 
 
 def stepped_run(run_dir: Path) -> Path:
-    """Steps of 1, 2, 4 users, 20 s each, from the first user at T0+5; search and create_memory."""
-    rows = [hist_row(T0 + k, "search", 10 * k, users=1 if 6 <= k <= 65 else 0) for k in range(1, 70)]
-    scenario = {"load": {"shape": "steps", "steps": [1, 2, 4], "step_duration_s": 20.0}, "arrival": None}
-    make_run(run_dir, rows, start_unix=float(T0), end_unix=float(T0 + 70), scenario=scenario,
+    """Steps of 1, 2, 4, 8 users, 20 s each, from the first user at T0+5; search and create_memory."""
+    rows = [hist_row(T0 + k, "search", 10 * k, users=1 if 6 <= k <= 85 else 0) for k in range(1, 90)]
+    scenario = {"load": {"shape": "steps", "steps": [1, 2, 4, 8], "step_duration_s": 20.0}, "arrival": None}
+    make_run(run_dir, rows, start_unix=float(T0), end_unix=float(T0 + 90), scenario=scenario,
              thresholds={"search.p95_ms": "< 50"})
     samples = [(T0 + second + 0.5, op, "response_ms", 10.0 + second % 7)
-               for second in range(5, 65) for op in ("search", "create_memory") for _ in range(5)]
+               for second in range(5, 85) for op in ("search", "create_memory") for _ in range(5)]
     return write_interval_files(run_dir, samples)
 
 
@@ -116,7 +116,7 @@ def test_a_stepped_run_marks_its_steps_and_has_one_small_multiples_figure(tmp_pa
     for file_name in ("latency_search.png", "rps.png"):
         (ax, *_) = builders[file_name]().axes
         marks = [line.get_xdata()[0] for line in ax.get_lines() if line.get_gid() == BOUNDARY_GID]
-        assert marks == [25.0, 45.0], file_name  # first user at +5 s, steps of 20 s
+        assert marks == [25.0, 45.0, 65.0], file_name  # first user at +5 s, steps of 20 s
     overview = builders["latency_overview.png"]()
     panels = [ax for ax in overview.axes if ax.get_visible()]
     assert [ax.get_title() for ax in panels] == ["total", "create_memory", "search"]
@@ -124,7 +124,7 @@ def test_a_stepped_run_marks_its_steps_and_has_one_small_multiples_figure(tmp_pa
     assert {"p50", "p95", "p99"} <= {line.get_label() for line in search.get_lines()}
     assert [line.get_label() for line in search.get_lines() if (line.get_gid() or "").startswith(THRESHOLD_GID_PREFIX)] \
         == ["threshold: search.p95_ms < 50 ms"]
-    assert sum(1 for line in search.get_lines() if line.get_gid() == BOUNDARY_GID) == 2
+    assert sum(1 for line in search.get_lines() if line.get_gid() == BOUNDARY_GID) == 3
     assert "latency_search.png" in builders  # the per-operation images are still written
 
 
@@ -134,3 +134,15 @@ def test_a_constant_run_has_no_step_marks(tmp_path: Path) -> None:
     builders = {name: build for name, _, build in plot_specs(analyse(late_run(tmp_path / "run")))}
     (ax,) = builders["latency_search.png"]().axes
     assert not [line for line in ax.get_lines() if line.get_gid() == BOUNDARY_GID]
+
+
+def test_boundaries_are_where_the_load_changes() -> None:
+    from memload.analysis.plots.kit import load_boundaries
+
+    steps = {"scenario": {"load": {"shape": "steps", "steps": [1, 1, 2], "step_duration_s": 15.0}}}
+    assert load_boundaries(steps, 100.0) == [130.0]  # 1 -> 1 at 115 is no change
+    arrival = {"scenario": {"load": {"shape": "constant"}, "arrival": {"steps": [5, 10], "step_duration_s": 30.0}}}
+    assert load_boundaries(arrival, 100.0) == [130.0]
+    spike = {"scenario": {"load": {"shape": "spike", "spike_at_s": 60.0, "spike_duration_s": 30.0}}}
+    assert load_boundaries(spike, 100.0) == [160.0, 190.0]
+    assert load_boundaries({"scenario": {"load": {"shape": "constant"}}}, 100.0) == []

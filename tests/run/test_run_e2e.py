@@ -43,6 +43,7 @@ def test_smoke_end_to_end_writes_every_file(tmp_path):
         "locust_failures.csv",
         "locust_exceptions.csv",
         "resources.csv",
+        "host.csv",
         "target_metrics.csv",
         "locust.log",
         "target.log",
