@@ -143,15 +143,38 @@ def _llm_table_scopes(analysis: Analysis) -> list[str]:
 def llm_table(analysis: Analysis) -> Table:
     """TTFT, ITL, TPOT and e2e per LLM scope: mean and percentiles (ms)."""
     header = ["scope", "figure", "mean"] + [p.replace("p999", "p99.9") for p in LLM_PERCENTS]
-    rows = []
+    rows, hidden = [], set()
     for scope in _llm_table_scopes(analysis):
         for name in LLM_TABLE_METRICS:
-            metrics = [f"{name}_ms"] + [f"{name}_{p}_ms" for p in LLM_PERCENTS]
-            rows.append(
-                [scope, f"{name}_ms"]
-                + [format_value(f"{scope}.{m}", analysis.figures.get(f"{scope}.{m}")) for m in metrics]
-            )
-    return Table(header=header, rows=rows)
+            samples = _samples(analysis, scope, f"{name}_ms")
+            cells = [
+                scope,
+                f"{name}_ms",
+                format_value(f"{scope}.{name}_ms", analysis.figures.get(f"{scope}.{name}_ms")),
+            ]
+            for p in LLM_PERCENTS:
+                value = analysis.figures.get(f"{scope}.{name}_{p}_ms")
+                if value is not None and samples < min_requests_for(PERCENTILES[p]):
+                    cells.append(NOT_SHOWN)
+                    hidden.add(p)
+                else:
+                    cells.append(format_value(f"{scope}.{name}_{p}_ms", value))
+            rows.append(cells)
+    notes = tuple(
+        f"{NOT_SHOWN} {p.replace('p999', 'p99.9')}: fewer than {min_requests_for(PERCENTILES[p]):,} "
+        "samples of the figure in the steady window, too few for this percentile to say more than "
+        "the maximum (summary.json keeps the value)"
+        for p in LLM_PERCENTS
+        if p in hidden
+    )
+    return Table(header=header, rows=rows, notes=notes)
+
+
+def _samples(analysis: Analysis, scope: str, metric: str) -> int:
+    """Values of ``metric`` in ``scope``'s histogram of the steady window (0 without histograms)."""
+    view = analysis.source.view
+    counts = view.histogram(scope, metric) if view is not None else None
+    return int(counts.sum()) if counts is not None else 0
 
 
 def llm_output_table(analysis: Analysis) -> Table:
