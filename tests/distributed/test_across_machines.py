@@ -137,6 +137,7 @@ def test_a_worker_killed_mid_run_is_reported_and_the_run_completes(tmp_path: Pat
     assert sum(e[C.WK_REQUESTS] for e in roster) == int(aggregated_stats(run_dir)["Request Count"])
 
 
+@pytest.mark.slow  # 60 s: two masters; the default suite keeps under 15 min
 def test_a_worker_that_never_comes_is_named_and_a_late_one_is_reported(tmp_path: Path) -> None:
     port = port_pair()
     master = start_master(tmp_path / "never", port, workers=2, duration="10s")

@@ -29,11 +29,13 @@ def test_a_target_that_stays_down_ends_the_run(tmp_path: Path) -> None:
         "60s",
         "--target-down-limit",
         "4s",
+        "--warmup",
+        "0s",  # the report's window needs whole intervals of load before the kill
         "--out",
         str(out),
         "--quiet",
     )
-    time.sleep(10)
+    time.sleep(15)
     server.send_signal(signal.SIGKILL)
     server.wait(timeout=10)
     stdout, stderr = run.communicate(timeout=90)

@@ -15,6 +15,7 @@ import truthkit
 DURATION_S = 30
 
 
+@pytest.mark.slow  # 75 s; benchmarks/bench_truth.py stall runs it longer (the default suite keeps under 15 min)
 def test_open_model_sees_the_stall_and_the_closed_model_hides_it(work) -> None:
     plot = work / "stall.png"
     result = truth_proofs.proof_stall(work, duration_s=DURATION_S, plot_path=plot)
