@@ -67,17 +67,14 @@ def operations_table(analysis: Analysis) -> Table:
         columns.update(OPEN_MODEL_COLUMNS)
     if any(address.endswith(".rate_limited") for address in analysis.figures):
         columns.update(RATE_LIMIT_COLUMNS)
-    rows, hidden = [], set()
+    rows: list[list[str]] = []
+    hidden: set[str] = set()
     for scope in requests.scopes:
         types = "/".join(requests.types.get(scope, [])) or "-"
         cells = [scope, types]
         for metric in columns:
-            value = analysis.figures.get(f"{scope}.{metric}")
-            if value is not None and _too_few(analysis, scope, metric):
-                cells.append(NOT_SHOWN)
-                hidden.add(metric)
-            else:
-                cells.append(format_value(f"{scope}.{metric}", value))
+            short = _too_few(analysis, scope, metric)
+            cells.append(_cell(analysis, f"{scope}.{metric}", short=short, hidden=hidden, key=metric))
         rows.append(cells)
     notes = tuple(
         f"{NOT_SHOWN} {columns[metric]}: fewer than {min_requests_for(PERCENTILES[metric[:-3]]):,} requests "
@@ -87,6 +84,16 @@ def operations_table(analysis: Analysis) -> Table:
         if metric in hidden
     )
     return Table(header=["operation", "type"] + list(columns.values()), rows=rows, notes=notes)
+
+
+def _cell(analysis: Analysis, address: str, *, short: bool, hidden: set[str], key: str) -> str:
+    """A figure's table cell: "—" (and ``key`` noted in ``hidden``) for a percentile with too few
+    samples to say more than the maximum."""
+    value = analysis.figures.get(address)
+    if value is not None and short:
+        hidden.add(key)
+        return NOT_SHOWN
+    return format_value(address, value)
 
 
 def _too_few(analysis: Analysis, scope: str, metric: str) -> bool:
@@ -143,7 +150,8 @@ def _llm_table_scopes(analysis: Analysis) -> list[str]:
 def llm_table(analysis: Analysis) -> Table:
     """TTFT, ITL, TPOT and e2e per LLM scope: mean and percentiles (ms)."""
     header = ["scope", "figure", "mean"] + [p.replace("p999", "p99.9") for p in LLM_PERCENTS]
-    rows, hidden = [], set()
+    rows: list[list[str]] = []
+    hidden: set[str] = set()
     for scope in _llm_table_scopes(analysis):
         for name in LLM_TABLE_METRICS:
             samples = _samples(analysis, scope, f"{name}_ms")
@@ -153,12 +161,8 @@ def llm_table(analysis: Analysis) -> Table:
                 format_value(f"{scope}.{name}_ms", analysis.figures.get(f"{scope}.{name}_ms")),
             ]
             for p in LLM_PERCENTS:
-                value = analysis.figures.get(f"{scope}.{name}_{p}_ms")
-                if value is not None and samples < min_requests_for(PERCENTILES[p]):
-                    cells.append(NOT_SHOWN)
-                    hidden.add(p)
-                else:
-                    cells.append(format_value(f"{scope}.{name}_{p}_ms", value))
+                short = samples < min_requests_for(PERCENTILES[p])
+                cells.append(_cell(analysis, f"{scope}.{name}_{p}_ms", short=short, hidden=hidden, key=p))
             rows.append(cells)
     notes = tuple(
         f"{NOT_SHOWN} {p.replace('p999', 'p99.9')}: fewer than {min_requests_for(PERCENTILES[p]):,} "
