@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINTED := memload analysis locustfiles
 
-.PHONY: run test check lint test-slow bench install install-mem0 clean
+.PHONY: run test check lint test-slow bench install install-mem0 browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,17 @@ lint: $(STAMP)
 check: lint
 	$(BIN)/python -m pytest -m 'not slow and not integration' -q
 
+# Debian's chromium and chromedriver for the web UI test (tests/run/test_web_ui_browser.py), from apt
+# when missing (root, or sudo); without them that test says it was not run, and why
+browser:
+	@command -v chromedriver >/dev/null && command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null 2>&1 && $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null 2>&1; } || \
+	  echo "make browser: could not install chromium and chromium-driver (apt); the web UI browser test will say it was not run"; }
+
 # the full default suite, what CI runs (.ci/run)
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest
 
 test-slow: $(STAMP)

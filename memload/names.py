@@ -22,11 +22,17 @@ LOCUST_CSV_PREFIX = "locust"  # Locust --csv prefix: locust_stats.csv, locust_st
 SCENARIO_JSON = "scenario.json"  # the resolved scenario every Locust process loads
 SCENARIO_FILE_ENV = "MEMLOAD_SCENARIO_FILE"  # its path, for Locust's processes (a file: no size limit)
 LOCUST_LOG = "locust.log"
+WEB_TESTS_JSON = (
+    "web_tests.json"  # in the first directory of a --web run: each test started in the UI, its directory
+)
+# web_tests.json: a list of tests, each {dir, started_unix, stopped_unix (null while it runs), written}
+WT_DIR, WT_STARTED, WT_STOPPED, WT_WRITTEN = "dir", "started_unix", "stopped_unix", "written"
 ABORT_JSON = "abort.json"  # an abort_on_fail threshold stopped the run: which, when, its value
 WORKERS_JSON = "workers.json"  # a master's workers: host, when each connected, the load each sent, missing
 RUN_DIR_ENV = "MEMLOAD_RUN_DIR"  # the results directory, for the process that writes memload's CSVs
 WORKERS_ENV = "MEMLOAD_WORKERS"  # how many worker processes share an open-model schedule
 METRICS_PORT_ENV = "MEMLOAD_METRICS_PORT"  # the live Prometheus endpoint's port (memload run --metrics-port)
+WEB_ENV = "MEMLOAD_WEB"  # "1": Locust runs its web UI; each test started there gets a results directory
 METRICS_ADDRESS_ENV = "MEMLOAD_METRICS_ADDRESS"  # and its address (loopback, or memload master --bind)
 TARGET_LOG = "target.log"  # the reference target memload started
 TARGET_SCRATCH_DIR = "target-scratch"  # its database while it runs; removed when it stops

@@ -14,7 +14,9 @@ the recorder) wraps ``StatsCSVFileWriter.__init__`` to remember the writer this 
 
 from __future__ import annotations
 
+import csv as csv_module
 import time
+from pathlib import Path
 from typing import Any
 
 from locust.stats import StatsCSVFileWriter
@@ -73,3 +75,32 @@ def write_final_rows() -> None:
     for handle in (csv.requests_csv_filehandle, history, csv.failures_csv_filehandle):
         handle.flush()
     csv.exceptions_csv_filehandle.flush()
+
+
+def move_to(run_dir: Path) -> None:
+    """Locust's CSV files from now on in ``run_dir`` (a new test in the web UI): the old files are
+    closed as they are, the new ones start with their headers. Locust's writer loop keeps the offset
+    after each header in a local variable; the headers are the same, so the offsets stay right."""
+    if not _writers:
+        return
+    csv = _writers[-1]
+    csv.base_filepath = str(run_dir / Path(csv.base_filepath).name)
+    base = csv.base_filepath
+    pairs = (
+        ("requests_csv_filehandle", "requests_csv_writer", base + "_stats.csv", csv.requests_csv_columns),
+        ("stats_history_csv_filehandle", "stats_history_csv_writer", csv.stats_history_file_name(), None),
+        ("failures_csv_filehandle", "failures_csv_writer", base + "_failures.csv", csv.failures_columns),
+        (
+            "exceptions_csv_filehandle",
+            "exceptions_csv_writer",
+            base + "_exceptions.csv",
+            csv.exceptions_columns,
+        ),
+    )
+    for handle_name, writer_name, path, header in pairs:
+        getattr(csv, handle_name).close()
+        handle = open(path, "w")  # noqa: SIM115 - Locust's writer owns it from here
+        writer = csv_module.writer(handle)
+        writer.writerow(header or csv.stats_history_csv_columns)
+        setattr(csv, handle_name, handle)
+        setattr(csv, writer_name, writer)

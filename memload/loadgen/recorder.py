@@ -27,6 +27,7 @@ from memload.loadgen import failures, locust_csv, trims
 from memload.loadgen.histograms import INTERVAL_S, IntervalStore, StoreWriter, interval_of
 from memload.loadgen.live import metrics as live
 from memload.loadgen.live.webtab import install_web_tabs
+from memload.loadgen.live.webtests import WebTests, serve_reports
 from memload.loadgen.roster import install_roster
 from memload.scenario import Scenario
 from memload.scenario.llm import slo_passes
@@ -151,34 +152,41 @@ def install(environment: Environment, scenario: Scenario) -> Recorder:
 def _start_writing(
     environment: Environment, recorder: Recorder, examples: failures.FailureExamples, run_dir: Path
 ) -> None:
-    writer = StoreWriter(run_dir)
+    out = _Destination(run_dir)
     totals = live.LiveTotals(users=lambda: environment.runner.user_count if environment.runner else 0)
     _serve_live(environment, totals)
     install_web_tabs(environment, totals, recorder.thresholds)
-    watch = live.AbortWatch(recorder.thresholds)
+    watches = [live.AbortWatch(recorder.thresholds)]
     started: list[float] = []
+    web = os.environ.get(C.WEB_ENV) == "1"
 
     def test_start(**_: Any) -> None:
         if not started:
             started.append(time.time())
+        elif web:  # a new test in the web UI: its own figures, its own abort watch, its own start
+            started[0] = time.time()
+            totals.reset()
+            examples.first.clear()
+            watches[0] = live.AbortWatch(recorder.thresholds)
 
     environment.events.test_start.add_listener(test_start)
 
     def write(closed: IntervalStore) -> None:
         totals.add(closed)
-        writer.write(closed)
-        examples.write(run_dir)
+        out.writer.write(closed)
+        examples.write(out.run_dir)
         now = time.time()
-        fired = watch.check(totals, since_start_s=now - started[0] if started else None, now_unix=now)
+        since_start_s = now - started[0] if started else None
+        fired = watches[0].check(totals, since_start_s=since_start_s, now_unix=now)
         if fired is not None and environment.runner is not None:
-            (run_dir / C.ABORT_JSON).write_text(json.dumps(fired) + "\n")
+            (out.run_dir / C.ABORT_JSON).write_text(json.dumps(fired) + "\n")
             logger.warning(
                 "memload: abort_on_fail: %s %s failed at %s",
                 fired["address"],
                 fired["condition"],
                 fired["measured"],
-            )
-            gevent.spawn(environment.runner.quit)
+            )  # in the web UI the test stops (and is written); headless, the run ends
+            gevent.spawn(environment.runner.stop if web else environment.runner.quit)
 
     def flush_closed() -> None:
         while True:
@@ -188,12 +196,31 @@ def _start_writing(
 
     flusher = gevent.spawn(flush_closed)
 
-    def flush_all(**_: Any) -> None:  # after the master's final collection of worker reports
-        flusher.kill(block=False)
+    def write_everything() -> None:
         write(recorder.store.pop_closed(before_interval=None))
         locust_csv.write_final_rows()
 
+    if web:
+        serve_reports(
+            environment, WebTests(environment, run_dir, move_to=out.move_to, flush=write_everything)
+        )
+
+    def flush_all(**_: Any) -> None:  # after the master's final collection of worker reports
+        flusher.kill(block=False)
+        write_everything()
+
     environment.events.quit.add_listener(flush_all)
+
+
+class _Destination:
+    """Where the recorder writes: the run's directory, or the current web UI test's."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.move_to(run_dir)
+
+    def move_to(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self.writer = StoreWriter(run_dir)
 
 
 def _serve_live(environment: Environment, totals: live.LiveTotals) -> None:

@@ -84,6 +84,19 @@ class LocustPlan:
             str(self.master_port),
         ]
 
+    def environment(self, scenario_file: Path, *, metrics_port: int | None) -> dict[str, str]:
+        """What memload's locustfile reads in every Locust process of the run."""
+        env = {
+            C.SCENARIO_FILE_ENV: str(scenario_file.resolve()),
+            C.RUN_DIR_ENV: str(self.run_dir.resolve()),
+            C.WORKERS_ENV: str(self.workers),
+        }
+        if self.web:
+            env[C.WEB_ENV] = "1"
+        if metrics_port:  # the live metrics listen on loopback, or the master's --bind address
+            env.update({C.METRICS_PORT_ENV: str(metrics_port), C.METRICS_ADDRESS_ENV: self.bind})
+        return env
+
     def main_role(self) -> str:
         return "locust-master" if self.workers else "locust"
 

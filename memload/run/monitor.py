@@ -54,16 +54,25 @@ class ResourceSampler:
     in ``host.csv`` beside ``path``."""
 
     def __init__(self, path: Path) -> None:
+        self._open(path)
+        psutil.cpu_percent(None)  # primes the machine's counter
+        self.processes: dict[str, psutil.Process] = {}
+        self.lock = threading.Lock()
+        self.moving_to: Path | None = None  # a new web UI test's directory, taken at the next sample
+        self.loop = _Loop("memload-resources", self.sample, SAMPLE_INTERVAL_S)
+
+    def _open(self, path: Path) -> None:
+        self.path = path
         self.file = open(path, "w", newline="")
         self.writer = csv.writer(self.file)
         self.writer.writerow(RESOURCE_COLUMNS)
         self.host_file = open(path.with_name(C.HOST_CSV), "w", newline="")
         self.host_writer = csv.writer(self.host_file)
         self.host_writer.writerow(C.HOST_COLUMNS)
-        psutil.cpu_percent(None)  # primes the machine's counter
-        self.processes: dict[str, psutil.Process] = {}
-        self.lock = threading.Lock()
-        self.loop = _Loop("memload-resources", self.sample, SAMPLE_INTERVAL_S)
+
+    def move_to(self, run_dir: Path) -> None:
+        """Samples from the next one on go to the same files in ``run_dir``."""
+        self.moving_to = run_dir
 
     def watch(self, role: str, pid: int) -> None:
         try:
@@ -75,6 +84,11 @@ class ResourceSampler:
             self.processes[role] = process
 
     def sample(self, now: float) -> None:
+        moving_to, self.moving_to = self.moving_to, None
+        if moving_to is not None:
+            self.file.close()
+            self.host_file.close()
+            self._open(moving_to / self.path.name)
         with self.lock:
             watched = list(self.processes.items())
         for role, process in watched:
@@ -128,7 +142,12 @@ class MetricsScraper:
         self.file: TextIO | None = None
         self.writer: Any = None  # a csv writer, made with the file on the first answer
         self.available: bool | None = None
+        self.moving_to: Path | None = None
         self.loop = _Loop("memload-metrics", self.scrape, SAMPLE_INTERVAL_S)
+
+    def move_to(self, run_dir: Path) -> None:
+        """Scrapes from the next one on go to the same file in ``run_dir``."""
+        self.moving_to = run_dir
 
     def scrape(self, now: float) -> None:
         try:
@@ -144,6 +163,12 @@ class MetricsScraper:
         self._write(now, response.text)
 
     def _write(self, now: float, text: str) -> None:
+        moving_to, self.moving_to = self.moving_to, None
+        if moving_to is not None:
+            self.path = moving_to / self.path.name
+            if self.file is not None:
+                self.file.close()
+                self.file = None
         if self.file is None:
             self.file = open(self.path, "w", newline="")
             self.writer = csv.writer(self.file)

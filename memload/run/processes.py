@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -21,6 +22,7 @@ import requests
 
 from memload import names as C
 from memload.run.run_json import redact
+from memload.scenario import Scenario
 
 TARGET_START_TIMEOUT_S = 30.0
 PR_SET_PDEATHSIG = 1
@@ -210,3 +212,18 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
     env.update(extra)
     return env
+
+
+class PreflightFailed(HarnessError):
+    """The service refused the preflight: the run ends before any load, its directory removed."""
+
+
+def preflight(scenario: Scenario, host: str, *, echo: Callable[[str], None]) -> None:
+    """One request of each operation before the load (memload.adapters.preflight)."""
+    from memload.adapters.preflight import run_preflight
+
+    result = run_preflight(scenario, host)
+    for warning in result.warnings:
+        echo(f"warning: {warning}")
+    if result.fatal:
+        raise PreflightFailed(f"{result.fatal} (nothing was load-tested; --no-preflight skips this check)")

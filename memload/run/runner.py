@@ -8,6 +8,7 @@ run.json; then the summary table and the report.
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import threading
@@ -18,23 +19,25 @@ from pathlib import Path
 from typing import Any
 
 from memload import names as C
+from memload.run import workers as run_workers
 from memload.run.console import print_progress, print_summary
 from memload.run.disk import check_disk
-from memload.run.interim import DEFAULT_EVERY_S, InterimReports
+from memload.run.interim import DEFAULT_EVERY_S, InterimReports, WebTests
 from memload.run.locust_command import WATCHDOG_GRACE_S, Distributed, LocustPlan
 from memload.run.monitor import MetricsScraper, ReachabilityWatch, ResourceSampler
 from memload.run.processes import (
     Child,
     HarnessError,
+    PreflightFailed,
     check_reachable,
     child_env,
     free_port,
+    preflight,
     spawn,
     start_reference_target,
 )
 from memload.run.run_json import build_run_info, finish_run_info, make_run_dir, write_run_info
 from memload.run.signals import stop_signals
-from memload.run.workers import WorkerWatch, connection_failure, missing_workers, read_abort, read_roster
 from memload.scenario import Scenario
 
 DEFAULT_TARGET_DOWN_LIMIT_S = 300.0
@@ -57,10 +60,6 @@ class RunRequest:
     distributed: Distributed | None = None  # `memload master`: workers connect from elsewhere
     metrics_port: int | None = None  # the live Prometheus endpoint (memload.loadgen.live.metrics)
     preflight: bool = True  # one request of each operation before the load (memload.adapters.preflight)
-
-
-class PreflightFailed(HarnessError):
-    """The service refused the preflight: the run ends before any load, its directory removed."""
 
 
 @dataclass(kw_only=True)
@@ -104,7 +103,7 @@ def execute(
     with stop_signals() as stop:
         if interrupted is not None and interrupted.is_set():
             stop.set()
-        session = _Session(request, run_dir, stop, echo)
+        session = _Session(request, run_dir, stop, echo, info)
         status, message = "failed", "memload stopped on an internal error"
         try:
             status, message = session.run(info)
@@ -117,14 +116,19 @@ def execute(
         finally:
             if run_dir.exists():
                 session.close()
-                info[C.RUN_LOST_WORKERS] = session.lost_workers()
-                aborted = read_abort(run_dir)  # the report's first line says it
-                if aborted is not None:
-                    info[C.RUN_ABORTED] = aborted
-                if request.workers:
-                    info[C.RUN_WORKER_HOSTS] = read_roster(run_dir)
-                if request.distributed is not None:
-                    info[C.RUN_LOST_WORKERS] += missing_workers(info[C.RUN_WORKER_HOSTS], started)
+                first_dir, run_dir = run_dir, session.run_dir  # differ after several tests in the web UI
+                if run_dir != first_dir:  # the last test's own run.json
+                    info = json.loads((run_dir / C.RUN_JSON).read_text())
+                info.update(
+                    run_workers.final_facts(
+                        first_dir,
+                        run_dir,
+                        lost=session.lost_workers(),
+                        workers=request.workers,
+                        far=request.distributed is not None,
+                        started_unix_s=started,
+                    )
+                )
                 finish_run_info(run_dir, info, status=status)  # run.json is closed, whatever happened
     if (run_dir / C.STATS_CSV).exists():
         print_summary(run_dir, echo=echo)
@@ -133,16 +137,29 @@ def execute(
 
 class _Session:
     def __init__(
-        self, request: RunRequest, run_dir: Path, stop: threading.Event, echo: Callable[[str], None]
+        self,
+        request: RunRequest,
+        run_dir: Path,
+        stop: threading.Event,
+        echo: Callable[[str], None],
+        info: dict[str, Any],
     ) -> None:
         self.request, self.run_dir, self.stop, self.echo = request, run_dir, stop, echo
         self.children: list[Child] = []
         self.target: Child | None = None
         self.sampler = ResourceSampler(run_dir / C.RESOURCES_CSV)
         self.scraper: MetricsScraper | None = None
-        self.watch: WorkerWatch | None = None
+        self.watch: run_workers.WorkerWatch | None = None
         self.reachability: ReachabilityWatch | None = None
         self.interim = InterimReports(run_dir, request.interim_report_s, echo)
+        self.web_tests = WebTests(run_dir, info, self.move_to, echo) if request.web else None
+
+    def move_to(self, run_dir: Path) -> None:
+        """A new test in the web UI: the run's own files go to its directory from now on."""
+        self.run_dir = self.interim.run_dir = run_dir
+        self.sampler.move_to(run_dir)
+        if self.scraper is not None:
+            self.scraper.move_to(run_dir)
 
     def lost_workers(self) -> list[dict[str, Any]]:
         return [] if self.watch is None else self.watch.lost
@@ -158,7 +175,7 @@ class _Session:
             info["host"] = host
             write_run_info(self.run_dir, info)
         if self.request.preflight and self.request.host is not None:  # not memload's own target
-            self._preflight(host)
+            preflight(self.request.scenario, host, echo=self.echo)
         self.sampler.start()
         self.scraper = MetricsScraper(self.run_dir / C.TARGET_METRICS_CSV, f"{host.rstrip('/')}/metrics")
         self.scraper.start()
@@ -169,17 +186,6 @@ class _Session:
         plan = self._plan(host)
         self._start_locust(plan)
         return self._wait(plan)
-
-    def _preflight(self, host: str) -> None:
-        from memload.adapters.preflight import run_preflight
-
-        result = run_preflight(self.request.scenario, host)
-        for warning in result.warnings:
-            self.echo(f"warning: {warning}")
-        if result.fatal:
-            raise PreflightFailed(
-                f"{result.fatal} (nothing was load-tested; --no-preflight skips this check)"
-            )
 
     def _plan(self, host: str) -> LocustPlan:
         request = self.request
@@ -197,18 +203,9 @@ class _Session:
         return request.distributed.plan(plan, host=host, load_s=request.scenario.load.duration_s)
 
     def _start_locust(self, plan: LocustPlan) -> None:
-        import json
-
         scenario_file = self.run_dir / C.SCENARIO_JSON
         scenario_file.write_text(json.dumps(self.request.scenario.to_dict(), indent=1) + "\n")
-        env = child_env(
-            {
-                C.SCENARIO_FILE_ENV: str(scenario_file.resolve()),
-                C.RUN_DIR_ENV: str(self.run_dir.resolve()),
-                C.WORKERS_ENV: str(plan.workers),
-                **self._metrics_env(),
-            }
-        )
+        env = child_env(plan.environment(scenario_file, metrics_port=self.request.metrics_port))
         main = spawn(plan.main_role(), plan.main_argv(), log_path=self.run_dir / C.LOCUST_LOG, env=env)
         main.stop_signal = signal.SIGINT
         self.children.append(main)
@@ -224,19 +221,15 @@ class _Session:
             self.sampler.watch(worker.role, worker.pid)
         now = time.time()
         load_ends = None if plan.web else now + self.request.scenario.load.duration_s
-        self.watch = WorkerWatch(workers=self.children[1:], started_unix_s=now, load_ends_unix=load_ends)
+        self.watch = run_workers.WorkerWatch(
+            workers=self.children[1:], started_unix_s=now, load_ends_unix=load_ends
+        )
         if plan.web:
             self.echo(
-                f"Locust web UI: http://{plan.bind}:{plan.web_port} (start and stop the test there; "
-                "press Ctrl-C here to finish and write the results)"
+                f"Locust web UI: http://{plan.bind}:{plan.web_port} (start and stop tests there: each "
+                "stopped test writes its results directory and report, linked from the UI's Download "
+                "Data tab; press Ctrl-C here to end)"
             )
-
-    def _metrics_env(self) -> dict[str, str]:
-        """Where the live metrics listen: loopback, or the master's --bind address."""
-        port, far = self.request.metrics_port, self.request.distributed
-        if not port:
-            return {}
-        return {C.METRICS_PORT_ENV: str(port), C.METRICS_ADDRESS_ENV: far.bind if far else "127.0.0.1"}
 
     def _wait(self, plan: LocustPlan) -> tuple[str, str]:
         main = self.children[0]
@@ -257,13 +250,19 @@ class _Session:
                 return "failed", "Locust did not finish in time; stopped by the watchdog"
             self._report_lost_workers()
             self.interim.tick()
+            if self.web_tests is not None:
+                self.web_tests.tick()
             down = self._target_down()
             if down:
                 return "failed", down
             if not self.request.quiet and not plan.web and time.monotonic() >= next_progress:
                 print_progress(self.run_dir, echo=self.echo)
                 next_progress += PROGRESS_EVERY_S
-        gave_up = connection_failure(self.run_dir / C.LOCUST_LOG, plan.workers) if plan.workers else None
+        gave_up = (
+            run_workers.connection_failure(self.run_dir / C.LOCUST_LOG, plan.workers)
+            if plan.workers
+            else None
+        )
         if gave_up:
             return "failed", gave_up
         if not (self.run_dir / C.STATS_CSV).exists():
@@ -275,10 +274,7 @@ class _Session:
 
     def _report_lost_workers(self) -> None:
         for lost in self.watch.check() if self.watch is not None else []:
-            self.echo(
-                f"memload: {lost['role']} (pid {lost['pid']}) is gone ({lost['exit']}) after "
-                f"{lost['after_s']:g} s: its users stopped with it; figures cover what it sent until then"
-            )
+            self.echo(run_workers.lost_worker_line(lost))
 
     def _target_down(self) -> str:
         limit = self.request.target_down_limit_s
@@ -289,6 +285,9 @@ class _Session:
 
     def close(self) -> None:
         self.interim.wait()
+        if self.web_tests is not None:
+            self.web_tests.tick()  # a test written just before Ctrl-C
+            self.web_tests.wait()
         if self.reachability is not None:
             self.reachability.stop()
         for child in self.children:  # the main process first: it tells workers to quit

@@ -116,3 +116,33 @@ def read_abort(run_dir: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return record if isinstance(record, dict) else None
+
+
+def lost_worker_line(lost: dict[str, Any]) -> str:
+    """What the console says of a worker lost mid-run (``lost`` as ``WorkerWatch.check`` gives it)."""
+    return (
+        f"memload: {lost['role']} (pid {lost['pid']}) is gone ({lost['exit']}) after "
+        f"{lost['after_s']:g} s: its users stopped with it; figures cover what it sent until then"
+    )
+
+
+def final_facts(
+    first_dir: Path,
+    run_dir: Path,
+    *,
+    lost: list[dict[str, Any]],
+    workers: int,
+    far: bool,
+    started_unix_s: float,
+) -> dict[str, Any]:
+    """What run.json records of the workers and an abort when the run ends (``run_dir`` differs from
+    ``first_dir``, which has the roster, after several tests in the web UI)."""
+    facts: dict[str, Any] = {C.RUN_LOST_WORKERS: list(lost)}
+    aborted = read_abort(run_dir)  # the report's first line says it
+    if aborted is not None:
+        facts[C.RUN_ABORTED] = aborted
+    if workers:
+        facts[C.RUN_WORKER_HOSTS] = read_roster(first_dir)
+    if far:  # workers that never came, or left: from `memload master`'s roster
+        facts[C.RUN_LOST_WORKERS] += missing_workers(facts.get(C.RUN_WORKER_HOSTS, []), started_unix_s)
+    return facts

@@ -58,6 +58,11 @@ class LiveTotals:
         self.last_interval: int | None = None  # the latest closed interval added, and its histograms
         self.last: dict[tuple[str, str], np.ndarray] = {}
 
+    def reset(self) -> None:
+        """Forget the figures so far (a new test in the web UI)."""
+        self.counts, self.histograms, self.sums_s = {}, {}, {}
+        self.last_interval, self.last = None, {}
+
     def add(self, store: IntervalStore) -> None:
         newest = max(
             (i for i, s, m in store.histograms if m in LIVE_METRICS and not C.is_breakdown(s)), default=None
