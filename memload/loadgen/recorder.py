@@ -155,7 +155,7 @@ def _start_writing(
     out = _Destination(run_dir)
     totals = live.LiveTotals(users=lambda: environment.runner.user_count if environment.runner else 0)
     _serve_live(environment, totals)
-    install_web_tabs(environment, totals, recorder.thresholds)
+    install_web_tabs(environment, totals, recorder.thresholds, slo=bool(recorder.slo))
     watches = [live.AbortWatch(recorder.thresholds)]
     started: list[float] = []
     web = os.environ.get(C.WEB_ENV) == "1"

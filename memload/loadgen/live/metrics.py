@@ -28,13 +28,26 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 
 from memload import names as C
-from memload.loadgen.histograms import SCALE, IntervalStore, new_histogram
+from memload.loadgen.histograms import INTERVAL_S, SCALE, IntervalStore, new_histogram
 from memload.scenario.thresholds import Threshold
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-LIVE_METRICS = {C.METRIC_RESPONSE: "response", "ttft_ms": "ttft", "tpot_ms": "tpot"}
-COUNTED = {C.IC_REQUESTS: "requests", C.IC_FAILURES: "request_failures", C.IC_DROPPED: "dropped_arrivals"}
+LIVE_METRICS = {
+    C.METRIC_RESPONSE: "response",
+    "ttft_ms": "ttft",
+    "itl_ms": "itl",
+    "tpot_ms": "tpot",
+    "e2e_ms": "e2e",
+}
+COUNTED = {
+    C.IC_REQUESTS: "requests",
+    C.IC_FAILURES: "request_failures",
+    C.IC_DROPPED: "dropped_arrivals",
+    C.IC_LLM_REQUESTS: "llm_requests",
+    C.IC_OUTPUT_TOKENS: "output_tokens",
+    C.IC_GOODPUT: "goodput_requests",  # LLM requests that met every [llm] slo (counted with SLOs only)
+}
 
 
 def _bucket_tops_s() -> np.ndarray:
@@ -57,11 +70,12 @@ class LiveTotals:
         self._tops_s: np.ndarray | None = None
         self.last_interval: int | None = None  # the latest closed interval added, and its histograms
         self.last: dict[tuple[str, str], np.ndarray] = {}
+        self.intervals: set[int] = set()  # every interval with counts: the time the totals cover
 
     def reset(self) -> None:
         """Forget the figures so far (a new test in the web UI)."""
         self.counts, self.histograms, self.sums_s = {}, {}, {}
-        self.last_interval, self.last = None, {}
+        self.last_interval, self.last, self.intervals = None, {}, set()
 
     def add(self, store: IntervalStore) -> None:
         newest = max(
@@ -83,9 +97,10 @@ class LiveTotals:
                 self.sums_s[key] = 0.0
             self.histograms[key] += counts
             self.sums_s[key] += float(counts @ self.tops_s())  # each value at its bucket's top
-        for (_, scope), counters in store.counts.items():
+        for (interval, scope), counters in store.counts.items():
             if C.is_breakdown(scope):
                 continue
+            self.intervals.add(interval)
             for counter in COUNTED:
                 self.counts[(scope, counter)] = self.counts.get((scope, counter), 0) + counters.get(
                     counter, 0
@@ -134,6 +149,14 @@ class LiveTotals:
             return failures / requests if requests else None
         percent = 100.0 if metric == "max_ms" else float(metric[1:-3])
         return self.percentile_ms(self.histograms, scope, C.METRIC_RESPONSE, percent)
+
+    def covered_s(self) -> float:
+        """The seconds the totals cover: from the first interval added to the end of the latest."""
+        return (max(self.intervals) - min(self.intervals)) + INTERVAL_S if self.intervals else 0.0
+
+    def counted(self, counter: str, scope: str) -> int:
+        """A counter of one operation, or of all (``total``)."""
+        return sum(v for (s, c), v in self.counts.items() if c == counter and scope in (s, "total"))
 
     def percentile_ms(
         self, source: dict[tuple[str, str], np.ndarray], scope: str, metric: str, percent: float
