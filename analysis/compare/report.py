@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from memload import names as C
-from memload.analysis.compare.limits import LimitSet
+from memload.analysis.compare.limits import LimitSet, run_noise_table
+from memload.analysis.compare.noise.model import CONFIDENCE
 from memload.analysis.compare.samples import RunSamples, run_samples
-from memload.analysis.compare.stats import CONFIDENCE, IMPROVED, REGRESSED, UNCHANGED
+from memload.analysis.compare.stats import IMPROVED, REGRESSED, UNCHANGED
 from memload.analysis.compare.table import ComparisonTable, Difference, compare_samples
 from memload.analysis.errors import ReportError
 
@@ -53,15 +54,17 @@ class Comparison:
         return {
             "samples": f"one value per {C.INTERVAL_S} s interval of each run's steady window (warm-up "
             "excluded): requests/s, exact percentiles of the interval's merged HDR histogram, error "
-            "rate; the target's CPU (mean) and RSS (peak) per interval",
-            "test": "Mann-Whitney U, two-sided, of the two runs' per-interval samples",
+            "rate; the target's CPU per request (mean CPU / requests per s) and RSS (peak) per interval",
+            "test": "two-sided t test of the change of the whole-window values (log scale; the error "
+            "rate linear) whose standard error holds each run's within-run error (per-interval "
+            "samples, batch means while consecutive intervals are correlated) and the run-to-run "
+            "noise (run_noise_pct per figure: one run effect per side)",
             "alpha": limits.alpha,
             "confidence": CONFIDENCE,
-            "interval": f"{CONFIDENCE:.0%} percentile bootstrap ({limits.resamples} resamples, seed "
-            f"{limits.seed}) of the ratio of the means of the per-interval samples",
-            "verdict": "improved or regressed only when the test is significant and the interval "
-            "excludes 0; ~ otherwise (also with fewer than "
-            f"{limits.min_samples} samples per run)",
+            "interval": f"{CONFIDENCE:.0%} t interval of the change from the same standard error",
+            "run_noise_pct": run_noise_table(self.limits),
+            "verdict": "improved or regressed only when the test is significant; ~ otherwise (also "
+            f"with fewer than {limits.min_samples} samples per run)",
             "limits": self.limits.describe(),
         }
 

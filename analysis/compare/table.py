@@ -11,6 +11,7 @@ from typing import Any
 
 from memload import names as C
 from memload.analysis.compare.limits import LimitSet
+from memload.analysis.compare.resources import PROCESS_FIGURES
 from memload.analysis.compare.samples import FIGURES, LLM_FIGURES, RunSamples, ScopeSamples, run_samples
 from memload.analysis.compare.stats import DEFAULT_LIMITS, Change, Limits, compare_figure, overall_verdict
 from memload.analysis.read.intervals import TOTAL
@@ -97,7 +98,7 @@ def figures_of(a: ScopeSamples, b: ScopeSamples) -> list[str]:
     """The request figures (always), then the LLM and process figures either run has."""
     present = set(a.samples) | set(b.samples) | set(a.whole) | set(b.whole)
     if a.scope == PROCESS_SCOPE:
-        return [f for f in ("cpu_pct", "rss_mb") if f in present]
+        return [f for f in PROCESS_FIGURES if f in present]
     return [*FIGURES, *(f for f in LLM_FIGURES if f in present)]
 
 
