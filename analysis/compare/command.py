@@ -10,6 +10,7 @@ import click
 
 from memload import names as C
 from memload.analysis.compare.limits import LimitError, LimitSet, limit_set
+from memload.analysis.compare.noise.report import calibration_lines
 from memload.analysis.compare.outputs import change_text, ci_text
 from memload.analysis.compare.report import Comparison, build_comparison, differences_text, write_comparison
 from memload.analysis.errors import ReportError
@@ -40,9 +41,10 @@ def limits_for(
 
 
 def run_comparison(
-    baseline: Path,
+    baseline: Path | Sequence[Path],
     candidates: Sequence[Path],
     *,
+    runs_per_side: int = 1,
     out: Path | None,
     force: bool,
     max_regression: Sequence[str] = (),
@@ -53,8 +55,12 @@ def run_comparison(
 ) -> int:
     """Compare, write the outputs, print the changes and the verdict; the exit code (0 or 1).
     Raises ReportError (a comparison refused, a run that cannot be read) or LimitError."""
+    if not candidates:
+        raise ReportError(
+            f"no candidate: {runs_per_side} run(s) of the baseline, then {runs_per_side} per candidate"
+        )
     limits = limits_for(candidates[0], max_regression, min_improvement, run_noise)
-    comparison = build_comparison(baseline, candidates, limits, force=force)
+    comparison = build_comparison(baseline, candidates, limits, force=force, runs_per_side=runs_per_side)
     out_dir = out or Path(candidates[0]) / C.COMPARE_DIR
     write_comparison(comparison, out_dir)
     if not quiet:
@@ -139,6 +145,20 @@ PCT_HELP = "PCT for every figure, or FIGURE=PCT for one (search.p95_ms=10; p95_m
     "--calibrate). " + PCT_HELP,
 )
 @click.option(
+    "--runs-per-side",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="N runs of each side, each run one sample (benchstat): the first N runs are the baseline, "
+    "each next N a candidate; the run-to-run noise is then measured by the runs' own spread.",
+)
+@click.option(
+    "--calibrate",
+    is_flag=True,
+    help="Measure the run-to-run noise of the runs given (3 or more of identical settings) and "
+    "print it per figure, with [compare] lines to use it; compares nothing.",
+)
+@click.option(
     "--force",
     is_flag=True,
     help="Compare runs of different scenarios, seeds or load settings (the differences are listed).",
@@ -162,6 +182,8 @@ def compare(
     max_regression: tuple[str, ...],
     min_improvement: tuple[str, ...],
     run_noise: tuple[str, ...],
+    runs_per_side: int,
+    calibrate: bool,
     force: bool,
     out: Path | None,
     results: Path,
@@ -177,13 +199,24 @@ def compare(
     scenario's [compare] table and the options. Writes compare.html (self-contained), compare.md,
     compare.json, junit.xml, plots/.
 
+    With --runs-per-side N, the first N runs are the baseline and each next N a candidate, each run
+    one sample. With --calibrate, the runs are runs of identical settings whose run-to-run noise
+    is measured and printed.
+
     Exit codes: 0 no real regression beyond its limit, 1 one or more, 2 a usage error (a run that
     cannot be read; runs whose scenario, seed or load settings differ, unless --force).
     """
     try:
+        runs = [resolve_baseline(baseline_run, results), *candidate_runs]
+        if calibrate:
+            for line in calibration_lines(runs, force=force):
+                click.echo(line)
+            raise SystemExit(0)
+        bases = [resolve_baseline(str(run), results) for run in runs[:runs_per_side]]
         code = run_comparison(
-            resolve_baseline(baseline_run, results),
-            list(candidate_runs),
+            bases if runs_per_side > 1 else bases[0],
+            runs[runs_per_side:],
+            runs_per_side=runs_per_side,
             out=out,
             force=force,
             max_regression=max_regression,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memload.analysis.compare.noise.model import estimate, run_noise_pct
+from memload.analysis.compare.noise.model import estimate, estimate_runs, run_noise_pct, side_level
 
 IMPROVED = "improved"
 REGRESSED = "regressed"
@@ -125,6 +125,43 @@ def compare_figure(
         fails=fails,
         note=note,
         run_noise_pct=noise,
+    )
+
+
+def compare_figure_runs(
+    figure: str,
+    baseline_levels: Sequence[float],
+    candidate_levels: Sequence[float],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Change:
+    """Compare one figure with several runs a side, each run one sample (its whole-window value):
+    compare/noise/model.py ``estimate_runs``; the values shown are the sides' geometric means."""
+    a = np.asarray([v for v in baseline_levels if v is not None and math.isfinite(v)], dtype=float)
+    b = np.asarray([v for v in candidate_levels if v is not None and math.isfinite(v)], dtype=float)
+    baseline, candidate = side_level(figure, a), side_level(figure, b)
+    change = change_pct(baseline, candidate)
+    ci: tuple[float | None, float | None] = (None, None)
+    p: float | None = None
+    found = estimate_runs(figure, a, b)
+    if found is None or baseline is None or candidate is None:
+        verdict, fails, note = UNCHANGED, False, "no test: fewer than 2 runs a side with a positive value"
+    else:
+        ci, p = (found.ci_low_pct, found.ci_high_pct), found.p_value
+        verdict, fails, note = _judge(figure, change, candidate - baseline, p, limits)
+    return Change(
+        figure=figure,
+        baseline=baseline,
+        candidate=candidate,
+        change_pct=change,
+        ci_low_pct=ci[0],
+        ci_high_pct=ci[1],
+        p_value=p,
+        n_baseline=int(a.size),
+        n_candidate=int(b.size),
+        verdict=verdict,
+        fails=fails,
+        note=note or f"{a.size} and {b.size} runs, each run one sample",
     )
 
 

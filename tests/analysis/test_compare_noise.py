@@ -6,7 +6,9 @@ CPU per request does not rise with throughput."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -106,3 +108,59 @@ def test_cpu_per_request_does_not_rise_with_throughput(tmp_path: Path) -> None:
     assert cpu.baseline == pytest.approx(40.0 * 10 / 20.0, rel=0.1)  # 40 % of a core at ~20 req/s: 20 ms
     assert cpu.verdict == UNCHANGED and abs(cpu.change_pct) < 10
     assert rows["total.rps"].change_pct == pytest.approx(100.0, abs=10.0)
+
+
+@pytest.fixture(scope="module")
+def sides(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
+    """Three runs a side whose levels differ by up to 25 % (the run noise), and a candidate side
+    50 % slower on create_memory."""
+    root = tmp_path_factory.mktemp("sides")
+    factors = [0.9, 1.0, 1.12]
+
+    def side(name: str, slower: float, seed: int) -> list[Path]:
+        return [
+            synthetic_run(
+                root / f"{name}{k}", seed=seed + k, factor={"search": f, "create_memory": f * slower}
+            )
+            for k, f in enumerate(factors)
+        ]
+
+    return {"base": side("base", 1.0, 60), "same": side("same", 1.0, 70), "slow": side("slow", 1.5, 80)}
+
+
+def test_several_runs_a_side_each_run_one_sample(sides: dict[str, list[Path]], tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from memload.cli import main
+
+    args = ["compare", "--runs-per-side", "3", *map(str, sides["base"])]
+    result = CliRunner().invoke(main, [*args, *map(str, sides["slow"]), "--out", str(tmp_path / "slow")])
+    assert result.exit_code == 1, result.output
+    document = json.loads((tmp_path / "slow" / "compare.json").read_text())
+    assert document["method"]["runs_per_side"] == 3 and document["method"]["test"].startswith("Welch")
+    rows = {row["address"]: row for row in document["candidates"][0]["rows"]}
+    slow = rows["create_memory.p50_ms"]
+    assert slow["verdict"] == "regressed" and slow["n_baseline"] == slow["n_candidate"] == 3
+    assert slow["ci_low_pct"] < 50.0 < slow["ci_high_pct"] and slow["change_pct"] == pytest.approx(
+        50.0, abs=8
+    )
+    assert rows["search.p50_ms"]["verdict"] == "~"
+    result = CliRunner().invoke(main, [*args, *map(str, sides["same"]), "--out", str(tmp_path / "same")])
+    assert result.exit_code == 0, result.output
+    rows = json.loads((tmp_path / "same" / "compare.json").read_text())["candidates"][0]["rows"]
+    assert {row["verdict"] for row in rows} == {"~"}
+    wrong = CliRunner().invoke(main, [*args, *map(str, sides["same"][:2])])  # 2 runs for a side of 3
+    assert wrong.exit_code == 2 and "3 runs a side" in wrong.output
+
+
+def test_calibrate_prints_the_noise_and_compare_lines(sides: dict[str, list[Path]]) -> None:
+    from click.testing import CliRunner
+
+    from memload.cli import main
+
+    result = CliRunner().invoke(main, ["compare", "--calibrate", *map(str, sides["base"] + sides["same"])])
+    assert result.exit_code == 0, result.output
+    assert "run-to-run noise of 6 runs" in result.output and "[compare]" in result.output
+    assert re.search(r'^"p50_ms" = \{ run_noise_pct = \d+\.\d \}$', result.output, re.M)
+    too_few = CliRunner().invoke(main, ["compare", "--calibrate", *map(str, sides["base"][:2])])
+    assert too_few.exit_code == 2 and "at least 3 runs" in too_few.output

@@ -173,3 +173,53 @@ def estimate(
         df=df,
         batches=(n_a, n_b),
     )
+
+
+def estimate_runs(
+    figure: str, baseline_levels: np.ndarray, candidate_levels: np.ndarray, *, confidence: float = CONFIDENCE
+) -> Estimate | None:
+    """With several runs per side, each run one sample (benchstat): Welch's t test of the runs'
+    whole-window values (their logs; the error rate linear), the run noise measured by the runs'
+    own spread; None with fewer than 2 runs a side or a log figure with a value <= 0. The change
+    is of the geometric means (the error rate: of the means)."""
+    log = figure.rsplit(".", 1)[-1] not in LINEAR_FIGURES
+    a, b = np.asarray(baseline_levels, float), np.asarray(candidate_levels, float)
+    if min(a.size, b.size) < 2 or (log and ((a <= 0).any() or (b <= 0).any())):
+        return None
+    if log:
+        a, b = np.log(a), np.log(b)
+    var_a, var_b = float(a.var(ddof=1)) / a.size, float(b.var(ddof=1)) / b.size
+    d, total = float(b.mean() - a.mean()), var_a + var_b
+    parts = [v**2 / (n - 1) for v, n in ((var_a, a.size), (var_b, b.size)) if v > 0]
+    df = total**2 / sum(parts) if parts else math.inf
+    se = math.sqrt(total)
+    if se == 0:
+        p, half = (1.0 if d == 0 else 0.0), 0.0
+    else:
+        p = float(2.0 * student_t.sf(abs(d) / se, df))
+        half = float(student_t.ppf(0.5 + confidence / 2.0, df)) * se
+    if log:
+        ci: tuple[float | None, float | None] = (math.expm1(d - half) * 100.0, math.expm1(d + half) * 100.0)
+    else:
+        base = float(a.mean())
+        ci = (None, None) if base == 0 else ((d - half) / base * 100.0, (d + half) / base * 100.0)
+    return Estimate(
+        p_value=p,
+        ci_low_pct=ci[0],
+        ci_high_pct=ci[1],
+        se_within=se,
+        se_run=0.0,
+        df=df,
+        batches=(int(a.size), int(b.size)),
+    )
+
+
+def side_level(figure: str, levels: np.ndarray) -> float | None:
+    """One side's value from its runs' whole-window values: the geometric mean (the error rate:
+    the mean); None without values (or a log figure with a value <= 0)."""
+    values = np.asarray(levels, float)
+    if not values.size:
+        return None
+    if figure.rsplit(".", 1)[-1] in LINEAR_FIGURES:
+        return float(values.mean())
+    return float(np.exp(np.log(values).mean())) if (values > 0).all() else None
