@@ -84,6 +84,7 @@ def _row(row: Row, comparison: Comparison) -> dict[str, Any]:
         "p_value": c.p_value,
         "n_baseline": c.n_baseline,
         "n_candidate": c.n_candidate,
+        "run_noise_pct": c.run_noise_pct,  # None with several runs a side (measured by them)
         "verdict": c.verdict,
         "fails": c.fails,
         "note": c.note,

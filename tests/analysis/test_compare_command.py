@@ -55,6 +55,7 @@ def test_a_real_regression_exits_1_with_every_output(runs: dict[str, Path], tmp_
     rows = {row["address"]: row for row in document["candidates"][0]["rows"]}
     search = rows["search.p95_ms"]
     assert search["verdict"] == "regressed" and search["fails"] and search["ci_low_pct"] > 100
+    assert search["run_noise_pct"] == 5.0
     assert search["candidate"] / search["baseline"] == pytest.approx(1 + search["change_pct"] / 100)
     assert rows["target.rss_mb"]["verdict"] == "regressed" and rows["target.rss_mb"]["change_pct"] > 20
     assert rows["target.cpu_per_req_ms"]["n_baseline"] == 20

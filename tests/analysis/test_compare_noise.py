@@ -141,6 +141,7 @@ def test_several_runs_a_side_each_run_one_sample(sides: dict[str, list[Path]], t
     rows = {row["address"]: row for row in document["candidates"][0]["rows"]}
     slow = rows["create_memory.p50_ms"]
     assert slow["verdict"] == "regressed" and slow["n_baseline"] == slow["n_candidate"] == 3
+    assert slow["run_noise_pct"] is None  # measured by the runs, no default
     assert slow["ci_low_pct"] < 50.0 < slow["ci_high_pct"] and slow["change_pct"] == pytest.approx(
         50.0, abs=8
     )
