@@ -138,6 +138,8 @@ def test_several_runs_a_side_each_run_one_sample(sides: dict[str, list[Path]], t
     assert result.exit_code == 1, result.output
     document = json.loads((tmp_path / "slow" / "compare.json").read_text())
     assert document["method"]["runs_per_side"] == 3 and document["method"]["test"].startswith("Welch")
+    assert document["baseline"]["runs"] == list(map(str, sides["base"]))
+    assert document["candidates"][0]["runs"] == list(map(str, sides["slow"]))
     rows = {row["address"]: row for row in document["candidates"][0]["rows"]}
     slow = rows["create_memory.p50_ms"]
     assert slow["verdict"] == "regressed" and slow["n_baseline"] == slow["n_candidate"] == 3
