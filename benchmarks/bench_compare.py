@@ -10,6 +10,8 @@ identical: --pairs pairs of runs with the same settings: the figures called chan
            alpha allows (binomial, 95 %), the most pairs any one figure was called changed in;
            the run-to-run noise measured from all these runs (as `memload compare --calibrate`);
            and the pairs' first runs against their second runs with --runs-per-side.
+sides:     --sides runs a side, alternating: the baseline and 1 ms added to search, compared with
+           --runs-per-side (each run one sample): the +1 ms told from the run-to-run noise?
 --runs DIR...: instead of new identical runs, the pairs of runs already in DIRs (same-*-a/b).
 latency:   `added_latency_ms_on = "search=20"` and `"search=1"` in the candidate only, against the
            first identical run: +20 ms must be a real regression (exit 1); +1 ms on a figure of a
@@ -38,6 +40,7 @@ from compare_proofs import (  # noqa: E402
     proof_added_latency,
     proof_cache,
     proof_identical,
+    proof_runs_per_side,
     row_line,
     rows_of,
 )
@@ -45,13 +48,14 @@ from memload.analysis.compare.noise.report import calibration_lines  # noqa: E40
 
 ALPHA = 0.05
 
-PROOFS = ("cache", "identical", "latency")
+PROOFS = ("cache", "identical", "latency", "sides")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(PROOFS), help=f"comma-separated, of: {', '.join(PROOFS)}")
     parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--sides", type=int, default=3, help="runs a side of the sides proof")
     parser.add_argument(
         "--cache-model",
         default="gpt-3.5-turbo",
@@ -83,6 +87,12 @@ def main() -> int:
                 print(f"search +{ms:g} ms: exit {found['exit']}, verdict {found['verdict']}")
                 for figure in ("p50_ms", "p95_ms", "p99_ms"):
                     print(f"  {row_line(found['rows'], f'search.{figure}')}")
+        if "sides" in chosen:
+            found = proof_runs_per_side(work, args.sides, 1.0)
+            print(f"{args.sides} runs a side, search +1 ms: exit {found['exit']}, verdict {found['verdict']}")
+            for name in ("search.p50_ms", "search.p95_ms", "search.p99_ms", "total.p50_ms", "search.rps"):
+                print(f"  {row_line(found['rows'], name)}")
+            print(f"  changed: {changed(found['rows'])}")
     return 0
 
 

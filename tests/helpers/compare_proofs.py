@@ -133,6 +133,23 @@ def proof_added_latency(work: Path, baseline: Path, ms: float) -> dict[str, Any]
     return {"exit": code, "rows": rows_of(document), "verdict": document["verdict"]}
 
 
+def proof_runs_per_side(work: Path, runs: int, ms: float) -> dict[str, Any]:
+    """``runs`` baseline runs and ``runs`` runs with ``ms`` added to search, alternating (so the
+    machine's drift falls on both sides), compared with --runs-per-side."""
+    bases, slows = [], []
+    for index in range(runs):
+        bases.append(memload_run(work, f"side-base-{index}"))
+        slows.append(
+            memload_run(
+                work, f"side-plus-{ms:g}ms-{index}", reference=f'added_latency_ms_on = "search={ms:g}"'
+            )
+        )
+    out = work / "sides-compare"
+    options = ("--runs-per-side", str(runs), "--out", str(out))
+    code, document = memload_compare(bases[0], slows[0], *options, more=bases[1:] + slows[1:])
+    return {"exit": code, "rows": rows_of(document), "verdict": document["verdict"]}
+
+
 def changed(rows: dict[str, dict[str, Any]]) -> list[str]:
     return sorted(address for address, row in rows.items() if row["verdict"] != "~")
 
