@@ -184,16 +184,18 @@ def test_errors_from_none_are_a_regression_and_none_in_both_is_unchanged() -> No
 
 
 def test_identical_runs_are_rarely_called_changed(tmp_path: Path) -> None:
-    """20 pairs of runs from the same distributions: at most about 2 x alpha of the figures
-    are called changed."""
-    called = total = 0
+    """20 pairs of runs from the same distributions (no run effect: synthetic runs differ by their
+    intervals only), judged with a run noise of 0, the within-run part alone: at most about
+    2 x alpha of the figures are called changed; with the default run noise, none."""
+    called = total = default_called = 0
     for pair in range(20):
-        table = compare_runs(
-            synthetic_run(tmp_path / f"a{pair}", seed=100 + 2 * pair, intervals=12),
-            synthetic_run(tmp_path / f"b{pair}", seed=101 + 2 * pair, intervals=12),
-        )
+        a = synthetic_run(tmp_path / f"a{pair}", seed=100 + 2 * pair, intervals=12)
+        b = synthetic_run(tmp_path / f"b{pair}", seed=101 + 2 * pair, intervals=12)
+        table = compare_runs(a, b, QUIET)
         called += sum(row.change.real for row in table.rows)
         total += len(table.rows)
+        default_called += sum(row.change.real for row in compare_runs(a, b).rows)
     assert total == 20 * 3 * len(FIGURES)
     print(f"false positives: {called} of {total} figures ({called / total:.1%})")
-    assert called / total <= 2 * 0.05
+    assert 0 < called / total <= 2 * 0.05  # the test does call some: it is not blind
+    assert default_called == 0
