@@ -12,12 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from memload.analysis.compare.noise.model import run_noise_pct
 from memload.analysis.compare.stats import DEFAULT_LIMITS, Limits
-from memload.scenario.compare import LIMIT_KEYS, check_limit_address, check_pct
+from memload.scenario.compare import COMPARE_FIGURES, LIMIT_KEYS, check_limit_address, check_pct
 
 MAX_REGRESSION = "max_regression_pct"
 MIN_IMPROVEMENT = "min_improvement_pct"
-assert (MAX_REGRESSION, MIN_IMPROVEMENT) == LIMIT_KEYS
+RUN_NOISE = "run_noise_pct"
+assert (MAX_REGRESSION, MIN_IMPROVEMENT, RUN_NOISE) == LIMIT_KEYS
 
 
 class LimitError(ValueError):
@@ -43,8 +45,18 @@ class LimitSet:
         return {
             MAX_REGRESSION: self.overall.max_regression_pct,
             MIN_IMPROVEMENT: self.overall.min_improvement_pct,
+            RUN_NOISE: self.overall.run_noise_pct,
             "per_figure": {k: dict(v) for k, v in sorted(self.specific.items())},
         }
+
+
+def run_noise_table(limits: LimitSet) -> dict[str, float]:
+    """The run noise allowed for, per figure: the defaults, overridden by what was given."""
+    table = {figure: run_noise_pct(figure, limits.overall.run_noise_pct) for figure in COMPARE_FIGURES}
+    for address, given in limits.specific.items():
+        if RUN_NOISE in given:
+            table[address] = given[RUN_NOISE]
+    return dict(sorted(table.items()))
 
 
 def parse_option(key: str, texts: Iterable[str]) -> tuple[float | None, dict[str, dict[str, float]]]:
@@ -75,6 +87,7 @@ def limit_set(
     *,
     max_regression: Iterable[str] = (),
     min_improvement: Iterable[str] = (),
+    run_noise: Iterable[str] = (),
     base: Limits = DEFAULT_LIMITS,
 ) -> LimitSet:
     """The scenario's ``[compare]`` table (as run.json holds it) overlaid with the command line's
@@ -86,7 +99,11 @@ def limit_set(
         for k, v in table.items()
         if isinstance(v, Mapping)
     }
-    for key, texts in ((MAX_REGRESSION, max_regression), (MIN_IMPROVEMENT, min_improvement)):
+    for key, texts in (
+        (MAX_REGRESSION, max_regression),
+        (MIN_IMPROVEMENT, min_improvement),
+        (RUN_NOISE, run_noise),
+    ):
         given, per_figure = parse_option(key, texts)
         if given is not None:
             overall[key] = given
@@ -102,4 +119,5 @@ def _with(limits: Limits, given: Mapping[str, float]) -> Limits:
         limits,
         max_regression_pct=given.get(MAX_REGRESSION, limits.max_regression_pct),
         min_improvement_pct=given.get(MIN_IMPROVEMENT, limits.min_improvement_pct),
+        run_noise_pct=given.get(RUN_NOISE, limits.run_noise_pct),
     )

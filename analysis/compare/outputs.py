@@ -84,6 +84,7 @@ def _row(row: Row, comparison: Comparison) -> dict[str, Any]:
         "p_value": c.p_value,
         "n_baseline": c.n_baseline,
         "n_candidate": c.n_candidate,
+        "run_noise_pct": c.run_noise_pct,  # None with several runs a side (measured by them)
         "verdict": c.verdict,
         "fails": c.fails,
         "note": c.note,
@@ -99,10 +100,14 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
         "exit_code": comparison.exit_code,
         "forced": comparison.forced,
         "method": comparison.method(),
-        "baseline": _run(comparison.baseline),
+        "baseline": {
+            **_run(comparison.baseline),
+            "runs": [str(r.run_dir) for r in (comparison.baseline, *comparison.more_baselines)],
+        },
         "candidates": [
             {
                 **_run(c.samples),
+                "runs": [str(r.run_dir) for r in (c.samples, *c.more)],
                 "verdict": c.table.verdict,
                 "differences": [
                     {"setting": d.setting, "baseline": d.baseline, "candidate": d.candidate}

@@ -68,7 +68,7 @@ def throughput_over_time(comparison: Comparison) -> Figure:
 
 def p95_by_operation(comparison: Comparison) -> Figure:
     """Top: each run's whole-window p95 per operation; bottom: each candidate's change in % with
-    its 95 % bootstrap interval, coloured by verdict."""
+    its 95 % interval, coloured by verdict."""
     runs, labels = _runs(comparison), _labels(comparison)
     scopes = [
         s

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from memload import names as C
-from memload.analysis.compare.limits import LimitSet
+from memload.analysis.compare.limits import LimitSet, run_noise_table
+from memload.analysis.compare.noise.model import CONFIDENCE
 from memload.analysis.compare.samples import RunSamples, run_samples
-from memload.analysis.compare.stats import CONFIDENCE, IMPROVED, REGRESSED, UNCHANGED
+from memload.analysis.compare.stats import IMPROVED, REGRESSED, UNCHANGED
 from memload.analysis.compare.table import ComparisonTable, Difference, compare_samples
 from memload.analysis.errors import ReportError
 
@@ -26,16 +27,22 @@ class ComparisonRefused(ReportError):
 
 @dataclass(frozen=True, kw_only=True)
 class Candidate:
-    samples: RunSamples
+    samples: RunSamples  # its first run (with several runs a side)
     table: ComparisonTable
+    more: tuple[RunSamples, ...] = ()  # its other runs
 
 
 @dataclass(frozen=True, kw_only=True)
 class Comparison:
-    baseline: RunSamples
+    baseline: RunSamples  # its first run (with several runs a side)
     candidates: tuple[Candidate, ...]
     limits: LimitSet
     forced: bool
+    more_baselines: tuple[RunSamples, ...] = ()
+
+    @property
+    def runs_per_side(self) -> int:
+        return 1 + len(self.more_baselines)
 
     @property
     def exit_code(self) -> int:
@@ -50,18 +57,34 @@ class Comparison:
 
     def method(self) -> dict[str, Any]:
         limits = self.limits.overall
+        if self.runs_per_side > 1:
+            return {
+                "samples": f"{self.runs_per_side} runs a side, each run one sample: its whole-window "
+                "figures (the target's CPU per request and peak RSS)",
+                "test": "Welch's two-sided t test of the runs' values (log scale; the error rate "
+                "linear): the run-to-run noise measured by the runs' own spread",
+                "alpha": limits.alpha,
+                "confidence": CONFIDENCE,
+                "interval": f"{CONFIDENCE:.0%} Welch t interval of the change of the geometric means",
+                "runs_per_side": self.runs_per_side,
+                "verdict": "improved or regressed only when the test is significant; ~ otherwise",
+                "limits": self.limits.describe(),
+            }
         return {
             "samples": f"one value per {C.INTERVAL_S} s interval of each run's steady window (warm-up "
             "excluded): requests/s, exact percentiles of the interval's merged HDR histogram, error "
-            "rate; the target's CPU (mean) and RSS (peak) per interval",
-            "test": "Mann-Whitney U, two-sided, of the two runs' per-interval samples",
+            "rate; the target's CPU per request (mean CPU / requests per s) and RSS (peak) per interval",
+            "test": "two-sided t test of the change of the whole-window values (log scale; the error "
+            "rate linear) whose standard error holds each run's within-run error (per-interval "
+            "samples, batch means while consecutive intervals are correlated) and the run-to-run "
+            "noise (run_noise_pct per figure: one run effect per side)",
             "alpha": limits.alpha,
             "confidence": CONFIDENCE,
-            "interval": f"{CONFIDENCE:.0%} percentile bootstrap ({limits.resamples} resamples, seed "
-            f"{limits.seed}) of the ratio of the means of the per-interval samples",
-            "verdict": "improved or regressed only when the test is significant and the interval "
-            "excludes 0; ~ otherwise (also with fewer than "
-            f"{limits.min_samples} samples per run)",
+            "interval": f"{CONFIDENCE:.0%} t interval of the change from the same standard error",
+            "run_noise_pct": run_noise_table(self.limits),
+            "runs_per_side": self.runs_per_side,
+            "verdict": "improved or regressed only when the test is significant; ~ otherwise (also "
+            f"with fewer than {limits.min_samples} samples per run)",
             "limits": self.limits.describe(),
         }
 
@@ -75,22 +98,44 @@ def differences_text(differences: Sequence[Difference]) -> str:
 
 
 def build_comparison(
-    baseline_dir: Path, candidate_dirs: Sequence[Path], limits: LimitSet, *, force: bool
+    baseline_dir: Path | Sequence[Path],
+    candidate_dirs: Sequence[Path],
+    limits: LimitSet,
+    *,
+    force: bool,
+    runs_per_side: int = 1,
 ) -> Comparison:
-    """Load the runs and compare each candidate with the baseline; a ComparisonRefused when their
-    settings differ and not ``force``, a ReportError when a run cannot be read."""
-    baseline = run_samples(Path(baseline_dir))
+    """Load the runs and compare each candidate with the baseline; with ``runs_per_side`` N > 1,
+    ``baseline_dir`` is the baseline's N runs and ``candidate_dirs`` N runs per candidate, in
+    order. A ComparisonRefused when settings differ and not ``force``, a ReportError when a run
+    cannot be read or the runs do not make whole sides."""
+    bases = [Path(baseline_dir)] if isinstance(baseline_dir, (str, Path)) else [Path(p) for p in baseline_dir]
+    if len(bases) != runs_per_side or len(candidate_dirs) % runs_per_side or not candidate_dirs:
+        raise ReportError(
+            f"{runs_per_side} runs a side: the baseline's {runs_per_side} runs, then {runs_per_side} per "
+            f"candidate; got {len(bases)} and {len(candidate_dirs)}"
+        )
+    baseline, *more_baselines = [run_samples(path) for path in bases]
     candidates = []
-    for path in candidate_dirs:
-        samples = run_samples(Path(path))
-        table = compare_samples(baseline, samples, limits)
+    for start in range(0, len(candidate_dirs), runs_per_side):
+        paths = candidate_dirs[start : start + runs_per_side]
+        samples, *more = [run_samples(Path(path)) for path in paths]
+        table = compare_samples(
+            baseline, samples, limits, more_baselines=more_baselines, more_candidates=more
+        )
         if not table.comparable and not force:
             raise ComparisonRefused(
-                f"{path} and the baseline {baseline_dir} differ in "
+                f"{paths[0]} and the baseline {bases[0]} differ in "
                 f"{differences_text(table.differences)}; use --force to compare them anyway"
             )
-        candidates.append(Candidate(samples=samples, table=table))
-    return Comparison(baseline=baseline, candidates=tuple(candidates), limits=limits, forced=force)
+        candidates.append(Candidate(samples=samples, table=table, more=tuple(more)))
+    return Comparison(
+        baseline=baseline,
+        candidates=tuple(candidates),
+        limits=limits,
+        forced=force,
+        more_baselines=tuple(more_baselines),
+    )
 
 
 def write_comparison(comparison: Comparison, out_dir: Path) -> list[Path]:

@@ -1,10 +1,12 @@
 """The target's process figures of one run as per-interval samples (issue 15), from resources.csv.
 
 Each monitor sample sums the target's processes (as the report's ``target.*`` figures do); every
-10 s interval of the steady window with at least one such sample gives one sample of
-``cpu_pct`` (the mean of the interval's sums, percent of one core) and ``rss_mb`` (their
-peak). The whole-window values are the report's: ``target.cpu_pct`` (mean) and
-``target.rss_mb`` (peak).
+10 s interval of the steady window with at least one such sample and some requests gives one sample
+of ``cpu_per_req_ms``, the target's CPU time per request (the mean of the interval's CPU sums,
+percent of one core, x 10 / the interval's requests per second: ms of CPU per request), and of
+``rss_mb`` (the peak of its sums). CPU per request, not CPU: a faster candidate serving more
+requests uses more CPU for the same work. The whole-window values: the report's ``target.cpu_pct``
+(mean) x 10 / the window's requests per second, and ``target.rss_mb`` (peak).
 """
 
 from __future__ import annotations
@@ -17,18 +19,30 @@ from memload.analysis.figures.process import per_sample_sums, process_figures, s
 from memload.analysis.read.window import Window
 
 TARGET = "target"
-PROCESS_FIGURES = {"cpu_pct": C.RES_CPU_PCT, "rss_mb": C.RES_RSS_MB}
+CPU_PER_REQUEST = "cpu_per_req_ms"
+RSS = "rss_mb"
+PROCESS_FIGURES = (CPU_PER_REQUEST, RSS)
+MS_PER_PCT_S = 10.0  # 1 % of a core for 1 s = 10 ms of CPU
 
 
 def target_samples(
-    resources: pd.DataFrame, starts: np.ndarray, window: Window
+    resources: pd.DataFrame,
+    starts: np.ndarray,
+    window: Window,
+    rps_times: np.ndarray,
+    rps: np.ndarray,
+    whole_rps: float | None,
 ) -> tuple[dict[str, np.ndarray], dict[str, float]] | None:
-    """(figure -> per-interval samples, figure -> whole-window value) of the target; None
-    without target samples in the window."""
+    """(figure -> per-interval samples, figure -> whole-window value) of the target, ``rps`` the
+    total requests/s of the intervals starting at ``rps_times`` (and of the window); None without
+    target samples in the window."""
     whole_all, _ = process_figures(resources, window)
-    whole = {
-        name: whole_all[f"{TARGET}.{name}"] for name in PROCESS_FIGURES if f"{TARGET}.{name}" in whole_all
-    }
+    whole: dict[str, float] = {}
+    cpu = whole_all.get(f"{TARGET}.cpu_pct")
+    if cpu is not None and whole_rps:
+        whole[CPU_PER_REQUEST] = cpu * MS_PER_PCT_S / whole_rps
+    if f"{TARGET}.{RSS}" in whole_all:
+        whole[RSS] = whole_all[f"{TARGET}.{RSS}"]
     rows = scope_rows(resources, TARGET)
     if rows.empty or not whole:
         return None
@@ -39,8 +53,12 @@ def target_samples(
     interval = np.floor(times / C.INTERVAL_S) * C.INTERVAL_S
     keep = np.isin(interval, starts)
     grouped = sums[keep].groupby(interval[keep])
+    cpu_pct = grouped[C.RES_CPU_PCT].mean()
+    rate = pd.Series(rps, index=rps_times).reindex(cpu_pct.index)
+    usable = (rate > 0).to_numpy()
+    per_request = cpu_pct.to_numpy(dtype=float)[usable] * MS_PER_PCT_S / rate.to_numpy(dtype=float)[usable]
     samples = {
-        "cpu_pct": grouped[C.RES_CPU_PCT].mean().to_numpy(dtype=float),
-        "rss_mb": grouped[C.RES_RSS_MB].max().to_numpy(dtype=float),
+        CPU_PER_REQUEST: per_request,
+        RSS: grouped[C.RES_RSS_MB].max().to_numpy(dtype=float),
     }
     return samples, whole

@@ -12,7 +12,8 @@ midpoints lie in it, as the report's figures) gives one sample of:
 - LLM streaming (the operations with ``ttft_ms`` / ``tpot_ms`` histograms, and ``total``):
   ``ttft_p50_ms``, ``ttft_p95_ms``, ``tpot_p50_ms``, ``tpot_p95_ms``, exact percentiles of the
   interval's merged histogram, as for response times;
-- ``target``: ``cpu_pct`` and ``rss_mb`` of the target's processes (compare/resources.py).
+- ``target``: ``cpu_per_req_ms`` (CPU time per request) and ``rss_mb`` of the target's processes
+  (compare/resources.py).
 
 The whole-window values are the report's own: the same figures from ``exact_view`` (the merged
 histogram of the window and the counters summed over it).
@@ -208,7 +209,11 @@ def run_samples(run_dir: Path) -> RunSamples:
         )
     starts, scopes = samples_of(data.intervals, window)
     if data.resources is not None:
-        target = target_samples(data.resources, starts, window)
+        total = scopes.get(TOTAL)
+        rps_times = total.times.get(RPS, np.array([])) if total else np.array([])
+        rps = total.samples.get(RPS, np.array([])) if total else np.array([])
+        whole_rps = total.whole.get(RPS) if total else None
+        target = target_samples(data.resources, starts, window, rps_times, rps, whole_rps)
         if target is not None:
             scopes = {**scopes, TARGET: ScopeSamples(scope=TARGET, samples=target[0], whole=target[1])}
     return RunSamples(

@@ -4,15 +4,24 @@ unless forced)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from memload import names as C
 from memload.analysis.compare.limits import LimitSet
+from memload.analysis.compare.resources import PROCESS_FIGURES
 from memload.analysis.compare.samples import FIGURES, LLM_FIGURES, RunSamples, ScopeSamples, run_samples
-from memload.analysis.compare.stats import DEFAULT_LIMITS, Change, Limits, compare_figure, overall_verdict
+from memload.analysis.compare.stats import (
+    DEFAULT_LIMITS,
+    Change,
+    Limits,
+    compare_figure,
+    compare_figure_runs,
+    overall_verdict,
+)
 from memload.analysis.read.intervals import TOTAL
 
 # run.json's resolved scenario: the settings that must match, as (label, path of keys)
@@ -97,42 +106,64 @@ def figures_of(a: ScopeSamples, b: ScopeSamples) -> list[str]:
     """The request figures (always), then the LLM and process figures either run has."""
     present = set(a.samples) | set(b.samples) | set(a.whole) | set(b.whole)
     if a.scope == PROCESS_SCOPE:
-        return [f for f in ("cpu_pct", "rss_mb") if f in present]
+        return [f for f in PROCESS_FIGURES if f in present]
     return [*FIGURES, *(f for f in LLM_FIGURES if f in present)]
 
 
 def compare_samples(
-    baseline: RunSamples, candidate: RunSamples, limits: Limits | LimitSet = DEFAULT_LIMITS
+    baseline: RunSamples,
+    candidate: RunSamples,
+    limits: Limits | LimitSet = DEFAULT_LIMITS,
+    *,
+    more_baselines: Sequence[RunSamples] = (),
+    more_candidates: Sequence[RunSamples] = (),
 ) -> ComparisonTable:
     """Rows for every operation both runs have, then ``total``, then ``target`` (when both runs
-    have its samples): the figures of ``FIGURES`` in order, then LLM and process figures."""
+    have its samples): the figures of ``FIGURES`` in order, then LLM and process figures. With
+    ``more_*`` runs (several runs a side, the same number each), each run is one sample of its
+    whole-window value (stats.compare_figure_runs) and the scopes are those every run has."""
     limit_set = limits if isinstance(limits, LimitSet) else LimitSet(overall=limits)
-    shared = sorted((set(baseline.scopes) & set(candidate.scopes)) - {TOTAL, PROCESS_SCOPE})
+    sides = ([baseline, *more_baselines], [candidate, *more_candidates])
+    several = len(sides[0]) > 1 or len(sides[1]) > 1
+    every = set.intersection(*(set(run.scopes) for run in (*sides[0], *sides[1])))
+    shared = sorted(every - {TOTAL, PROCESS_SCOPE})
     rows = []
     for scope in [*shared, TOTAL, PROCESS_SCOPE]:
-        if scope not in baseline.scopes or scope not in candidate.scopes:
+        if scope not in every:
             continue
         a, b = baseline.scopes[scope], candidate.scopes[scope]
         for figure in figures_of(a, b):
-            change = compare_figure(
-                figure,
-                a.samples.get(figure, []),
-                b.samples.get(figure, []),
-                baseline=a.whole.get(figure),
-                candidate=b.whole.get(figure),
-                limits=limit_set.for_address(f"{scope}.{figure}"),
-            )
+            address = f"{scope}.{figure}"
+            if several:
+                change = compare_figure_runs(
+                    figure,
+                    [run.scopes[scope].whole.get(figure, math.nan) for run in sides[0]],
+                    [run.scopes[scope].whole.get(figure, math.nan) for run in sides[1]],
+                    limits=limit_set.for_address(address),
+                )
+            else:
+                change = compare_figure(
+                    figure,
+                    a.samples.get(figure, []),
+                    b.samples.get(figure, []),
+                    baseline=a.whole.get(figure),
+                    candidate=b.whole.get(figure),
+                    limits=limit_set.for_address(address),
+                )
             rows.append(Row(scope=scope, change=change))
+    differences = {
+        d: None for run in (*sides[0][1:], *sides[1]) for d in setting_differences(baseline.meta, run.meta)
+    }
     return ComparisonTable(
         baseline_dir=baseline.run_dir,
         candidate_dir=candidate.run_dir,
         rows=tuple(rows),
         verdict=overall_verdict([row.change for row in rows]),
-        differences=setting_differences(baseline.meta, candidate.meta),
-        only_baseline=tuple(sorted(set(baseline.scopes) - set(candidate.scopes))),
-        only_candidate=tuple(sorted(set(candidate.scopes) - set(baseline.scopes))),
-        warnings=tuple(f"baseline: {w}" for w in baseline.warnings)
-        + tuple(f"candidate: {w}" for w in candidate.warnings),
+        differences=tuple(differences),
+        only_baseline=tuple(sorted(set(baseline.scopes) - every)),
+        only_candidate=tuple(sorted(set(candidate.scopes) - every)),
+        warnings=tuple(f"baseline: {w}" for run in sides[0] for w in run.warnings)
+        + tuple(f"candidate: {w}" for run in sides[1] for w in run.warnings),
     )
 
 

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from analysis_testkit import T0
 from memload.analysis.compare.report import build_comparison
 from memload.analysis.compare.limits import LimitSet
+from memload.analysis.compare.stats import Limits
 from memload.analysis.compare.plots import latency_curves, p95_by_operation
 from memload.analysis.plots.requests import nines
 from memload.cli import main
@@ -43,19 +44,21 @@ def _json(out: Path) -> dict:
 
 def test_a_real_regression_exits_1_with_every_output(runs: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = _compare(str(runs["base"]), str(runs["slow"]), "--out", str(out))
+    result = _compare(str(runs["base"]), str(runs["slow"]), "--out", str(out), "--run-noise-pct", "5")
     assert result.exit_code == 1, result.output
     assert "compare verdict: regressed (exit 1)" in result.output
     assert re.search(r"regressed +search\.p95_ms +\+\d+\.\d %  95 % CI \[\+\d", result.output)
     document = _json(out)
     assert document["verdict"] == "regressed" and document["exit_code"] == 1
-    assert document["method"]["test"].startswith("Mann-Whitney U") and document["method"]["alpha"] == 0.05
+    assert document["method"]["test"].startswith("two-sided t test") and document["method"]["alpha"] == 0.05
+    assert document["method"]["run_noise_pct"]["p95_ms"] == 5.0  # the option, for every figure
     rows = {row["address"]: row for row in document["candidates"][0]["rows"]}
     search = rows["search.p95_ms"]
     assert search["verdict"] == "regressed" and search["fails"] and search["ci_low_pct"] > 100
+    assert search["run_noise_pct"] == 5.0
     assert search["candidate"] / search["baseline"] == pytest.approx(1 + search["change_pct"] / 100)
     assert rows["target.rss_mb"]["verdict"] == "regressed" and rows["target.rss_mb"]["change_pct"] > 20
-    assert rows["target.cpu_pct"]["n_baseline"] == 20
+    assert rows["target.cpu_per_req_ms"]["n_baseline"] == 20
     failing = sorted(address for address, row in rows.items() if row["fails"])
     junit = ET.parse(out / "junit.xml").getroot()
     assert junit.get("failures") == str(len(failing)) and junit.get("tests") == str(len(rows))
@@ -179,7 +182,8 @@ def test_llm_figures_are_compared_where_recorded(tmp_path: Path) -> None:
                  end_unix=float(T0 + 120), scenario=scenario_dict())
         return write_interval_files(path, samples)
 
-    comparison = build_comparison(llm_run(tmp_path / "a", 10.0), [llm_run(tmp_path / "b", 20.0)], LimitSet(), force=False)
+    quiet = LimitSet(overall=Limits(run_noise_pct=0.0))  # the intervals alone (synthetic runs have no run effect)
+    comparison = build_comparison(llm_run(tmp_path / "a", 10.0), [llm_run(tmp_path / "b", 20.0)], quiet, force=False)
     rows = {row.address: row.change for row in comparison.candidates[0].table.rows}
     assert {"llm_chat.ttft_p50_ms", "llm_chat.ttft_p95_ms", "llm_chat.tpot_p95_ms", "total.ttft_p95_ms"} <= set(rows)
     assert rows["llm_chat.ttft_p50_ms"].verdict == "regressed" and rows["llm_chat.ttft_p50_ms"].change_pct > 50

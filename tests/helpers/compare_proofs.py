@@ -76,12 +76,20 @@ def memload_run(
     return next(p for p in out.iterdir() if p.is_dir())
 
 
-def memload_compare(baseline: Path, candidate: Path, *options: str) -> tuple[int, dict[str, Any]]:
-    """`memload compare` (exit code, compare.json) into CANDIDATE/compare/."""
-    result = run_memload("compare", str(baseline), str(candidate), "--quiet", *options, timeout=300)
+def memload_compare(
+    baseline: Path, candidate: Path, *options: str, more: list[Path] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """`memload compare` (exit code, compare.json) into CANDIDATE/compare/ (or ``--out``); ``more``:
+    runs placed after BASELINE (--runs-per-side: the rest of both sides, in order)."""
+    runs = [str(baseline), *map(str, more or []), str(candidate)]
+    if more:  # the baseline side's other runs, then the candidate, then its other runs
+        half = len(more) // 2
+        runs = [str(baseline), *map(str, more[:half]), str(candidate), *map(str, more[half:])]
+    result = run_memload("compare", *runs, "--quiet", *options, timeout=300)
     if result.returncode not in (0, 1):
         raise RuntimeError(f"memload compare: exit {result.returncode}: {result.stderr[-2000:]}")
-    return result.returncode, json.loads((candidate / "compare" / "compare.json").read_text())
+    out = Path(options[options.index("--out") + 1]) if "--out" in options else candidate / "compare"
+    return result.returncode, json.loads((out / "compare.json").read_text())
 
 
 def rows_of(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -103,13 +111,42 @@ def proof_identical(work: Path, pairs: int) -> list[dict[str, Any]]:
         a = memload_run(work, f"same-{index}-a")
         b = memload_run(work, f"same-{index}-b")
         code, document = memload_compare(a, b)
-        found.append({"exit": code, "rows": rows_of(document), "baseline": a})
+        found.append({"exit": code, "rows": rows_of(document), "baseline": a, "candidate": b})
+    return found
+
+
+def identical_pairs_in(folders: list[Path]) -> list[dict[str, Any]]:
+    """The identical pairs already run in ``folders`` (same-N-a / same-N-b), compared again."""
+    found = []
+    for folder in folders:
+        for a_dir in sorted(Path(folder).glob("same-*-a")):
+            a = next(p for p in a_dir.iterdir() if p.is_dir())
+            b = next(p for p in a_dir.with_name(a_dir.name[:-1] + "b").iterdir() if p.is_dir())
+            code, document = memload_compare(a, b)
+            found.append({"exit": code, "rows": rows_of(document), "baseline": a, "candidate": b})
     return found
 
 
 def proof_added_latency(work: Path, baseline: Path, ms: float) -> dict[str, Any]:
     candidate = memload_run(work, f"search-plus-{ms:g}ms", reference=f'added_latency_ms_on = "search={ms:g}"')
     code, document = memload_compare(baseline, candidate)
+    return {"exit": code, "rows": rows_of(document), "verdict": document["verdict"]}
+
+
+def proof_runs_per_side(work: Path, runs: int, ms: float) -> dict[str, Any]:
+    """``runs`` baseline runs and ``runs`` runs with ``ms`` added to search, alternating (so the
+    machine's drift falls on both sides), compared with --runs-per-side."""
+    bases, slows = [], []
+    for index in range(runs):
+        bases.append(memload_run(work, f"side-base-{index}"))
+        slows.append(
+            memload_run(
+                work, f"side-plus-{ms:g}ms-{index}", reference=f'added_latency_ms_on = "search={ms:g}"'
+            )
+        )
+    out = work / "sides-compare"
+    options = ("--runs-per-side", str(runs), "--out", str(out))
+    code, document = memload_compare(bases[0], slows[0], *options, more=bases[1:] + slows[1:])
     return {"exit": code, "rows": rows_of(document), "verdict": document["verdict"]}
 
 
