@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memload.adapters.http.spec import parse_http
 from memload.adapters.registry import operations_of
 from memload.scenario.capacity import CapacityOptions, parse_capacity
 from memload.scenario.compare import parse_compare
@@ -37,6 +38,7 @@ TOP_KEYS = (
     "data",
     "reference",
     "mem0",
+    "http",
     "capacity",
     "compare",
     "thresholds",
@@ -76,6 +78,7 @@ class Scenario:
     capacity: CapacityOptions = field(default_factory=CapacityOptions)
     mem0: Mem0Options = field(default_factory=Mem0Options)  # the mem0 target's API, auth and add mode
     compare: dict[str, Any] = field(default_factory=dict)  # [compare]: limits of `memload compare`
+    http: dict[str, Any] = field(default_factory=dict)  # target "http": the API (memload.adapters.http)
 
     @property
     def model(self) -> str:
@@ -168,6 +171,7 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         reference=parse_reference(top.table("reference")),
         capacity=parse_capacity(top.table("capacity")),
         mem0=parse_mem0(top.table("mem0")),
+        http=parse_http(top.table("http"), target=target, mix=raw.get("mix")),
         compare=parse_compare(top.table("compare")),
         thresholds=_parse_thresholds(top, raw.get("thresholds", {})),
     )
