@@ -48,7 +48,12 @@ class NotesV2(FakeService):
         user = match["user"]
         if name == "notes" and method == "POST":
             return self._create(user, body)
-        if name == "bulk" and method == "POST" and isinstance(body, dict) and isinstance(body.get("notes"), list):
+        if (
+            name == "bulk"
+            and method == "POST"
+            and isinstance(body, dict)
+            and isinstance(body.get("notes"), list)
+        ):
             created = [self._create(user, note)[1] for note in body["notes"]]
             if any("data" not in c for c in created):
                 return 400, {"error": {"message": "every note needs a text"}}
@@ -58,17 +63,25 @@ class NotesV2(FakeService):
             mine = [n for n in self.memories.values() if n["owner"] == user]
             return 200, {"data": {"items": mine[:size], "total": len(mine)}}
         if name == "recall" and method == "POST":
-            if not (isinstance(body, dict) and isinstance(body.get("q"), str) and type(body.get("limit")) is int):
+            if not (
+                isinstance(body, dict) and isinstance(body.get("q"), str) and type(body.get("limit")) is int
+            ):
                 return 400, {"error": {"message": "recall needs q (text) and limit (a number)"}}
             words = set(body["q"].lower().split())
-            hits = [n for n in self.memories.values() if n["owner"] == user and words & set(n["body"].lower().split())]
+            hits = [
+                n
+                for n in self.memories.values()
+                if n["owner"] == user and words & set(n["body"].lower().split())
+            ]
             return 200, {"hits": [{"text": n["body"], "score": 1.0} for n in hits[: body["limit"]]]}
         if name == "ask" and method == "POST" and isinstance(body, dict) and body.get("question"):
             return 200, {"reply": {"text": "You like green tea.", "k": body.get("k")}}
         if name == "note":
             note = self.memories.get(match["id"])
             if note is None or note["owner"] != user:
-                return (404, {"error": {"message": "no such note"}}) if method == "DELETE" else (200, JSON_NULL)
+                return (
+                    (404, {"error": {"message": "no such note"}}) if method == "DELETE" else (200, JSON_NULL)
+                )
             if method == "DELETE":
                 del self.memories[note["uuid"]]
                 return 204, None
