@@ -34,7 +34,7 @@ def test_the_example_runs_every_memory_operation_without_a_failure(tmp_path):
             "--host",
             server.url,
             "--duration",
-            "4s",
+            "3s",
             "--out",
             str(tmp_path),
             "--no-report",
