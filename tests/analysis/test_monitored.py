@@ -15,6 +15,7 @@ from memload import names as C
 from memload.analysis.figures.analyse import analyse
 from memload.analysis.figures.monitored import monitored_figures
 from memload.analysis.read.window import Window
+from memload.analysis.writers.markdown import render_markdown
 from synthetic import START_UNIX, SyntheticRun, write_synthetic_run
 
 T0 = 1_700_000_000.0
@@ -86,6 +87,8 @@ def _service_started_by_hand(run_dir, *, monitor, thresholds, series_rows=True):
         ]
         if series_rows:
             rows.append([t, "app_queue_depth", "", 40.0])
+            for le, per_s in (("0.002", 100), ("0.004", 200), ("+Inf", 200)):  # half ≤ 2 ms, half ≤ 4 ms
+                rows.append([t, "app_req_seconds_bucket", f'le="{le}"', per_s * k])
     extra = pd.DataFrame(rows, columns=[C.TM_TIMESTAMP, C.TM_METRIC, C.TM_LABELS, C.TM_VALUE])
     scraped = pd.read_csv(run_dir / C.TARGET_METRICS_CSV)
     pd.concat([scraped, extra]).to_csv(run_dir / C.TARGET_METRICS_CSV, index=False)
@@ -99,7 +102,7 @@ def _service_started_by_hand(run_dir, *, monitor, thresholds, series_rows=True):
 def test_a_service_memload_did_not_start_has_its_figures_and_a_named_series_can_fail_the_run(tmp_path):
     analysis = _service_started_by_hand(
         tmp_path,
-        monitor={"series": ["app_queue_depth"]},
+        monitor={"series": ["app_queue_depth", "app_req_seconds"]},
         thresholds={
             "target.rss_mb": "< 512",
             "target.cpu_pct": "< 80",
@@ -113,6 +116,11 @@ def test_a_service_memload_did_not_start_has_its_figures_and_a_named_series_can_
     assert results["target.num_fds"].passed
     assert results["target.app_queue_depth.max"].measured == 40.0
     assert not results["target.app_queue_depth.max"].passed  # the named series fails the run
+    assert analysis.figures["target.app_req_seconds.p50_ms"] == pytest.approx(2.0)
+    markdown = render_markdown(analysis)  # the server's own latency beside memload's
+    table = markdown[markdown.index("### The service's own series") :]
+    assert "| app_queue_depth | 40 | 40 |" in table and "| app_req_seconds |" in table
+    assert "| memload: total, at the client |" in table
 
 
 def test_a_figure_without_a_source_says_which_source_was_missing(tmp_path):
