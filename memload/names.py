@@ -136,7 +136,15 @@ TM_VALUE = "value"
 TARGET_METRICS_COLUMNS = (TM_TIMESTAMP, TM_METRIC, TM_LABELS, TM_VALUE)
 METRIC_CACHE_HITS = "memload_cache_hits_total"
 METRIC_CACHE_MISSES = "memload_cache_misses_total"
-TARGET_METRICS_WANTED: frozenset[str] = frozenset({METRIC_CACHE_HITS, METRIC_CACHE_MISSES})
+# the standard process series of a Prometheus client: the target's figures when memload samples no
+# process of it (a service memload did not start and [monitor] names no pid)
+METRIC_PROCESS_RSS = "process_resident_memory_bytes"
+METRIC_PROCESS_CPU = "process_cpu_seconds_total"
+METRIC_PROCESS_FDS = "process_open_fds"
+SCENARIO_MONITOR = "monitor"  # the scenario's [monitor] table in run.json's scenario
+TARGET_METRICS_WANTED: frozenset[str] = frozenset(
+    {METRIC_CACHE_HITS, METRIC_CACHE_MISSES, METRIC_PROCESS_RSS, METRIC_PROCESS_CPU, METRIC_PROCESS_FDS}
+)
 
 # -- hdr_histograms.csv and interval_counts.csv (memload's recorder, memload.loadgen.histograms) ------
 # Written by memload.loadgen.histograms (the recorder), read by memload.analysis.read.intervals.

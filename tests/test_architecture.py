@@ -90,6 +90,7 @@ def test_the_reference_service_imports_nothing_of_the_harness() -> None:
 def test_the_run_side_reaches_analysis_only_through_the_report_entry_point() -> None:
     run_side = (
         "memload.run",
+        "memload.monitor",
         "memload.distributed",
         "memload.capacity",
         "memload.loadgen",
@@ -97,6 +98,10 @@ def test_the_run_side_reaches_analysis_only_through_the_report_entry_point() -> 
         "memload.locustfiles",
     )
     assert offending(run_side, ("memload.analysis.report",), ("memload.analysis",)) == []
+
+
+def test_the_monitor_imports_no_load_library() -> None:
+    assert offending(("memload.monitor",), (), LOAD_LIBRARIES) == []
 
 
 def test_the_scenario_format_imports_no_load_library_nor_a_later_stage() -> None:

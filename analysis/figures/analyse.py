@@ -16,7 +16,8 @@ from memload.analysis.errors import ReportError
 from memload.analysis.figures.exact import ExactView, exact_view
 from memload.analysis.figures.integrity import RunIntegrity, mix_short, run_integrity
 from memload.analysis.figures.llm import llm_figures, slo_of
-from memload.analysis.figures.process import cache_hit_rate, process_figures
+from memload.analysis.figures.monitored import missing_reasons, monitored_figures
+from memload.analysis.figures.process import process_figures
 from memload.analysis.figures.requests import RequestFigures, sample_warnings
 from memload.analysis.figures.source import RequestSource, source_of
 from memload.analysis.read.rundir import RunData, load_meta, load_run
@@ -106,9 +107,8 @@ def compute_figures(
         figures.update(process)
         warnings.extend(process_warnings)
     if data.target_metrics is not None:
-        rate = cache_hit_rate(data.target_metrics, window)
-        if rate is not None:
-            figures["target.cache_hit_rate"] = rate
+        sampled = "target.rss_mb" in figures  # psutil saw the target: its samples are the figures
+        figures.update(monitored_figures(data.target_metrics, window, data.meta, sampled=sampled))
     figures.update(llm_figures(source.view, slo_of(data.meta)))
     return requests, figures, warnings
 
@@ -143,6 +143,7 @@ def analyse(run_dir: Path) -> Analysis:
         warnings.append(
             f"no value for threshold figure(s) {', '.join(sorted(set(missing)))}: they fail as n/a"
         )
+        warnings.extend(missing_reasons(missing, data.meta, started=C.ROLE_TARGET in _roles(data)))
     stalls = find_stalls(data, window)
     warnings.extend(s.describe(window.run_start_unix) for s in stalls)
     return Analysis(
@@ -160,3 +161,8 @@ def analyse(run_dir: Path) -> Analysis:
         soak=soak,
         warnings=warnings,
     )
+
+
+def _roles(data: RunData) -> set[str]:
+    """The roles psutil sampled (``target`` when it saw the target's processes)."""
+    return set() if data.resources is None else set(data.resources[C.RES_ROLE].astype(str).unique())

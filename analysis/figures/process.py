@@ -109,14 +109,20 @@ def counter_series(target_metrics: pd.DataFrame, metric: str) -> pd.DataFrame:
     return pd.DataFrame({C.TM_TIMESTAMP: times, C.TM_VALUE: monotone_counter(summed.to_numpy(dtype=float))})
 
 
-def cache_hit_rate(target_metrics: pd.DataFrame, window: Window) -> float | None:
+def cache_hit_rate(
+    target_metrics: pd.DataFrame,
+    window: Window,
+    *,
+    hits: str = C.METRIC_CACHE_HITS,
+    misses: str = C.METRIC_CACHE_MISSES,
+) -> float | None:
     """Δhits / (Δhits + Δmisses) between the first and last scrapes inside the window."""
     deltas = []
-    for metric in (C.METRIC_CACHE_HITS, C.METRIC_CACHE_MISSES):
+    for metric in (hits, misses):
         series = _in_window(counter_series(target_metrics, metric), C.TM_TIMESTAMP, window)
         if series.empty:
             return None
         values = series[C.TM_VALUE].to_numpy()
         deltas.append(float(values[-1] - values[0]))
-    hits, misses = deltas
-    return hits / (hits + misses) if hits + misses > 0 else None
+    hit_count, miss_count = deltas
+    return hit_count / (hit_count + miss_count) if hit_count + miss_count > 0 else None

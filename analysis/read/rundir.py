@@ -6,7 +6,7 @@ optional and its absence is a warning (but memload's ``hdr_histograms.csv`` and
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +49,19 @@ TARGET_METRICS_SPEC = CsvSpec(
     file_name=C.TARGET_METRICS_CSV,
     numeric=(C.TM_TIMESTAMP, C.TM_VALUE),
     categorical=(C.TM_METRIC,),
+    text=(C.TM_LABELS,),  # a histogram bucket's le
     keep_rows=lambda chunk: chunk[C.TM_METRIC].isin(C.TARGET_METRICS_WANTED),
 )
+
+
+def target_metrics_spec(meta: dict[str, Any]) -> CsvSpec:
+    """target_metrics.csv's rows memload reads: its own, and those the run's [monitor] names."""
+    monitor = (meta.get(C.RUN_SCENARIO) or {}).get(C.SCENARIO_MONITOR) or {}
+    wanted = set(C.TARGET_METRICS_WANTED)
+    wanted.update(str(monitor[key]) for key in ("cache_hits", "cache_misses") if monitor.get(key))
+    for name in monitor.get("series", ()):
+        wanted.update({name, *(f"{name}{suffix}" for suffix in ("_total", "_bucket", "_count", "_sum"))})
+    return replace(TARGET_METRICS_SPEC, keep_rows=lambda chunk: chunk[C.TM_METRIC].isin(wanted))
 
 
 @dataclass(kw_only=True)
@@ -139,7 +150,7 @@ def load_run(run_dir: Path) -> RunData:
             warnings,
         ),
         target_metrics=_samples(
-            read_csv(run_dir, TARGET_METRICS_SPEC, warnings),
+            read_csv(run_dir, target_metrics_spec(meta), warnings),
             f"{C.TARGET_METRICS_CSV}: no {C.METRIC_CACHE_HITS} / {C.METRIC_CACHE_MISSES} "
             "samples; no cache hit rate",
             warnings,

@@ -16,6 +16,7 @@ from memload.analysis.capacity.concurrency import settle_fraction_of
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.plots.plotset import Plot, shown_in_report
 from memload.analysis.writers.capacity_tables import model_lines, steps_table
+from memload.analysis.writers.series_tables import series_table
 from memload.analysis.writers.soak_tables import soak_context
 from memload.analysis.writers.tables import (
     definitions_table,
@@ -100,6 +101,7 @@ figcaption{font-size:.85rem;color:#555} pre{white-space:pre-wrap;font-size:.8rem
 {% if llm.rows %}<h2>LLM streaming (steady window)</h2>{{ render(llm) }}{{ render(llm_output) }}
 <h3>Definitions</h3>{{ render(definitions, css="wrap") }}{% endif %}
 {% if processes.rows %}<h2>Processes (steady window)</h2>{{ render(processes) }}{% endif %}
+{% if series.rows %}<h2>The service's own series ([monitor])</h2>{{ render(series) }}{% endif %}
 <h2>Plots</h2>
 {% for plot in plots %}<figure><img alt="{{ plot.title }}" src="data:image/png;base64,{{ plot.data }}">
 <figcaption>{{ plot.title }} (plots/{{ plot.file_name }})</figcaption></figure>
@@ -163,6 +165,7 @@ def render_html(analysis: Analysis, plots: Sequence[Plot]) -> str:
             thresholds=thresholds_table(analysis),
             operations=operations_table(analysis),
             processes=process_table(analysis),
+            series=series_table(analysis),
             percentile_note=percentile_note(analysis),
             requests_note=requests_note(analysis),
             window_line=window_line(analysis),

@@ -8,6 +8,7 @@ from typing import Any
 from memload import names as C
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.writers.capacity_tables import model_lines, steps_table
+from memload.analysis.writers.series_tables import series_table
 from memload.analysis.writers.soak_tables import soak_context
 from memload.analysis.writers.tables import (
     Table,
@@ -90,6 +91,8 @@ def render_markdown(analysis: Analysis) -> str:
     processes = process_table(analysis)
     if processes.rows:
         parts += ["### Processes", markdown_table(processes)]
+    if (series := series_table(analysis)).rows:
+        parts += ["### The service's own series ([monitor])", markdown_table(series)]
     if analysis.warnings:
         parts += ["### Warnings", "\n".join(f"- {_cell(w)}" for w in analysis.warnings)]
     parts += [

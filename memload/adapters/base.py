@@ -52,6 +52,7 @@ class AdapterOptions:
     namespace: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     mem0: Mem0Options = field(default_factory=Mem0Options)
+    http: dict[str, Any] = field(default_factory=dict)  # target "http": the [http] table (adapters/http)
 
     @classmethod
     def for_scenario(cls, scenario: Scenario) -> AdapterOptions:
@@ -69,6 +70,7 @@ class AdapterOptions:
             top_k=data.top_k,
             namespace=data.namespace,
             mem0=scenario.mem0,
+            http=scenario.http,
         )
 
 

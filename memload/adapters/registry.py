@@ -16,6 +16,7 @@ BUILTIN: dict[str, str] = {
     "reference": "memload.adapters.reference:ReferenceAdapter",
     "openai": "memload.adapters.openai:OpenAIAdapter",
     "mem0": "memload.adapters.mem0:Mem0Adapter",
+    "http": "memload.adapters.http.adapter:HttpAdapter",  # the API described in [http], no code
 }
 
 

@@ -12,6 +12,7 @@ import click
 from memload import names as C
 from memload.errors import MemloadError
 from memload.host_guard import require_allowed_host
+from memload.monitor.options import monitor_options, with_monitor_options
 from memload.run.console import baseline_gate_of, describe, report_and_verdict
 from memload.run.locust_command import Distributed
 from memload.run.processes import HarnessError
@@ -135,6 +136,7 @@ from memload.scenario.tables import ScenarioError
     is_flag=True,
     help="Allow a --host that is neither loopback nor this machine (or MEMLOAD_ALLOW_REMOTE=1).",
 )
+@monitor_options
 def run(
     scenario: str,
     host: str | None,
@@ -162,6 +164,7 @@ def run(
     allow_lost_workers: bool,
     force: bool,
     allow_remote: bool,
+    **monitor: Any,  # --monitor-pid, --monitor-url (memload.monitor.options)
 ) -> None:
     """Run SCENARIO (a name from `memload scenarios`, or a .toml path) and write results/<run>/.
 
@@ -256,7 +259,8 @@ def resolved_scenario(options: dict[str, Any]) -> Scenario:
     """The scenario of ``options["scenario"]`` with the command line's overrides; a bad one is a
     one-line usage error."""
     try:
-        return apply_overrides(load_scenario(options["scenario"]), **{k: options[k] for k in OVERRIDES})
+        overridden = apply_overrides(load_scenario(options["scenario"]), **{k: options[k] for k in OVERRIDES})
+        return with_monitor_options(overridden, options)
     except ScenarioError as error:
         raise MemloadError(str(error)) from None
 

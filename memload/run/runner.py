@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from memload import names as C
+from memload.monitor.sampling import MetricsScraper, ReachabilityWatch, ResourceSampler
+from memload.monitor.setup import start_monitoring
 from memload.run import workers as run_workers
 from memload.run.console import print_progress, print_summary
 from memload.run.disk import check_disk
 from memload.run.interim import DEFAULT_EVERY_S, InterimReports, WebTests
 from memload.run.locust_command import WATCHDOG_GRACE_S, Distributed, LocustPlan
-from memload.run.monitor import MetricsScraper, ReachabilityWatch, ResourceSampler
 from memload.run.processes import (
     Child,
     HarnessError,
@@ -176,9 +177,7 @@ class _Session:
             write_run_info(self.run_dir, info)
         if self.request.preflight and self.request.host is not None:  # not memload's own target
             preflight(self.request.scenario, host, echo=self.echo)
-        self.sampler.start()
-        self.scraper = MetricsScraper(self.run_dir / C.TARGET_METRICS_CSV, f"{host.rstrip('/')}/metrics")
-        self.scraper.start()
+        self.scraper = start_monitoring(self.sampler, scenario.monitor, host, self.run_dir)
         self.reachability = ReachabilityWatch(host)
         self.reachability.start()
         if self.stop.is_set():

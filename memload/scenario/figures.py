@@ -70,6 +70,11 @@ PROCESS_METRICS: tuple[str, ...] = (
     "threads_slope_per_h",
 )
 TARGET_ONLY_METRICS: tuple[str, ...] = ("cache_hit_rate",)
+# A Prometheus series named in [monitor] series, over the steady window: "target.<series>.<metric>";
+# a gauge's max and mean, a counter's (or a histogram's count's) rate per second, a histogram's
+# percentiles from its buckets (the server's own latency, its unit taken as seconds)
+SERIES_SCOPE_PREFIX = "target."
+SERIES_METRICS: tuple[str, ...] = ("max", "mean", "per_s", "p50_ms", "p95_ms", "p99_ms")
 
 LLM_SCOPES: tuple[str, ...] = ("llm_chat", "rag_query", "total")
 # LLM figures broken down per model and by the server's cache answer (X-Cache: hit, miss):
@@ -113,6 +118,8 @@ def metrics_for_scope(scope: str) -> tuple[str, ...]:
     if scope in PROCESS_SCOPES:
         extra = TARGET_ONLY_METRICS if scope == "target" else ()
         return PROCESS_METRICS + extra
+    if scope.startswith(SERIES_SCOPE_PREFIX):
+        return SERIES_METRICS
     if scope == "capacity":
         return CAPACITY_METRICS
     if scope == "soak":

@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memload.adapters.http.spec import parse_http
 from memload.adapters.registry import operations_of
+from memload.monitor.spec import parse_monitor
 from memload.scenario.capacity import CapacityOptions, parse_capacity
 from memload.scenario.compare import parse_compare
 from memload.scenario.figures import OPERATIONS
@@ -37,6 +39,8 @@ TOP_KEYS = (
     "data",
     "reference",
     "mem0",
+    "http",
+    "monitor",
     "capacity",
     "compare",
     "thresholds",
@@ -76,6 +80,8 @@ class Scenario:
     capacity: CapacityOptions = field(default_factory=CapacityOptions)
     mem0: Mem0Options = field(default_factory=Mem0Options)  # the mem0 target's API, auth and add mode
     compare: dict[str, Any] = field(default_factory=dict)  # [compare]: limits of `memload compare`
+    http: dict[str, Any] = field(default_factory=dict)  # target "http": the API (memload.adapters.http)
+    monitor: dict[str, Any] = field(default_factory=dict)  # [monitor]: what to watch (memload.monitor)
 
     @property
     def model(self) -> str:
@@ -168,6 +174,8 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         reference=parse_reference(top.table("reference")),
         capacity=parse_capacity(top.table("capacity")),
         mem0=parse_mem0(top.table("mem0")),
+        http=parse_http(top.table("http"), target=target, mix=raw.get("mix")),
+        monitor=parse_monitor(top.table("monitor"), thresholds=raw.get("thresholds")),
         compare=parse_compare(top.table("compare")),
         thresholds=_parse_thresholds(top, raw.get("thresholds", {})),
     )

@@ -13,6 +13,7 @@ from memload.scenario.durations import parse_duration_s
 from memload.scenario.figures import (
     BREAKDOWN_SEPARATOR,
     SCOPES,
+    SERIES_SCOPE_PREFIX,
     is_known_figure,
     metrics_for_scope,
     split_address,
@@ -87,7 +88,7 @@ def check_address(key: str) -> None:
     scope, metric = split_address(key)
     if not scope or not metric:
         raise ThresholdError(key, 'the key must be <scope>.<metric>, e.g. "search.p95_ms"')
-    if scope not in SCOPES and BREAKDOWN_SEPARATOR not in scope:
+    if scope not in SCOPES and BREAKDOWN_SEPARATOR not in scope and not scope.startswith(SERIES_SCOPE_PREFIX):
         raise ThresholdError(key, f"unknown scope {scope!r}; allowed: {', '.join(SCOPES)}")
     if not is_known_figure(key):
         allowed = ", ".join(metrics_for_scope(scope))

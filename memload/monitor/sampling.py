@@ -132,17 +132,30 @@ def _process_row(process: psutil.Process) -> tuple | None:
 
 
 class MetricsScraper:
-    """Scrapes ``<host>/metrics`` once a second; stops quietly when the target has none."""
+    """Scrapes ``url`` (``<host>/metrics``) and any ``extra_urls`` once a second into one file;
+    an endpoint without Prometheus metrics is dropped quietly. Histogram buckets are kept only for
+    the series in ``keep_buckets`` (the scenario's [monitor] series)."""
 
-    def __init__(self, path: Path, url: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        extra_urls: tuple[str, ...] = (),
+        keep_buckets: frozenset[str] = frozenset(),
+    ) -> None:
         self.path = path
         self.url = url
+        self.urls = [url, *extra_urls]
+        self.keep_buckets = frozenset(f"{name}_bucket" for name in keep_buckets)
         self.headers = headers or {}
         self.session = requests.Session()
         self.file: TextIO | None = None
         self.writer: Any = None  # a csv writer, made with the file on the first answer
         self.available: bool | None = None
         self.moving_to: Path | None = None
+        self.answered: dict[str, bool] = {}
         self.loop = _Loop("memload-metrics", self.scrape, SAMPLE_INTERVAL_S)
 
     def move_to(self, run_dir: Path) -> None:
@@ -150,15 +163,21 @@ class MetricsScraper:
         self.moving_to = run_dir
 
     def scrape(self, now: float) -> None:
+        for url in list(self.urls):
+            self._scrape_one(url, now)
+        if self.answered and not any(self.answered.values()) and len(self.answered) == len(self.urls):
+            self.available = False
+            self.loop.stopping.set()
+
+    def _scrape_one(self, url: str, now: float) -> None:
         try:
-            response = self.session.get(self.url, timeout=SCRAPE_TIMEOUT_S, headers=self.headers)
+            response = self.session.get(url, timeout=SCRAPE_TIMEOUT_S, headers=self.headers)
         except requests.RequestException:
             return
         if response.status_code != 200 or "# TYPE" not in response.text:
-            if self.available is None:
-                self.available = False
-                self.loop.stopping.set()
+            self.answered.setdefault(url, False)
             return
+        self.answered[url] = True
         self.available = True
         self._write(now, response.text)
 
@@ -177,7 +196,7 @@ class MetricsScraper:
         stamp = f"{now:.3f}"
         for family in text_string_to_metric_families(text):
             for sample in family.samples:
-                if sample.name.endswith("_bucket"):
+                if sample.name.endswith("_bucket") and sample.name not in self.keep_buckets:
                     continue
                 labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
                 self.writer.writerow((stamp, sample.name, labels, repr(float(sample.value))))
