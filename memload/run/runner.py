@@ -8,6 +8,7 @@ run.json; then the summary table and the report.
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import threading
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from memload import names as C
+from memload.checks.audit import audited
 from memload.run.console import print_progress, print_summary
 from memload.run.disk import check_disk
 from memload.run.interim import DEFAULT_EVERY_S, InterimReports
@@ -168,7 +170,7 @@ class _Session:
             return "interrupted", "stopped by a signal before the load started"
         plan = self._plan(host)
         self._start_locust(plan)
-        return self._wait(plan)
+        return audited(self._wait(plan), self.request.scenario, host, self.run_dir, self.stop, self.echo)
 
     def _preflight(self, host: str) -> None:
         from memload.adapters.preflight import run_preflight
@@ -197,8 +199,6 @@ class _Session:
         return request.distributed.plan(plan, host=host, load_s=request.scenario.load.duration_s)
 
     def _start_locust(self, plan: LocustPlan) -> None:
-        import json
-
         scenario_file = self.run_dir / C.SCENARIO_JSON
         scenario_file.write_text(json.dumps(self.request.scenario.to_dict(), indent=1) + "\n")
         env = child_env(

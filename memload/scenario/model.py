@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from memload.adapters.registry import operations_of
+from memload.checks.spec import parse_checks
 from memload.scenario.capacity import CapacityOptions, parse_capacity
 from memload.scenario.compare import parse_compare
 from memload.scenario.figures import OPERATIONS
@@ -39,6 +40,7 @@ TOP_KEYS = (
     "mem0",
     "capacity",
     "compare",
+    "checks",
     "thresholds",
 )
 # the client's timeout: Locust's own default, and the bounds a scenario or --timeout may set
@@ -76,6 +78,7 @@ class Scenario:
     capacity: CapacityOptions = field(default_factory=CapacityOptions)
     mem0: Mem0Options = field(default_factory=Mem0Options)  # the mem0 target's API, auth and add mode
     compare: dict[str, Any] = field(default_factory=dict)  # [compare]: limits of `memload compare`
+    checks: dict[str, Any] = field(default_factory=dict)  # [checks]: correctness under load (memload.checks)
 
     @property
     def model(self) -> str:
@@ -169,6 +172,7 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         capacity=parse_capacity(top.table("capacity")),
         mem0=parse_mem0(top.table("mem0")),
         compare=parse_compare(top.table("compare")),
+        checks=parse_checks(top.table("checks"), target=target, base_dir=Path(source).parent),
         thresholds=_parse_thresholds(top, raw.get("thresholds", {})),
     )
     check_consistency(scenario)
