@@ -279,42 +279,16 @@ def percentile_columns(header: list[str] | tuple[str, ...]) -> dict[str, float]:
     return found
 
 
-# -- correctness checks (issue 20, memload.checks; read by memload.analysis.checks) --------------
-# Written by the master (or a lone Locust process) from what every process's checks saw, and by the
-# audit after the load. Requests a check makes itself are named "<operation>|check=<check>".
-CHECKS_COUNTS_CSV = "checks_counts.csv"  # one row per (interval, counter): its count in the interval
-CK_INTERVAL = "interval_start"
-CK_NAME = "name"
-CK_VALUE = "value"
+# -- correctness checks (issue 20): written by memload.checks (the master or a lone process, and the
+# audit after the load), read by memload.analysis.checks; counter names in memload.checks.spec
+CHECKS_COUNTS_CSV = "checks_counts.csv"  # per (interval, counter): its count in the interval
+CK_INTERVAL, CK_NAME, CK_VALUE = "interval_start", "name", "value"
 CHECKS_COUNTS_COLUMNS = (CK_INTERVAL, CK_NAME, CK_VALUE)
 CHECKS_HDR_CSV = "checks_histograms.csv"  # lag distributions per interval (HdrHistogram, µs)
-CKH_METRIC = "metric"
-CKH_COUNT = "count"
-CKH_HISTOGRAM = "histogram"
+CKH_METRIC, CKH_COUNT, CKH_HISTOGRAM = "metric", "count", "histogram"
 CHECKS_HDR_COLUMNS = (CK_INTERVAL, CKH_METRIC, CKH_COUNT, CKH_HISTOGRAM)
 CHECKS_VIOLATIONS_JSONL = "checks_violations.jsonl"  # the first isolation violations: request, answer
-CHECKS_WRITES_CSV = "checks_writes.csv"  # every acknowledged create and delete: what the audit reads back
-CKW_KIND = "kind"  # create | delete
-CKW_USER = "user_id"
-CKW_ID = "memory_id"
-CKW_UNIX = "unix_s"
+CHECKS_WRITES_CSV = "checks_writes.csv"  # every acknowledged create and delete, for the audit
+CKW_KIND, CKW_USER, CKW_ID, CKW_UNIX = "kind", "user_id", "memory_id", "unix_s"  # kind: create | delete
 CHECKS_WRITES_COLUMNS = (CKW_KIND, CKW_USER, CKW_ID, CKW_UNIX)
 CHECKS_AUDIT_JSON = "checks_audit.json"  # the audit: counts, duration, lost and resurrected ids
-# counters of checks_counts.csv (isolation ones per operation: "isolation_checked:search")
-CK_SEARCH_CHECKED = "search_checked"  # self-retrieval searches answered
-CK_SEARCH_HIT_1 = "search_hit_1"
-CK_SEARCH_HIT_K = "search_hit_k"
-CK_SEARCH_RR = "search_rr_micro"  # sum of 1/rank (0 for a miss) in millionths
-CK_ISOLATION_CHECKED = "isolation_checked"
-CK_ISOLATION_VIOLATIONS = "isolation_violations"
-CK_RW_SAMPLED = "rw_sampled"  # creates polled until visible
-CK_RW_VISIBLE = "rw_visible"
-CK_RW_NEVER = "rw_never_visible"  # not visible within rw_limit
-CK_RW_SKIPPED = "rw_skipped"  # sampled, but rw_max_pollers were busy
-CK_RW_LAG = "rw_lag_ms"  # from the create's answer to the first poll that found it by get and search
-CK_RW_GET_LAG = "rw_get_lag_ms"  # … by get
-CHECK_REQUEST_SEPARATOR = "|check="
-
-
-def per_operation(counter: str, operation: str) -> str:
-    return f"{counter}:{operation}"

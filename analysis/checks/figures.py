@@ -23,6 +23,7 @@ from hdrh.histogram import HdrHistogram
 
 from memload import names as C
 from memload.analysis.checks.read import CheckFiles
+from memload.checks import spec as S
 from memload.checks.spec import ISOLATED_OPERATIONS
 from memload.loadgen.histograms import INTERVAL_S, new_histogram
 
@@ -36,14 +37,14 @@ class CheckAnalysis:
 
 
 def _search(files: CheckFiles, intervals: list[int] | None = None) -> dict[str, float]:
-    checked = files.total(C.CK_SEARCH_CHECKED, intervals)
+    checked = files.total(S.CK_SEARCH_CHECKED, intervals)
     if not checked:
         return {}
     return {
         "checked": float(checked),
-        "hit_at_1": files.total(C.CK_SEARCH_HIT_1, intervals) / checked,
-        "hit_at_k": files.total(C.CK_SEARCH_HIT_K, intervals) / checked,
-        "mrr": files.total(C.CK_SEARCH_RR, intervals) / 1e6 / checked,
+        "hit_at_1": files.total(S.CK_SEARCH_HIT_1, intervals) / checked,
+        "hit_at_k": files.total(S.CK_SEARCH_HIT_K, intervals) / checked,
+        "mrr": files.total(S.CK_SEARCH_RR, intervals) / 1e6 / checked,
     }
 
 
@@ -64,16 +65,16 @@ def _ms(histogram: HdrHistogram, percentile: float) -> float:
 def _rw(files: CheckFiles, scenario: Mapping[str, Any], load_end_unix: float) -> dict[str, float]:
     limit_s = float(scenario.get("rw_limit_s", 10.0))
     seen = [i for i in files.counts if i + INTERVAL_S + limit_s <= load_end_unix + 1.0]
-    figures: dict[str, float] = {"rw_sampled": float(files.total(C.CK_RW_SAMPLED))}
-    visible, never = files.total(C.CK_RW_VISIBLE, seen), files.total(C.CK_RW_NEVER, seen)
+    figures: dict[str, float] = {"rw_sampled": float(files.total(S.CK_RW_SAMPLED))}
+    visible, never = files.total(S.CK_RW_VISIBLE, seen), files.total(S.CK_RW_NEVER, seen)
     if visible + never:
         figures["rw_never_visible"] = float(never)
         figures["rw_never_visible_share"] = never / (visible + never)
-    lag = _merged(files, C.CK_RW_LAG, sorted(files.histograms))
+    lag = _merged(files, S.CK_RW_LAG, sorted(files.histograms))
     if lag is not None:
         for name, percentile in (("p50", 50.0), ("p95", 95.0), ("p99", 99.0), ("max", 100.0)):
             figures[f"rw_lag_{name}_ms"] = _ms(lag, percentile)
-    get_lag = _merged(files, C.CK_RW_GET_LAG, sorted(files.histograms))
+    get_lag = _merged(files, S.CK_RW_GET_LAG, sorted(files.histograms))
     if get_lag is not None:
         figures["rw_get_lag_p95_ms"] = _ms(get_lag, 95.0)
     return figures
@@ -83,8 +84,8 @@ def _isolation(files: CheckFiles) -> dict[str, float]:
     figures: dict[str, float] = {}
     checked_all = violations_all = 0
     for operation in ISOLATED_OPERATIONS:
-        checked = files.total(C.per_operation(C.CK_ISOLATION_CHECKED, operation))
-        violations = files.total(C.per_operation(C.CK_ISOLATION_VIOLATIONS, operation))
+        checked = files.total(S.per_operation(S.CK_ISOLATION_CHECKED, operation))
+        violations = files.total(S.per_operation(S.CK_ISOLATION_VIOLATIONS, operation))
         if checked:
             figures[f"checks.{operation}.isolation_checked"] = float(checked)
             figures[f"checks.{operation}.isolation_violations"] = float(violations)
@@ -97,12 +98,11 @@ def _isolation(files: CheckFiles) -> dict[str, float]:
 
 
 def _audit(audit: Mapping[str, Any]) -> dict[str, float]:
-    audited = float(audit.get("audited", 0))
-    creates = float(audit.get("audited_creates", 0))
+    audited = float(audit.get("audited", 0))  # every id read back was an acknowledged create
     return {
         "audited": audited,
         "lost_writes": float(audit.get("lost_writes", 0)),
-        **({"lost_write_rate": float(audit.get("lost_writes", 0)) / creates} if creates else {}),
+        **({"lost_write_rate": float(audit.get("lost_writes", 0)) / audited} if audited else {}),
         "resurrected_deletes": float(audit.get("resurrected_deletes", 0)),
         "audit_errors": float(audit.get("errors", 0)),
         "audit_s": float(audit.get("duration_s", 0.0)),
@@ -128,7 +128,7 @@ def check_analysis(
         if hit is not None:
             series["hit_at_k"].append((interval, hit))
     for interval in sorted(files.histograms):
-        lag = files.histograms[interval].get(C.CK_RW_LAG)
+        lag = files.histograms[interval].get(S.CK_RW_LAG)
         if lag is not None and lag.get_total_count():
             series["rw_lag_p95_ms"].append((interval, _ms(lag, 95.0)))
     return CheckAnalysis(figures=figures, series=series, failures=failures, files=files)
@@ -150,7 +150,7 @@ def _failures(figures: Mapping[str, float], scenario: Mapping[str, Any], files: 
         examples = ", ".join(audit.get("lost_ids", [])[:3])
         lines.append(
             f"lost writes: {figures['checks.lost_writes']:,.0f} acknowledged creates were not there after "
-            f"the load (of {audit.get('audited_creates', 0):,} read back), e.g. {examples} "
+            f"the load (of {audit.get('audited', 0):,} writes read back), e.g. {examples} "
             f"({C.CHECKS_AUDIT_JSON})"
         )
     if figures.get("checks.resurrected_deletes"):

@@ -77,14 +77,13 @@ def run_audit(scenario: Scenario, host: str, run_dir: Path, *, stop: Any = None)
             lost.append(memory_id)
         elif exists and not should_exist:
             resurrected.append(memory_id)
-    creates = sum(1 for _, keep in chosen if keep[1])
     result = {
         "writes_logged": len(expected),
         "sample": options["audit_sample"],
         "rate_per_s": options["audit_rate"],
         "chosen": len(chosen),
         "audited": audited,
-        "audited_creates": creates,
+        "expected_present": sum(1 for _, (_, keep) in chosen if keep),
         "lost_writes": len(lost),
         "resurrected_deletes": len(resurrected),
         "errors": errors,

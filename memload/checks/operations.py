@@ -20,8 +20,8 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from memload import names as C
 from memload.adapters.base import LIST_LIMIT, FoundMemory
+from memload.checks import spec as S
 from memload.checks.state import CheckState, clip
 from memload.loadgen.users import Operation, Tenant
 from memload.scenario import Scenario
@@ -90,11 +90,11 @@ class Checker:
         if found is None:
             return
         state = self.state
-        state.count(C.per_operation(C.CK_ISOLATION_CHECKED, operation))
+        state.count(S.per_operation(S.CK_ISOLATION_CHECKED, operation))
         foreign = self.foreign(tenant, found)
         if not foreign:
             return
-        state.count(C.per_operation(C.CK_ISOLATION_VIOLATIONS, operation))
+        state.count(S.per_operation(S.CK_ISOLATION_VIOLATIONS, operation))
         state.example(
             {
                 "unix_s": round(time.time(), 3),
@@ -123,12 +123,12 @@ class Checker:
         ids = [m.id for m in found]
         rank = ids.index(memory_id) + 1 if memory_id in ids else 0
         state = self.state
-        state.count(C.CK_SEARCH_CHECKED)
+        state.count(S.CK_SEARCH_CHECKED)
         if rank == 1:
-            state.count(C.CK_SEARCH_HIT_1)
+            state.count(S.CK_SEARCH_HIT_1)
         if 0 < rank <= self.k:
-            state.count(C.CK_SEARCH_HIT_K)
-            state.count(C.CK_SEARCH_RR, round(1_000_000 / rank))
+            state.count(S.CK_SEARCH_HIT_K)
+            state.count(S.CK_SEARCH_RR, round(1_000_000 / rank))
 
 
 def checked_operations(operations: dict[str, Operation], checker: Checker) -> dict[str, Operation]:

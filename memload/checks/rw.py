@@ -19,8 +19,9 @@ import time
 
 import gevent
 
-from memload import names as C
+from memload.adapters.base import Adapter
 from memload.adapters.calls import made_by_check
+from memload.checks import spec as S
 from memload.checks.state import CheckState
 from memload.loadgen.users import Tenant
 
@@ -37,10 +38,10 @@ class Poller:
 
     def start(self, tenant: Tenant, memory_id: str, text: str) -> None:
         if self.active >= self.max_pollers:
-            self.state.count(C.CK_RW_SKIPPED)
+            self.state.count(S.CK_RW_SKIPPED)
             return
         self.active += 1
-        self.state.count(C.CK_RW_SAMPLED)
+        self.state.count(S.CK_RW_SAMPLED)
         acked = (time.perf_counter(), time.time())
         # a fresh context: not the arrival's scheduled start (memload.adapters.calls)
         gevent.spawn(contextvars.Context().run, self._poll, tenant, memory_id, text, acked)
@@ -71,15 +72,15 @@ class Poller:
             if search_lag_s is None and _has(adapter, "search", adapter.search(user, text), memory_id):
                 search_lag_s = sent_s
             if get_lag_s is not None and search_lag_s is not None:
-                self.state.count(C.CK_RW_VISIBLE, unix_s=acked_unix_s)
-                self.state.record_ms(C.CK_RW_LAG, max(get_lag_s, search_lag_s) * 1000.0, unix_s=acked_unix_s)
-                self.state.record_ms(C.CK_RW_GET_LAG, get_lag_s * 1000.0, unix_s=acked_unix_s)
+                self.state.count(S.CK_RW_VISIBLE, unix_s=acked_unix_s)
+                self.state.record_ms(S.CK_RW_LAG, max(get_lag_s, search_lag_s) * 1000.0, unix_s=acked_unix_s)
+                self.state.record_ms(S.CK_RW_GET_LAG, get_lag_s * 1000.0, unix_s=acked_unix_s)
                 return
             if time.perf_counter() - acked_perf_s >= self.limit_s:
-                self.state.count(C.CK_RW_NEVER, unix_s=acked_unix_s)
+                self.state.count(S.CK_RW_NEVER, unix_s=acked_unix_s)
                 return
 
 
-def _has(adapter, operation: str, reply: object, memory_id: str) -> bool:  # type: ignore[no-untyped-def]
+def _has(adapter: Adapter, operation: str, reply: object, memory_id: str) -> bool:
     found = adapter.found_memories(operation, reply) if reply is not None else None
-    return bool(found) and any(m.id == memory_id for m in found)
+    return found is not None and any(m.id == memory_id for m in found)

@@ -57,6 +57,26 @@ DEFAULTS: dict[str, Any] = {
     "audit_rate": 200.0,
 }
 
+# Counters of checks_counts.csv (memload.names); isolation ones per operation: "isolation_checked:search"
+CK_SEARCH_CHECKED = "search_checked"  # self-retrieval searches answered
+CK_SEARCH_HIT_1 = "search_hit_1"
+CK_SEARCH_HIT_K = "search_hit_k"
+CK_SEARCH_RR = "search_rr_micro"  # sum of 1/rank (0 for a miss) in millionths
+CK_ISOLATION_CHECKED = "isolation_checked"
+CK_ISOLATION_VIOLATIONS = "isolation_violations"
+CK_RW_SAMPLED = "rw_sampled"  # creates polled until visible
+CK_RW_VISIBLE = "rw_visible"
+CK_RW_NEVER = "rw_never_visible"  # not visible within rw_limit
+CK_RW_SKIPPED = "rw_skipped"  # sampled, but rw_max_pollers were busy
+# histograms of checks_histograms.csv: from a create's answer to the first poll that found it
+CK_RW_LAG = "rw_lag_ms"  # by get and by search
+CK_RW_GET_LAG = "rw_get_lag_ms"  # by get
+
+
+def per_operation(counter: str, operation: str) -> str:
+    return f"{counter}:{operation}"
+
+
 # Figures, by scope (thresholds name them as "<scope>.<metric>": "checks.search.hit_at_k").
 ISOLATED_OPERATIONS: tuple[str, ...] = ("search", "list_memories", "get_memory")
 CHECK_SCOPES: tuple[str, ...] = ("checks", *(f"checks.{op}" for op in ISOLATED_OPERATIONS))

@@ -78,7 +78,7 @@ class CheckState:
             if len(self.examples) < self.max_examples:
                 self.examples.append(record)
         self.examples_seen += int(payload.get("xs", 0))
-        self.writes.extend(tuple(row) for row in payload.get("w", []))  # type: ignore[misc]
+        self.writes.extend(tuple(row) for row in payload.get("w", []))
 
     def pop_closed(self, before_interval: int | None) -> CheckState:
         """The intervals before ``before_interval`` (None: all), the examples and the writes."""
