@@ -4,8 +4,6 @@ checks_violations.jsonl, checks_writes.csv) written by the master or a lone proc
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import time
 from pathlib import Path
@@ -18,8 +16,8 @@ from locust.runners import MasterRunner, WorkerRunner
 from memload import names as C
 from memload.checks.operations import Checker, checked_operations
 from memload.checks.rw import Poller
-from memload.checks.state import CheckState
-from memload.loadgen.histograms import INTERVAL_S, interval_of, release
+from memload.checks.state import CheckState, CheckWriter
+from memload.loadgen.histograms import INTERVAL_S, interval_of
 from memload.loadgen.users import Operation
 from memload.scenario import Scenario
 
@@ -82,37 +80,3 @@ def install(environment: Environment, checker: Checker | None) -> None:
         writer.write(state.pop_closed(None))
 
     environment.events.quit.add_listener(flush_all)
-
-
-class CheckWriter:
-    def __init__(self, run_dir: Path) -> None:
-        self.run_dir = run_dir
-        for name, columns in (
-            (C.CHECKS_COUNTS_CSV, C.CHECKS_COUNTS_COLUMNS),
-            (C.CHECKS_HDR_CSV, C.CHECKS_HDR_COLUMNS),
-            (C.CHECKS_WRITES_CSV, C.CHECKS_WRITES_COLUMNS),
-        ):
-            if not (run_dir / name).exists():
-                with open(run_dir / name, "w", newline="") as file:
-                    csv.writer(file).writerow(columns)
-
-    def _append(self, name: str, rows: Any) -> None:
-        with open(self.run_dir / name, "a", newline="") as file:
-            csv.writer(file).writerows(rows)
-
-    def write(self, closed: CheckState) -> None:
-        self._append(C.CHECKS_COUNTS_CSV, ((i, n, v) for (i, n), v in sorted(closed.counts.items())))
-        self._append(
-            C.CHECKS_HDR_CSV,
-            (
-                (i, m, h.get_total_count(), h.encode().decode("ascii"))
-                for (i, m), h in sorted(closed.histograms.items())
-            ),
-        )
-        self._append(C.CHECKS_WRITES_CSV, closed.writes)
-        if closed.examples or closed.examples_seen:
-            with open(self.run_dir / C.CHECKS_VIOLATIONS_JSONL, "a", encoding="utf-8") as file:
-                for record in closed.examples:
-                    file.write(json.dumps(record, default=str) + "\n")
-        for histogram in closed.histograms.values():
-            release(histogram)

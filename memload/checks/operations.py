@@ -18,13 +18,15 @@ import json
 import random
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from memload.adapters.base import LIST_LIMIT, FoundMemory
 from memload.checks import spec as S
 from memload.checks.state import CheckState, clip
-from memload.loadgen.users import Operation, Tenant
 from memload.scenario import Scenario
+
+if TYPE_CHECKING:  # imported by the locustfile; tests use it without Locust
+    from memload.loadgen.users import Operation, Tenant
 
 OWN_PER_TENANT = 256  # acknowledged (id, text) a tenant picks self-retrieval queries from
 KNOWN_OWNERS = 200_000  # ids whose owner this process remembers (oldest forgotten first)

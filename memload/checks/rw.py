@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import time
+from typing import TYPE_CHECKING
 
 import gevent
 
@@ -23,7 +24,9 @@ from memload.adapters.base import Adapter
 from memload.adapters.calls import made_by_check
 from memload.checks import spec as S
 from memload.checks.state import CheckState
-from memload.loadgen.users import Tenant
+
+if TYPE_CHECKING:  # imported by the locustfile; tests use it without Locust
+    from memload.loadgen.users import Tenant
 
 # polls come every rw_poll_interval, or every BACKOFF × the time since the create when that is longer:
 # the lag is measured to within max(interval, 5 %) and a memory never visible costs ~70 polls in 10 s

@@ -8,13 +8,17 @@ its report every few seconds, so memory stays bounded; the master merges reports
 
 from __future__ import annotations
 
+import csv
+import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
+from memload import names as C
 from memload.loadgen.histograms import add_sparse_buckets, interval_of, new_histogram, release, sparse_buckets
 
 MAX_EXAMPLE_CHARS = 2000  # of a request's or an answer's text in checks_violations.jsonl
@@ -96,3 +100,37 @@ class CheckState:
 def clip(text: Any) -> str:
     value = text if isinstance(text, str) else repr(text)
     return value[:MAX_EXAMPLE_CHARS]
+
+
+class CheckWriter:
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        for name, columns in (
+            (C.CHECKS_COUNTS_CSV, C.CHECKS_COUNTS_COLUMNS),
+            (C.CHECKS_HDR_CSV, C.CHECKS_HDR_COLUMNS),
+            (C.CHECKS_WRITES_CSV, C.CHECKS_WRITES_COLUMNS),
+        ):
+            if not (run_dir / name).exists():
+                with open(run_dir / name, "w", newline="") as file:
+                    csv.writer(file).writerow(columns)
+
+    def _append(self, name: str, rows: Any) -> None:
+        with open(self.run_dir / name, "a", newline="") as file:
+            csv.writer(file).writerows(rows)
+
+    def write(self, closed: CheckState) -> None:
+        self._append(C.CHECKS_COUNTS_CSV, ((i, n, v) for (i, n), v in sorted(closed.counts.items())))
+        self._append(
+            C.CHECKS_HDR_CSV,
+            (
+                (i, m, h.get_total_count(), h.encode().decode("ascii"))
+                for (i, m), h in sorted(closed.histograms.items())
+            ),
+        )
+        self._append(C.CHECKS_WRITES_CSV, closed.writes)
+        if closed.examples or closed.examples_seen:
+            with open(self.run_dir / C.CHECKS_VIOLATIONS_JSONL, "a", encoding="utf-8") as file:
+                for record in closed.examples:
+                    file.write(json.dumps(record, default=str) + "\n")
+        for histogram in closed.histograms.values():
+            release(histogram)
