@@ -322,3 +322,27 @@ def test_the_audit_expects_what_the_last_acknowledged_write_says(tmp_path: Path)
     log = tmp_path / C.CHECKS_WRITES_CSV
     log.write_text("kind,user_id,memory_id,unix_s\ndelete,u,a,3.0\ncreate,u,a,1.0\ncreate,u,b,2.0\n")
     assert expected_state(log) == {"a": ("u", False), "b": ("u", True)}
+
+
+def test_the_checks_plot_draws_hit_at_k_and_lag_per_interval_with_thresholds(tmp_path: Path) -> None:
+    from memload.analysis.checks.plots import CHECKS_FILE, check_plot_specs
+    from memload.analysis.plots.kit import THRESHOLD_GID_PREFIX
+    from memload.analysis.plots.series import TimeAxis
+
+    t0 = interval_of(time.time()) - 100
+    state = CheckState()
+    for n, hits in enumerate((10, 8)):
+        state.count(S.CK_SEARCH_CHECKED, 10, unix_s=t0 + 10 * n)
+        state.count(S.CK_SEARCH_HIT_K, hits, unix_s=t0 + 10 * n)
+        state.record_ms(S.CK_RW_LAG, 300.0, unix_s=t0 + 10 * n)
+    write_files(tmp_path, state)
+    result = check_analysis(read_check_files(tmp_path), {}, load_end_unix=t0 + 60)
+    assert result is not None and result.series["hit_at_k"] == [(t0, 1.0), (t0 + 10, 0.8)]
+    thresholds = parse_thresholds({"checks.search.hit_at_k": "> 0.9"})
+    [(name, _, build)] = list(check_plot_specs(result, TimeAxis.for_run(t0, 60), thresholds))
+    figure = build()
+    hit_ax, lag_ax = figure.axes
+    assert name == CHECKS_FILE and list(hit_ax.lines[0].get_ydata()) == [1.0, 0.8]
+    assert [line.get_gid() for line in hit_ax.lines[1:]] == [f"{THRESHOLD_GID_PREFIX}checks.search.hit_at_k"]
+    assert list(lag_ax.lines[0].get_ydata()) == [pytest.approx(300, rel=0.01)] * 2
+    assert list(check_plot_specs(None, TimeAxis.for_run(t0, 60), thresholds)) == []
