@@ -11,11 +11,12 @@ it prints the injected value, the measured one and their ratio (target: within 2
 
 Then `clean`: every fault off, N runs (closed model, open model, 2 workers in turn): every check must
 report nothing (no violation, no lost or resurrected write, nothing never visible, hit@k = 1).
-Then `overhead`: the same scenario with checks on and off, alternating rounds in this one invocation:
-requests/s of the users' operations (checks' own polls not counted), the ratio on/off (target >= 0.90).
+Then `overhead`: the same scenario with checks on and off, alternating rounds in this one invocation,
+users without waits (--wait: as fast as the harness and the target go on these cores): requests/s of
+the users' operations (checks' own polls not counted), the ratio on/off (target >= 0.90).
 
     flock /tmp/memload-load.lock .venv/bin/python benchmarks/bench_checks.py [faults] [clean] [overhead]
-        [--seconds 20] [--clean-runs 5] [--rounds 3]
+        [--seconds 20] [--clean-runs 5] [--rounds 3] [--wait 0]
 """
 
 from __future__ import annotations
@@ -29,14 +30,15 @@ import tempfile
 from pathlib import Path
 
 MIX = "create_memory = 3\nsearch = 5\nget_memory = 1\nlist_memories = 1\ndelete_memory = 0.5\n"
-CLOSED = '[load]\nusers = 10\nspawn_rate = 10\nduration = "{seconds}s"\n[pacing]\nwait = "constant"\nseconds = 0.02\n'
+CLOSED = '[load]\nusers = 10\nspawn_rate = 10\nduration = "{seconds}s"\n[pacing]\nwait = "constant"\nseconds = {wait}\n'
 OPEN = '[arrival]\nrate = 250\ndistribution = "poisson"\ntenants = 20\nmax_concurrency = 100\nduration = "{seconds}s"\n'
 CHECKS = '[checks]\nenabled = "all"\nsearch_share = 0.5\nrw_sample = 0.3\nrw_limit = "3s"\n'
 
 
-def scenario(path: Path, *, seconds: int, seed: int, faults: dict[str, float], model: str, checks: bool) -> Path:
+def scenario(path: Path, *, seconds: int, seed: int, faults: dict[str, float], model: str, checks: bool,
+             wait: float = 0.02) -> Path:
     text = f'name = "bench-checks"\nseed = {seed}\n'
-    text += (OPEN if model == "open" else CLOSED).format(seconds=seconds)
+    text += (OPEN if model == "open" else CLOSED).format(seconds=seconds, wait=wait)
     text += "[mix]\n" + MIX
     if faults:
         text += "[reference]\n" + "".join(f"{k} = {v}\n" for k, v in faults.items())
@@ -108,7 +110,7 @@ def clean(work: Path, seconds: int, runs: int) -> bool:
         hit = f.get("checks.search.hit_at_k")
         good = not reported and hit == 1.0
         ok &= good
-        print(f"clean run {n + 1} ({model}, {workers or 1} process(es)): hit@k {hit}, "
+        print(f"clean run {n + 1} ({model} model, {f'{workers} workers' if workers else 'one process'}): hit@k {hit}, "
               f"{f.get('checks.isolation_checked'):g} answers checked, {f.get('checks.audited'):g} writes audited, "
               f"rw lag p95 {f.get('checks.rw_lag_p95_ms')} ms; reported {reported or 'nothing'}  {'ok' if good else 'FAIL'}")
     return ok
@@ -118,13 +120,13 @@ def user_rps(figures: dict[str, float]) -> float:
     return figures["total.rps"]  # the exact total: checks' polls ("get_memory|check=rw") are not in it
 
 
-def overhead(work: Path, seconds: int, rounds: int) -> bool:
+def overhead(work: Path, seconds: int, rounds: int, wait: float) -> bool:
     ratios = []
     for n in range(rounds):
-        on, _ = run(work, f"on{n}", seconds=seconds, seed=30, faults={}, model="closed", checks=True)
-        off, _ = run(work, f"off{n}", seconds=seconds, seed=30, faults={}, model="closed", checks=False)
+        on, _ = run(work, f"on{n}", seconds=seconds, seed=30, faults={}, model="closed", checks=True, wait=wait)
+        off, _ = run(work, f"off{n}", seconds=seconds, seed=30, faults={}, model="closed", checks=False, wait=wait)
         ratios.append(user_rps(on) / user_rps(off))
-        print(f"round {n + 1}: checks on {user_rps(on):.1f} requests/s, off {user_rps(off):.1f}: ratio {ratios[-1]:.3f}")
+        print(f"round {n + 1} (users wait {wait:g} s): checks on {user_rps(on):.1f} requests/s, off {user_rps(off):.1f}: ratio {ratios[-1]:.3f}")
     median = statistics.median(ratios)
     print(f"throughput with checks / without (median of {rounds}): {median:.3f}  {'ok' if median >= 0.9 else 'FAIL'}")
     return median >= 0.9
@@ -136,6 +138,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--clean-runs", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--wait", type=float, default=0.0, help="overhead: each user's wait between requests")
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-checks-") as tmp:
@@ -145,7 +148,7 @@ def main() -> None:
         if "clean" in args.parts:
             ok &= clean(work, args.seconds, args.clean_runs)
         if "overhead" in args.parts:
-            ok &= overhead(work, args.seconds, args.rounds)
+            ok &= overhead(work, args.seconds, args.rounds, args.wait)
     sys.exit(0 if ok else 1)
 
 
