@@ -14,7 +14,7 @@ import gevent
 import pytest
 
 from memload import names as C
-from memload.adapters.base import FoundMemory
+from memload.adapters.base import AdapterOptions, FoundMemory
 from memload.analysis.checks.figures import check_analysis
 from memload.analysis.checks.read import read_check_files
 from memload.checks import spec as S
@@ -346,3 +346,29 @@ def test_the_checks_plot_draws_hit_at_k_and_lag_per_interval_with_thresholds(tmp
     assert [line.get_gid() for line in hit_ax.lines[1:]] == [f"{THRESHOLD_GID_PREFIX}checks.search.hit_at_k"]
     assert list(lag_ax.lines[0].get_ydata()) == [pytest.approx(300, rel=0.01)] * 2
     assert list(check_plot_specs(None, TimeAxis.for_run(t0, 60), thresholds)) == []
+
+
+def test_the_adapters_read_memories_out_of_their_answers() -> None:
+    from memload.adapters.mem0 import Mem0Adapter
+    from memload.adapters.openai import OpenAIAdapter
+    from memload.adapters.reference import ReferenceAdapter
+
+    reference = ReferenceAdapter(None, options=AdapterOptions())  # type: ignore[arg-type]
+    search = {"results": [{"id": "a", "user_id": "u", "content": "t", "score": 1.0}]}
+    assert reference.found_memories("search", search) == [FoundMemory(id="a", user_id="u", content="t")]
+    assert reference.found_memories("list_memories", {"memories": [{"id": "b", "user_id": "v"}]}) == [
+        FoundMemory(id="b", user_id="v")
+    ]
+    assert reference.found_memories("get_memory", {"id": "c", "user_id": "u"}) == [
+        FoundMemory(id="c", user_id="u")
+    ]
+    assert reference.found_memories("search", None) is None
+    mem0 = Mem0Adapter(None, options=AdapterOptions())  # type: ignore[arg-type]
+    item = {"id": "m", "memory": "likes tea", "user_id": "u"}
+    expected = [FoundMemory(id="m", user_id="u", content="likes tea")]
+    assert mem0.found_memories("search", {"results": [item]}) == expected
+    assert mem0.found_memories("list_memories", [item]) == expected  # the platform's bare list
+    assert mem0.found_memories("get_memory", item) == expected
+    assert mem0.found_memories("get_memory", None) is None  # 200 null: not there
+    assert ReferenceAdapter.checks == Mem0Adapter.checks == frozenset(S.CHECKS)
+    assert OpenAIAdapter.checks == frozenset()
