@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from locust import events
 
+from memload.checks import install as checks
 from memload.loadgen import recorder
 from memload.loadgen.arrival import WORKERS_ENV, OpenModelUser, build_open_user_class
 from memload.loadgen.shapes import build_shape_class
@@ -17,7 +18,10 @@ from memload.loadgen.users import MemloadUser, build_user_class, scenario_from_e
 from memload.locustfiles import llm, memory, rag, search
 
 SCENARIO = scenario_from_env()
-OPERATIONS = {**memory.OPERATIONS, **search.OPERATIONS, **llm.OPERATIONS, **rag.OPERATIONS}
+CHECKER = checks.checker_for(SCENARIO)  # the scenario's [checks]: None when it has none
+OPERATIONS = checks.operations_for(
+    CHECKER, {**memory.OPERATIONS, **search.OPERATIONS, **llm.OPERATIONS, **rag.OPERATIONS}
+)
 
 ScenarioUser: type[MemloadUser] | type[OpenModelUser]
 if SCENARIO.arrival is None:
@@ -32,3 +36,4 @@ else:
 @events.init.add_listener
 def install_recorder(environment, **_kwargs):
     recorder.install(environment, SCENARIO)
+    checks.install(environment, CHECKER)

@@ -291,3 +291,18 @@ def percentile_columns(header: list[str] | tuple[str, ...]) -> dict[str, float]:
         if match:
             found[column] = float(match.group(1))
     return found
+
+
+# -- correctness checks (issue 20): written by memload.checks (the master or a lone process, and the
+# audit after the load), read by memload.analysis.checks; counter names in memload.checks.spec
+CHECKS_COUNTS_CSV = "checks_counts.csv"  # per (interval, counter): its count in the interval
+CK_INTERVAL, CK_NAME, CK_VALUE = "interval_start", "name", "value"
+CHECKS_COUNTS_COLUMNS = (CK_INTERVAL, CK_NAME, CK_VALUE)
+CHECKS_HDR_CSV = "checks_histograms.csv"  # lag distributions per interval (HdrHistogram, µs)
+CKH_METRIC, CKH_COUNT, CKH_HISTOGRAM = "metric", "count", "histogram"
+CHECKS_HDR_COLUMNS = (CK_INTERVAL, CKH_METRIC, CKH_COUNT, CKH_HISTOGRAM)
+CHECKS_VIOLATIONS_JSONL = "checks_violations.jsonl"  # the first isolation violations: request, answer
+CHECKS_WRITES_CSV = "checks_writes.csv"  # every acknowledged create and delete, for the audit
+CKW_KIND, CKW_USER, CKW_ID, CKW_UNIX = "kind", "user_id", "memory_id", "unix_s"  # kind: create | delete
+CHECKS_WRITES_COLUMNS = (CKW_KIND, CKW_USER, CKW_ID, CKW_UNIX)
+CHECKS_AUDIT_JSON = "checks_audit.json"  # the audit: counts, duration, lost and resurrected ids

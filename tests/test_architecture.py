@@ -80,6 +80,18 @@ def test_analysis_imports_no_load_library_and_nothing_of_the_run() -> None:
         "memload.reference",
     )
     assert offending(("memload.analysis",), ("memload.loadgen.histograms",), harness) == []
+    # of the checks (issue 20), only the pure spec: the [checks] table and the figure names
+    assert offending(("memload.analysis",), ("memload.checks.spec",), ("memload.checks",)) == []
+
+
+def test_the_scenario_format_reads_of_the_checks_only_their_table() -> None:
+    assert offending(("memload.scenario",), ("memload.checks.spec",), ("memload.checks",)) == []
+    assert (
+        offending(
+            ("memload.checks.spec",), ("memload.scenario.tables", "memload.adapters.registry"), ("memload",)
+        )
+        == []
+    )
 
 
 def test_the_reference_service_imports_nothing_of_the_harness() -> None:

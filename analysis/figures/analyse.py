@@ -10,6 +10,8 @@ from typing import Any
 
 from memload import names as C
 from memload.analysis.capacity.concurrency import StepsCapacity, steps_capacity
+from memload.analysis.checks.figures import CheckAnalysis, check_analysis
+from memload.analysis.checks.read import read_check_files
 from memload.analysis.diagnose.bottleneck import bottleneck_hint
 from memload.analysis.diagnose.stalls import Stall, find_stalls
 from memload.analysis.errors import ReportError
@@ -51,6 +53,7 @@ class Analysis:
     integrity: RunIntegrity = field(default_factory=RunIntegrity)
     capacity: StepsCapacity | None = None  # a concurrency-steps run's capacity analysis
     soak: SoakAnalysis | None = None  # a run of 10 minutes or more at a steady load
+    checks: CheckAnalysis | None = None  # a run with [checks]: correctness under load
     warnings: list[str] = field(default_factory=list)
     stalls: list[Stall] = field(default_factory=list)  # throughput near zero while users were active
     saturated: list[str] = field(default_factory=list)  # what was saturated in the window (bottleneck hint)
@@ -137,6 +140,10 @@ def analyse(run_dir: Path) -> Analysis:
     soak = soak_analysis(data, window, thresholds, view.merged.split_response if view is not None else None)
     if soak is not None:
         figures.update(soak.figures)
+    checks = check_analysis(read_check_files(run_dir), data.meta, window.load_end_s)
+    if checks is not None:
+        figures.update(checks.figures)
+        integrity = replace(integrity, checks_failed=checks.failures)
     results = evaluate(thresholds, figures)
     missing = [r.threshold.address for r in results if r.measured is None]
     if missing:
@@ -159,6 +166,7 @@ def analyse(run_dir: Path) -> Analysis:
         integrity=integrity,
         capacity=capacity,
         soak=soak,
+        checks=checks,
         warnings=warnings,
     )
 

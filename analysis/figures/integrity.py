@@ -32,6 +32,9 @@ class RunIntegrity:
     late_workers: list[str] = field(default_factory=list)  # workers that joined a running test
     aborted: str | None = None  # an abort_on_fail threshold stopped the run
     mix_short: list[str] = field(default_factory=list)  # operations that ran far less than their share
+    checks_failed: list[str] = field(
+        default_factory=list
+    )  # [checks] that fail the run (memload.analysis.checks)
 
     @property
     def notices(self) -> list[str]:
@@ -42,11 +45,13 @@ class RunIntegrity:
             + [f"LOST WORKER: {line}" for line in self.lost_workers]
             + [f"LATE WORKER: {line}" for line in self.late_workers]
             + [f"MIX NOT RUN AS SAID: {line}" for line in self.mix_short]
+            + [f"CHECK FAILED: {line}" for line in self.checks_failed]
         )
 
     @property
     def fails(self) -> bool:
-        return (bool(self.lost_workers) and self.lost_workers_fail) or self.aborted is not None
+        lost = bool(self.lost_workers) and self.lost_workers_fail
+        return lost or self.aborted is not None or bool(self.checks_failed)
 
 
 def _lost_worker_line(entry: Mapping[str, Any]) -> str:

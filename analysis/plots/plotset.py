@@ -10,6 +10,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from memload.analysis.checks.plots import check_plot_specs
 from memload.analysis.figures.analyse import Analysis
 from memload.analysis.figures.exact import METHOD_HDR
 from memload.analysis.figures.percentiles import METHOD_HISTORY_MIXTURE, METHOD_WHOLE_RUN
@@ -187,6 +188,7 @@ def plot_specs(analysis: Analysis) -> list[PlotSpec]:
         *_request_specs(analysis, axis),
         *llm_plots(analysis.view, counts, axis, analysis.window, analysis.thresholds),
         *_process_specs(analysis, axis),
+        *check_plot_specs(analysis.checks, axis, analysis.thresholds),
     ]
 
 

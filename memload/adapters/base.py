@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from memload.adapters import openai_compat, rate_limits
-from memload.adapters.calls import add_context, measure_from_schedule
+from memload.adapters.calls import add_context, check_active, measure_from_schedule, request_name
 from memload.adapters.openai_stream import StreamStats
 from memload.scenario.figures import OPERATIONS
 from memload.scenario.targets import Mem0Options
@@ -91,11 +91,24 @@ class _DerivedOperations:
         return implemented_operations(owner)
 
 
+@dataclass(frozen=True, slots=True)
+class FoundMemory:
+    """One memory in an answer (search, list, get), for memload's checks: its id and, when the
+    answer says them, its owner and text."""
+
+    id: str | None
+    user_id: str | None = None
+    content: str | None = None
+
+
 class Adapter:
     """Base class: subclasses set ``name`` and define the operation methods their service can do."""
 
     name: ClassVar[str] = "base"
     api_key_env: ClassVar[str | None] = None  # environment variable holding a bearer token
+    # the checks of a scenario's [checks] this adapter's answers allow (memload.checks.spec.CHECKS);
+    # they need ``found_memories`` and operations that return the service's answer
+    checks: ClassVar[frozenset[str]] = frozenset()
     operations = _DerivedOperations()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -132,17 +145,18 @@ class Adapter:
         """Store several memories in one request; their ids, in order."""
         raise NotImplementedError(f"{type(self).__name__} does not do create_memory_batch")
 
-    def get_memory(self, user_id: str, memory_id: str) -> None:
+    def get_memory(self, user_id: str, memory_id: str) -> Any:
+        """Read one memory; an adapter with checks returns the decoded answer (None on a failure)."""
         raise NotImplementedError(f"{type(self).__name__} does not do get_memory")
 
-    def list_memories(self, user_id: str, limit: int) -> None:
+    def list_memories(self, user_id: str, limit: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not do list_memories")
 
     def delete_memory(self, user_id: str, memory_id: str) -> bool:
         """Delete one memory; whether the service accepted it."""
         raise NotImplementedError(f"{type(self).__name__} does not do delete_memory")
 
-    def search(self, user_id: str, query: str) -> None:
+    def search(self, user_id: str, query: str) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not do search")
 
     def llm_chat(self, messages: list[dict[str, str]]) -> StreamStats | None:
@@ -154,6 +168,11 @@ class Adapter:
 
     def rag_query(self, user_id: str, question: str) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not do rag_query")
+
+    def found_memories(self, operation: str, reply: Any) -> list[FoundMemory] | None:
+        """The memories in the answer of a search, list or get (best first), as the operation
+        returned it; None when the answer says nothing usable (a failure)."""
+        return None
 
     # Helpers for subclasses.
     def call_json(
@@ -173,9 +192,17 @@ class Adapter:
         returns a reason (e.g. ``not found`` for ``null``). ``context`` goes on the request event.
         Returns the decoded JSON body ({} for an empty one), or None when the request failed."""
         expected = tuple(expect)
+        if check_active():  # a check's poll: "not found (yet)" is what it asks, not a failure
+            expected, check = (*expected, 404), None
         wait_s = 0.0
         with self.client.request(
-            method, path, name=operation, json=body, params=params, headers=self.headers, catch_response=True
+            method,
+            path,
+            name=request_name(operation),
+            json=body,
+            params=params,
+            headers=self.headers,
+            catch_response=True,
         ) as response:
             if context:
                 add_context(response, **context)

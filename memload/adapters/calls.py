@@ -21,6 +21,28 @@ MAX_FAILURE_BODY_CHARS = 200
 TIMEOUT_FAILURE = "timeout: no answer within the client timeout (scenario `timeout`, --timeout)"
 
 _SCHEDULED_START: ContextVar[float | None] = ContextVar("memload_scheduled_start_perf_s", default=None)
+_CHECK: ContextVar[str | None] = ContextVar("memload_check_request", default=None)
+
+
+@contextmanager
+def made_by_check(check: str) -> Iterator[None]:
+    """Requests made inside are a check's, not the user's (memload.checks): named
+    ``<operation>|check=<check>``, a breakdown scope (memload.names) outside the operation's figures."""
+    token = _CHECK.set(check)
+    try:
+        yield
+    finally:
+        _CHECK.reset(token)
+
+
+def check_active() -> bool:
+    """Inside ``made_by_check``: a 404 is an answer (not there yet), not a failure."""
+    return _CHECK.get() is not None
+
+
+def request_name(operation: str) -> str:
+    check = _CHECK.get()
+    return operation if check is None else f"{operation}|check={check}"
 
 
 @contextmanager

@@ -20,7 +20,8 @@ import os
 import time
 from typing import Any
 
-from memload.adapters.base import Adapter, AdapterOptions, HttpClient
+from memload.adapters.base import Adapter, AdapterOptions, FoundMemory, HttpClient
+from memload.adapters.reference import found_in
 
 POLL_OPERATION = "create_memory_poll"  # each GET /v1/event/{id}/
 COMPLETED_OPERATION = "create_memory_completed"  # from the add's start to its event's end
@@ -47,6 +48,8 @@ def _not_null(reply: Any) -> str | None:
 class Mem0Adapter(Adapter):
     name = "mem0"
     api_key_env = None  # mem0's schemes are not a bearer token: see __init__
+    # answers carry id, user_id and the text ("memory"); the platform's add gives ids only when polled
+    checks = frozenset({"search_hit", "rw_lag", "isolation", "audit"})
 
     def __init__(self, client: HttpClient, *, options: AdapterOptions) -> None:
         super().__init__(client, options=options)
@@ -80,26 +83,35 @@ class Mem0Adapter(Adapter):
             ids = self._poll(event_id, started)
         return ids
 
-    def get_memory(self, user_id: str, memory_id: str) -> None:
-        self.call_json("GET", self._memory_path(memory_id), operation="get_memory", check=_not_null)
+    def get_memory(self, user_id: str, memory_id: str) -> Any:
+        return self.call_json("GET", self._memory_path(memory_id), operation="get_memory", check=_not_null)
 
-    def list_memories(self, user_id: str, limit: int) -> None:
+    def list_memories(self, user_id: str, limit: int) -> Any:
         if self.platform:
             body = {"filters": {"user_id": user_id}}
             params = {"page": 1, "page_size": limit}
-            self.call_json("POST", "/v3/memories/", operation="list_memories", body=body, params=params)
-        else:
-            query: dict[str, Any] = {"user_id": user_id, "top_k": limit}
-            self.call_json("GET", "/memories", operation="list_memories", params=query)
+            return self.call_json(
+                "POST", "/v3/memories/", operation="list_memories", body=body, params=params
+            )
+        query: dict[str, Any] = {"user_id": user_id, "top_k": limit}
+        return self.call_json("GET", "/memories", operation="list_memories", params=query)
 
     def delete_memory(self, user_id: str, memory_id: str) -> bool:
         reply = self.call_json("DELETE", self._memory_path(memory_id), operation="delete_memory")
         return reply is not None
 
-    def search(self, user_id: str, query: str) -> None:
+    def search(self, user_id: str, query: str) -> Any:
         body = {"query": query, "filters": {"user_id": user_id}, "top_k": self.options.top_k}
         path = "/v3/memories/search/" if self.platform else "/search"
-        self.call_json("POST", path, operation="search", body=body)
+        return self.call_json("POST", path, operation="search", body=body)
+
+    def found_memories(self, operation: str, reply: Any) -> list[FoundMemory] | None:
+        """A memory is ``{"id", "memory", "user_id", ...}``; search and list answer a list of them,
+        bare or under ``results``; get answers one."""
+        if operation == "get_memory":
+            return found_in([reply], content_key="memory") if isinstance(reply, dict) else None
+        items = reply.get("results") if isinstance(reply, dict) else reply
+        return found_in(items, content_key="memory")
 
     # -- the platform's asynchronous add --------------------------------------------------------
     def _poll(self, event_id: str, started_perf_s: float) -> list[str]:

@@ -5,8 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from memload.adapters import openai_compat
-from memload.adapters.base import Adapter
+from memload.adapters.base import Adapter, FoundMemory
 from memload.adapters.openai_compat import StreamStats
+
+
+def found_in(items: Any, *, content_key: str = "content") -> list[FoundMemory] | None:
+    """Memories from a list of JSON objects with ``id``, ``user_id`` and the text under ``content_key``."""
+    if not isinstance(items, list):
+        return None
+    found = []
+    for item in items:
+        if isinstance(item, dict):
+            memory_id, owner, text = item.get("id"), item.get("user_id"), item.get(content_key)
+            found.append(
+                FoundMemory(
+                    id=memory_id if isinstance(memory_id, str) else None,
+                    user_id=owner if isinstance(owner, str) else None,
+                    content=text if isinstance(text, str) else None,
+                )
+            )
+    return found
 
 
 class ReferenceAdapter(Adapter):
@@ -14,6 +32,7 @@ class ReferenceAdapter(Adapter):
 
     name = "reference"
     api_key_env = "MEMLOAD_TARGET_TOKEN"
+    checks = frozenset({"search_hit", "rw_lag", "isolation", "audit"})
 
     def _memory_body(self, user_id: str, content: str) -> dict[str, Any]:
         body: dict[str, Any] = {"user_id": user_id, "content": content}
@@ -42,16 +61,16 @@ class ReferenceAdapter(Adapter):
             return list(reply["ids"])
         return [item["id"] for item in reply.get("items", []) if isinstance(item, dict) and "id" in item]
 
-    def get_memory(self, user_id: str, memory_id: str) -> None:
-        self.call_json(
+    def get_memory(self, user_id: str, memory_id: str) -> Any:
+        return self.call_json(
             "GET", f"/v1/memories/{memory_id}", operation="get_memory", params={"user_id": user_id}
         )
 
-    def list_memories(self, user_id: str, limit: int) -> None:
+    def list_memories(self, user_id: str, limit: int) -> Any:
         params: dict[str, Any] = {"user_id": user_id, "limit": limit}
         if self.options.namespace:
             params["namespace"] = self.options.namespace
-        self.call_json("GET", "/v1/memories", operation="list_memories", params=params)
+        return self.call_json("GET", "/v1/memories", operation="list_memories", params=params)
 
     def delete_memory(self, user_id: str, memory_id: str) -> bool:
         reply = self.call_json(
@@ -63,11 +82,18 @@ class ReferenceAdapter(Adapter):
         )
         return reply is not None
 
-    def search(self, user_id: str, query: str) -> None:
+    def search(self, user_id: str, query: str) -> Any:
         body: dict[str, Any] = {"user_id": user_id, "query": query, "top_k": self.options.top_k}
         if self.options.namespace:
             body["namespace"] = self.options.namespace
-        self.call_json("POST", "/v1/search", operation="search", body=body)
+        return self.call_json("POST", "/v1/search", operation="search", body=body)
+
+    def found_memories(self, operation: str, reply: Any) -> list[FoundMemory] | None:
+        """Search: ``{"results": [...]}``; list: ``{"memories": [...]}``; get: the memory."""
+        if not isinstance(reply, dict):
+            return None
+        items = [reply] if operation == "get_memory" else reply.get("results", reply.get("memories"))
+        return found_in(items)
 
     def llm_chat(self, messages: list[dict[str, str]]) -> StreamStats | None:
         return openai_compat.chat(self, messages, path="/v1/chat/completions")

@@ -23,6 +23,7 @@ from memload.reference.llm.profiles import PROFILES
 from memload.reference.metrics import EXPOSITION_CONTENT_TYPE, TargetMetrics
 from memload.reference.routes.llm import register_llm_routes
 from memload.reference.routes.memories import register_memory_routes
+from memload.reference.storage.faulty import FaultyStore
 from memload.reference.storage.store import MemoryStore
 
 # Endpoints that need no token and get no injected faults.
@@ -56,7 +57,11 @@ class Target:
 
 
 def build_target(config: TargetConfig) -> Target:
-    store = MemoryStore(config.db_path)
+    store = (
+        FaultyStore(config.db_path, config.faults, seed=config.seed)
+        if config.faults.breaks_correctness
+        else MemoryStore(config.db_path)
+    )
     store.checkpoint_in_background()
     metrics = TargetMetrics(
         memories_stored=lambda: store.index.memory_count, users=lambda: store.index.user_count

@@ -43,6 +43,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+CORRECTNESS = {  # faults that break what memload's [checks] check (issue 20)
+    "index": "Fault: a new memory is searchable only this many ms after its create (get finds it at once).",
+    "leak": "Fault: share of searches and lists answered with one memory of another user (0..1).",
+    "drop": "Fault: share of created memories acknowledged with an id, then never stored (0..1).",
+    "stale": "Fault: share of searches served from a stale view missing the user's recent writes (0..1).",
+    "age": "Fault: how old the stale view of --stale-cache-rate is.",
+}
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.option("--host", default="127.0.0.1", help="Address to listen on.")
 @click.option(
@@ -137,6 +146,11 @@ def is_loopback(host: str) -> bool:
     help="A known capacity: each request holds a slot this long; throughput saturates at "
     "max-inflight × 1000 / service-time-ms requests/s.",
 )
+@click.option("--index-delay-ms", default=0.0, type=click.FloatRange(min=0), help=CORRECTNESS["index"])
+@click.option("--cross-tenant-leak-rate", default=0.0, type=click.FloatRange(0, 1), help=CORRECTNESS["leak"])
+@click.option("--write-drop-rate", default=0.0, type=click.FloatRange(0, 1), help=CORRECTNESS["drop"])
+@click.option("--stale-cache-rate", default=0.0, type=click.FloatRange(0, 1), help=CORRECTNESS["stale"])
+@click.option("--stale-cache-age-ms", default=60_000.0, type=click.FloatRange(min=0), help=CORRECTNESS["age"])
 @click.option(
     "--max-body-bytes",
     default=DEFAULT_MAX_BODY_BYTES,
@@ -176,6 +190,11 @@ def serve(
     leak_fd_every: int,
     max_inflight: int,
     service_time_ms: float,
+    index_delay_ms: float,
+    cross_tenant_leak_rate: float,
+    write_drop_rate: float,
+    stale_cache_rate: float,
+    stale_cache_age_ms: float,
     max_body_bytes: int,
     idle_timeout_s: float,
     request_timeout_s: float,
@@ -198,6 +217,11 @@ def serve(
             leak_fd_every=leak_fd_every,
             max_inflight=max_inflight,
             service_time_ms=service_time_ms,
+            index_delay_ms=index_delay_ms,
+            cross_tenant_leak_rate=cross_tenant_leak_rate,
+            write_drop_rate=write_drop_rate,
+            stale_cache_rate=stale_cache_rate,
+            stale_cache_age_ms=stale_cache_age_ms,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

@@ -40,8 +40,22 @@ class FaultConfig:
     # max_inflight × 1000 / service_time_ms requests/s and requests beyond the slots wait in turn.
     max_inflight: int = 0  # 0: no limit
     service_time_ms: float = 0.0
+    # Correctness faults (issue 20; memload.reference.storage.faulty): new memories searchable only
+    # after index_delay_ms (get finds them at once); a share of searches and lists answered with
+    # another user's memory; a share of creates acknowledged with an id and never stored; a share of
+    # searches answered from a stale view that misses the user's writes of the last stale_cache_age_ms.
+    index_delay_ms: float = 0.0
+    cross_tenant_leak_rate: float = 0.0
+    write_drop_rate: float = 0.0
+    stale_cache_rate: float = 0.0
+    stale_cache_age_ms: float = 60_000.0
 
     def __post_init__(self) -> None:
+        for name in ("cross_tenant_leak_rate", "write_drop_rate", "stale_cache_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        if self.index_delay_ms < 0 or self.stale_cache_age_ms < 0:
+            raise ValueError("index_delay_ms and stale_cache_age_ms must not be negative")
         if not 0.0 <= self.error_rate <= 1.0:
             raise ValueError("error_rate must be between 0 and 1")
         if any(ms < 0 for _, ms in self.added_latency_ms_on):
@@ -63,6 +77,12 @@ class FaultConfig:
         if self.max_inflight <= 0:
             return None
         return self.max_inflight * 1000.0 / self.service_time_ms
+
+    @property
+    def breaks_correctness(self) -> bool:
+        """Whether any correctness fault is on (the store is then memload.reference.storage.faulty's)."""
+        rates = (self.cross_tenant_leak_rate, self.write_drop_rate, self.stale_cache_rate)
+        return self.index_delay_ms > 0 or any(rate > 0 for rate in rates)
 
     @property
     def stalls(self) -> bool:
@@ -156,4 +176,9 @@ class FaultInjector:
             "leaked_fds": len(self.leaked_fds),
             "max_inflight": self.config.max_inflight,
             "service_time_ms": self.config.service_time_ms,
+            "index_delay_ms": self.config.index_delay_ms,
+            "cross_tenant_leak_rate": self.config.cross_tenant_leak_rate,
+            "write_drop_rate": self.config.write_drop_rate,
+            "stale_cache_rate": self.config.stale_cache_rate,
+            "stale_cache_age_ms": self.config.stale_cache_age_ms,
         }

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from memload import names as C
+from memload.checks.audit import audited
 from memload.monitor.sampling import MetricsScraper, ReachabilityWatch, ResourceSampler
 from memload.monitor.setup import start_monitoring
 from memload.run import workers as run_workers
@@ -184,7 +185,7 @@ class _Session:
             return "interrupted", "stopped by a signal before the load started"
         plan = self._plan(host)
         self._start_locust(plan)
-        return self._wait(plan)
+        return audited(self._wait(plan), self.request.scenario, host, self.run_dir, self.stop, self.echo)
 
     def _plan(self, host: str) -> LocustPlan:
         request = self.request

@@ -6,6 +6,7 @@ unknown figure is rejected when it is loaded, and the report and thresholds agre
 
 from __future__ import annotations
 
+from memload.checks.spec import CHECK_SCOPES, check_metrics
 from memload.names import BREAKDOWN_SEPARATOR
 
 OPERATIONS: tuple[str, ...] = (
@@ -21,7 +22,7 @@ OPERATIONS: tuple[str, ...] = (
 )
 PROCESS_SCOPES: tuple[str, ...] = ("target", "loadgen")
 ANALYSIS_SCOPES: tuple[str, ...] = ("capacity", "soak")
-SCOPES: tuple[str, ...] = OPERATIONS + ("total",) + PROCESS_SCOPES + ANALYSIS_SCOPES
+SCOPES: tuple[str, ...] = OPERATIONS + ("total",) + PROCESS_SCOPES + ANALYSIS_SCOPES + CHECK_SCOPES
 
 PERCENTILES: dict[str, float] = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
 
@@ -124,6 +125,8 @@ def metrics_for_scope(scope: str) -> tuple[str, ...]:
         return CAPACITY_METRICS
     if scope == "soak":
         return SOAK_METRICS
+    if scope == "checks" or scope.startswith("checks."):  # correctness under load (memload.checks.spec)
+        return check_metrics(scope)
     operation, separator, breakdown = scope.partition(BREAKDOWN_SEPARATOR)
     if separator:  # "llm_chat|model=gpt-4": the LLM figures of one model, or of cache hits
         kind, equals, value = breakdown.partition("=")

@@ -14,6 +14,7 @@ from typing import Any
 
 from memload.adapters.http.spec import parse_http
 from memload.adapters.registry import operations_of
+from memload.checks.spec import parse_checks
 from memload.monitor.spec import parse_monitor
 from memload.scenario.capacity import CapacityOptions, parse_capacity
 from memload.scenario.compare import parse_compare
@@ -43,6 +44,7 @@ TOP_KEYS = (
     "monitor",
     "capacity",
     "compare",
+    "checks",
     "thresholds",
 )
 # the client's timeout: Locust's own default, and the bounds a scenario or --timeout may set
@@ -82,6 +84,7 @@ class Scenario:
     compare: dict[str, Any] = field(default_factory=dict)  # [compare]: limits of `memload compare`
     http: dict[str, Any] = field(default_factory=dict)  # target "http": the API (memload.adapters.http)
     monitor: dict[str, Any] = field(default_factory=dict)  # [monitor]: what to watch (memload.monitor)
+    checks: dict[str, Any] = field(default_factory=dict)  # [checks]: correctness under load (memload.checks)
 
     @property
     def model(self) -> str:
@@ -177,6 +180,7 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         http=parse_http(top.table("http"), target=target, mix=raw.get("mix")),
         monitor=parse_monitor(top.table("monitor"), thresholds=raw.get("thresholds")),
         compare=parse_compare(top.table("compare")),
+        checks=parse_checks(top.table("checks"), target=target, base_dir=Path(source).parent),
         thresholds=_parse_thresholds(top, raw.get("thresholds", {})),
     )
     check_consistency(scenario)

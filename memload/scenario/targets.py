@@ -46,6 +46,12 @@ NUMBERS = {
     "service_time_ms": 0.0,
     "idle_timeout_s": 0.001,
     "request_timeout_s": 0.001,
+    # correctness faults (issue 20): what [checks] detects; rates must also be at most 1
+    "index_delay_ms": 0.0,
+    "cross_tenant_leak_rate": 0.0,
+    "write_drop_rate": 0.0,
+    "stale_cache_rate": 0.0,
+    "stale_cache_age_ms": 0.0,
 }
 # key -> a string option: ``added_latency_ms_on = "search=20"`` (ROUTE=MS[,ROUTE=MS], a route named
 # by its operation) adds latency to those routes only
@@ -65,8 +71,9 @@ def parse_reference(reader: TableReader) -> dict[str, Any]:
             options[key] = reader.int(key, minimum=INTEGERS[key])
         else:
             options[key] = reader.number(key, minimum=NUMBERS[key])
-    if options.get("error_rate", 0.0) > 1:
-        raise reader.error("error_rate", f"is a fraction between 0 and 1, got {options['error_rate']:g}")
+    for rate in ("error_rate", "cross_tenant_leak_rate", "write_drop_rate", "stale_cache_rate"):
+        if options.get(rate, 0.0) > 1:
+            raise reader.error(rate, f"is a fraction between 0 and 1, got {options[rate]:g}")
     if bool(options.get("max_inflight")) != bool(options.get("service_time_ms")):
         raise reader.error("max_inflight", "a known capacity needs both max_inflight and service_time_ms")
     return options

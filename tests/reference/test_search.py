@@ -44,7 +44,8 @@ def test_results_are_ranked_and_limited_by_top_k(shared_target, user_id):
     scores = [r["score"] for r in results]
     assert scores == sorted(scores, reverse=True)
     assert {r["content"] for r in results[:2]} == {CONTENTS[0], CONTENTS[7]}
-    assert set(results[0]) == {"id", "content", "score"}
+    assert set(results[0]) == {"id", "user_id", "content", "score"}
+    assert {r["user_id"] for r in results} == {user_id}
     assert len(search(shared_target, user_id, "anything", top_k=100)) == len(CONTENTS)
 
 

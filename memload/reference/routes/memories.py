@@ -106,5 +106,10 @@ def register_memory_routes(app: Flask, store: MemoryStore) -> None:
         namespace = v.optional_string(body, "namespace")
         results = store.search(user_id=user_id, query=query, top_k=top_k, namespace=namespace)
         return json_response(
-            {"results": [{"id": r.id, "content": r.content, "score": r.score} for r in results]}
+            {
+                "results": [
+                    {"id": r.id, "user_id": r.user_id, "content": r.content, "score": r.score}
+                    for r in results
+                ]
+            }
         )

@@ -66,6 +66,7 @@ class SearchResult:
     id: str
     content: str
     score: float
+    user_id: str = ""  # the owner: a cross-tenant leak (memload.reference.storage.faulty) shows it
 
 
 def _record(row: tuple) -> MemoryRecord:
@@ -115,6 +116,12 @@ class MemoryStore:
 
     def add_many(self, memories: list[NewMemory]) -> list[MemoryRecord]:
         """Store ``memories`` in one transaction; all of them or (on error) none."""
+        pairs = self._new_records(memories)
+        self._insert(pairs)
+        self._index(pairs)
+        return [record for record, _ in pairs]
+
+    def _new_records(self, memories: list[NewMemory]) -> list[tuple[MemoryRecord, np.ndarray]]:
         vectors = embed_texts([m.content for m in memories])
         now = time.time()
         records = [
@@ -128,13 +135,18 @@ class MemoryStore:
             )
             for m in memories
         ]
+        return list(zip(records, vectors))
+
+    def _insert(self, pairs: list[tuple[MemoryRecord, np.ndarray]]) -> None:
         rows = [
             (r.id, r.user_id, r.namespace, r.content, json.dumps(r.metadata), r.created_at, vector.tobytes())
-            for r, vector in zip(records, vectors)
+            for r, vector in pairs
         ]
         with self._db:
             self._db.executemany("INSERT INTO memories VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        for record, vector in zip(records, vectors):
+
+    def _index(self, pairs: list[tuple[MemoryRecord, np.ndarray]]) -> None:
+        for record, vector in pairs:
             self.index.add(
                 user_id=record.user_id,
                 memory_id=record.id,
@@ -142,7 +154,6 @@ class MemoryStore:
                 content=record.content,
                 vector=vector,
             )
-        return records
 
     def get(self, *, user_id: str, memory_id: str) -> MemoryRecord | None:
         row = self._db.execute(
@@ -185,6 +196,7 @@ class MemoryStore:
                 id=memory_id,
                 content=content if content is not None else long_contents[memory_id],
                 score=round(score, 6),
+                user_id=user_id,
             )
             for memory_id, score, content in hits
         ]
