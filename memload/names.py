@@ -23,9 +23,8 @@ SCENARIO_JSON = "scenario.json"  # the resolved scenario every Locust process lo
 SCENARIO_FILE_ENV = "MEMLOAD_SCENARIO_FILE"  # its path, for Locust's processes (a file: no size limit)
 LOCUST_LOG = "locust.log"
 WEB_TESTS_JSON = (
-    "web_tests.json"  # in the first directory of a --web run: each test started in the UI, its directory
+    "web_tests.json"  # a --web run's first directory: [{dir, started_unix, stopped_unix, written}]
 )
-# web_tests.json: a list of tests, each {dir, started_unix, stopped_unix (null while it runs), written}
 WT_DIR, WT_STARTED, WT_STOPPED, WT_WRITTEN = "dir", "started_unix", "stopped_unix", "written"
 ABORT_JSON = "abort.json"  # an abort_on_fail threshold stopped the run: which, when, its value
 WORKERS_JSON = "workers.json"  # a master's workers: host, when each connected, the load each sent, missing
@@ -258,29 +257,17 @@ RUN_LOST_WORKERS = "lost_workers"  # workers that exited mid-run: role, pid, exi
 RUN_ABORTED = "aborted"  # abort.json's record when an abort_on_fail threshold stopped the run
 RUN_WORKER_HOSTS = "worker_hosts"  # a distributed run's workers (workers.json): id, host, requests, …
 # workers.json: one entry per worker the master saw
-WK_ID = "id"  # Locust's client id: <hostname>_<uuid>
-WK_HOST = "host"
-WK_CONNECTED_UNIX = "connected_unix"
+WK_ID, WK_HOST, WK_CONNECTED_UNIX = "id", "host", "connected_unix"  # id: Locust's <hostname>_<uuid>
 WK_LATE = "late"  # connected after the test had started
-WK_REQUESTS = "requests"
-WK_FAILURES = "failures"
-WK_LAST_REPORT_UNIX = "last_report_unix"
+WK_REQUESTS, WK_FAILURES, WK_LAST_REPORT_UNIX = "requests", "failures", "last_report_unix"
 WK_GONE_UNIX = "gone_unix"  # left while the test ran: quit, or no heartbeat for 3 s (None: never)
 # shown in the report's metadata table, in this order
+# fmt: off
 RUN_METADATA_KEYS: tuple[str, ...] = (
-    RUN_SCENARIO_NAME,
-    RUN_EXIT_STATUS,
-    RUN_STARTED_AT,
-    RUN_ENDED_AT,
-    RUN_WARMUP_S,
-    RUN_HOST,
-    RUN_TARGET,
-    RUN_WORKERS,
-    RUN_ARGUMENTS,
-    RUN_VERSIONS,
-    RUN_GIT_COMMIT,
-    RUN_MACHINE,
+    RUN_SCENARIO_NAME, RUN_EXIT_STATUS, RUN_STARTED_AT, RUN_ENDED_AT, RUN_WARMUP_S, RUN_HOST, RUN_TARGET,
+    RUN_WORKERS, RUN_ARGUMENTS, RUN_VERSIONS, RUN_GIT_COMMIT, RUN_MACHINE,
 )
+# fmt: on
 
 
 def percentile_columns(header: list[str] | tuple[str, ...]) -> dict[str, float]:
