@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -111,21 +112,9 @@ def compare_figure(
         else:
             ci, p = (found.ci_low_pct, found.ci_high_pct), found.p_value
             verdict, fails, note = _judge(figure, change, candidate - baseline, p, limits)
-    return Change(
-        figure=figure,
-        baseline=baseline,
-        candidate=candidate,
-        change_pct=change,
-        ci_low_pct=ci[0],
-        ci_high_pct=ci[1],
-        p_value=p,
-        n_baseline=int(a.size),
-        n_candidate=int(b.size),
-        verdict=verdict,
-        fails=fails,
-        note=note,
-        run_noise_pct=noise,
-    )
+    return Change(**_sides(figure, baseline, candidate, a, b), change_pct=change, ci_low_pct=ci[0],
+                  ci_high_pct=ci[1], p_value=p, verdict=verdict, fails=fails, note=note,
+                  run_noise_pct=noise)  # fmt: skip
 
 
 def compare_figure_runs(
@@ -149,20 +138,22 @@ def compare_figure_runs(
     else:
         ci, p = (found.ci_low_pct, found.ci_high_pct), found.p_value
         verdict, fails, note = _judge(figure, change, candidate - baseline, p, limits)
-    return Change(
-        figure=figure,
-        baseline=baseline,
-        candidate=candidate,
-        change_pct=change,
-        ci_low_pct=ci[0],
-        ci_high_pct=ci[1],
-        p_value=p,
-        n_baseline=int(a.size),
-        n_candidate=int(b.size),
-        verdict=verdict,
-        fails=fails,
-        note=note or f"{a.size} and {b.size} runs, each run one sample",
-    )
+    return Change(**_sides(figure, baseline, candidate, a, b), change_pct=change, ci_low_pct=ci[0],
+                  ci_high_pct=ci[1], p_value=p, verdict=verdict, fails=fails,
+                  note=note or f"{a.size} and {b.size} runs, each run one sample")  # fmt: skip
+
+
+def _sides(
+    figure: str, baseline: float | None, candidate: float | None, a: np.ndarray, b: np.ndarray
+) -> dict[str, Any]:
+    """What a Change says of the two sides: their values and how many samples each had."""
+    return {
+        "figure": figure,
+        "baseline": baseline,
+        "candidate": candidate,
+        "n_baseline": int(a.size),
+        "n_candidate": int(b.size),
+    }
 
 
 def _judge(

@@ -153,12 +153,7 @@ def estimate(
     total = var_a + var_b + run_var
     parts = [v**2 / (n - 1) for v, n in ((var_a, n_a), (var_b, n_b)) if n > 1 and v > 0]
     df = total**2 / sum(parts) if parts else math.inf
-    se = math.sqrt(total)
-    if se == 0:
-        p, half = (1.0 if d == 0 else 0.0), 0.0
-    else:
-        p = float(2.0 * student_t.sf(abs(d) / se, df))
-        half = float(student_t.ppf(0.5 + confidence / 2.0, df)) * se
+    p, half = _t_test(d, math.sqrt(total), df, confidence)
     if log:
         low, high = math.expm1(d - half) * 100.0, math.expm1(d + half) * 100.0
         ci: tuple[float | None, float | None] = (low, high)
@@ -192,12 +187,7 @@ def estimate_runs(
     d, total = float(b.mean() - a.mean()), var_a + var_b
     parts = [v**2 / (n - 1) for v, n in ((var_a, a.size), (var_b, b.size)) if v > 0]
     df = total**2 / sum(parts) if parts else math.inf
-    se = math.sqrt(total)
-    if se == 0:
-        p, half = (1.0 if d == 0 else 0.0), 0.0
-    else:
-        p = float(2.0 * student_t.sf(abs(d) / se, df))
-        half = float(student_t.ppf(0.5 + confidence / 2.0, df)) * se
+    p, half = _t_test(d, math.sqrt(total), df, confidence)
     if log:
         ci: tuple[float | None, float | None] = (math.expm1(d - half) * 100.0, math.expm1(d + half) * 100.0)
     else:
@@ -207,7 +197,7 @@ def estimate_runs(
         p_value=p,
         ci_low_pct=ci[0],
         ci_high_pct=ci[1],
-        se_within=se,
+        se_within=math.sqrt(total),
         se_run=0.0,
         df=df,
         batches=(int(a.size), int(b.size)),
@@ -223,3 +213,12 @@ def side_level(figure: str, levels: np.ndarray) -> float | None:
     if figure.rsplit(".", 1)[-1] in LINEAR_FIGURES:
         return float(values.mean())
     return float(np.exp(np.log(values).mean())) if (values > 0).all() else None
+
+
+def _t_test(d: float, se: float, df: float, confidence: float) -> tuple[float, float]:
+    """Two-sided t test of a difference ``d`` with standard error ``se``: its p value and the half
+    width of its ``confidence`` interval."""
+    if se == 0:
+        return (1.0 if d == 0 else 0.0), 0.0
+    p = float(2.0 * student_t.sf(abs(d) / se, df))
+    return p, float(student_t.ppf(0.5 + confidence / 2.0, df)) * se
