@@ -107,6 +107,8 @@ def test_a_master_on_127_0_0_2_and_two_workers_in_their_own_directories(tmp_path
     assert out.count("requests, 0 failures") == 2  # one line per worker
 
 
+@pytest.mark.slow  # 41 s; the default suite keeps under 15 min: tests/faults/test_lost_workers.py kills
+# a local worker mid-run the same way (the roster and the lost-worker report are the same code)
 def test_a_worker_killed_mid_run_is_reported_and_the_run_completes(tmp_path: Path) -> None:
     port = port_pair()
     master = start_master(tmp_path / "results", port, workers=2, duration="25s")
