@@ -177,7 +177,7 @@ def parse_scenario(raw: dict[str, Any], *, source: str) -> Scenario:
         reference=parse_reference(top.table("reference")),
         capacity=parse_capacity(top.table("capacity")),
         mem0=parse_mem0(top.table("mem0")),
-        http=parse_http(top.table("http"), target=target, mix=raw.get("mix")),
+        http=parse_http(top.table("http"), target=target, mix=raw.get("mix"), checks=raw.get("checks")),
         monitor=parse_monitor(top.table("monitor"), thresholds=raw.get("thresholds")),
         compare=parse_compare(top.table("compare")),
         checks=parse_checks(top.table("checks"), target=target, base_dir=Path(source).parent),

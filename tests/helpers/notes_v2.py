@@ -73,7 +73,8 @@ class NotesV2(FakeService):
                 for n in self.memories.values()
                 if n["owner"] == user and words & set(n["body"].lower().split())
             ]
-            return 200, {"hits": [{"text": n["body"], "score": 1.0} for n in hits[: body["limit"]]]}
+            found = [{"uuid": n["uuid"], "owner": n["owner"], "text": n["body"], "score": 1.0} for n in hits]
+            return 200, {"hits": found[: body["limit"]]}
         if name == "ask" and method == "POST" and isinstance(body, dict) and body.get("question"):
             return 200, {"reply": {"text": "You like green tea.", "k": body.get("k")}}
         if name == "note":

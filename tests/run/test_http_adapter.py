@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from memload.adapters.base import AdapterOptions
+from memload.adapters.base import AdapterOptions, FoundMemory
 from memload.adapters.http.adapter import HttpAdapter
 from memload.adapters.http.jsonpath import MISSING, find, parse_path
 from memload.adapters.http.templates import placeholders, render, render_path
@@ -162,3 +162,107 @@ def test_an_answer_without_the_named_paths_fails_the_request(monkeypatch):
         "HTTP 201: no id at data.note.id in the answer",
         "HTTP 200: results at hits[0] is a dict, not a list",
     ]
+
+
+CHECKED = {
+    **BASE,
+    "mix": {"create_memory": 1, "search": 1, "get_memory": 1},
+    "http": {
+        "create_memory": {"path": "/notes", "body": {"text": "{content}"}, "id": "id"},
+        "search": {"path": "/search", "body": {"q": "{query}"}, "results": "hits", "item_id": "uuid"},
+        "get_memory": {"path": "/notes/{memory_id}", "item_id": "note.uuid", "item_user": "note.owner"},
+    },
+}
+
+
+def _checked(enabled: object, **changes: object) -> dict:
+    raw = {**CHECKED, "checks": {"enabled": enabled}}
+    raw["http"] = {op: dict(spec) for op, spec in CHECKED["http"].items()}
+    for key, value in changes.items():
+        op, _, field = key.partition("__")
+        if value is None:
+            raw["http"][op].pop(field)
+        else:
+            raw["http"][op][field] = value
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "where", "says"),
+    [
+        (
+            _checked(["search_hit"], search__item_id=None),
+            "http.search.item_id",
+            "[checks] search_hit needs it",
+        ),
+        (_checked(["search_hit"], create_memory__id=None), "http.create_memory.id", "search_hit needs it"),
+        (_checked(["rw_lag"], get_memory__item_id=None), "http.get_memory.item_id", "rw_lag needs it"),
+        (_checked(["rw_lag"], search__item_id=None), "http.search.item_id", "rw_lag needs it"),
+        (_checked(["audit"], get_memory__item_id=None), "http.get_memory.item_id", "audit needs it"),
+        (_checked("all", get_memory__item_user=None), "http.search.item_user", "isolation needs item_user"),
+        (_checked([], search__results=None), "http.search.item_id", "name `results`"),
+        (_checked([], search__item_user="hits..x"), "http.search.item_user", "empty key"),
+        (_checked([], search__item_owner="x"), "http.search.item_owner", "unknown key"),
+        (_checked([], create_memory__item_id="x"), "http.create_memory.item_id", "unknown key"),
+    ],
+)
+def test_a_check_the_http_table_cannot_read_is_refused_on_load(raw, where, says):
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(raw, source="my.toml")
+    message = str(caught.value)
+    assert message.startswith(f"my.toml: {where}: "), message
+    assert says in message and "\n" not in message
+
+
+def test_checks_whose_paths_are_named_load():
+    assert parse_scenario(_checked("all"), source="my.toml").checks["enabled"] == [
+        "search_hit",
+        "rw_lag",
+        "isolation",
+        "audit",
+    ]
+    # unknown names are [checks]' own error, after [http]'s
+    with pytest.raises(ScenarioError, match=r"my.toml: checks.enabled: unknown check 'hit'"):
+        parse_scenario(_checked(["hit"]), source="my.toml")
+
+
+def test_found_memories_reads_the_item_paths():
+    scenario = parse_scenario(
+        _checked("all", search__item_user="owner", search__item_content="text"), source="x"
+    )
+    adapter = HttpAdapter(
+        PreflightClient("http://127.0.0.1:9", timeout_s=1), options=AdapterOptions.for_scenario(scenario)
+    )
+    reply = {"hits": [{"uuid": "a", "owner": "u1", "text": "tea"}, {"uuid": 7, "owner": None}, "junk"]}
+    assert adapter.found_memories("search", reply) == [
+        FoundMemory("a", "u1", "tea"),
+        FoundMemory("7", None, None),
+        FoundMemory(None, None, None),
+    ]
+    assert adapter.found_memories("search", {"hits": {"uuid": "a"}}) is None  # not a list: unusable
+    assert adapter.found_memories("get_memory", {"note": {"uuid": "b", "owner": "u2"}}) == [
+        FoundMemory("b", "u2")
+    ]
+    assert adapter.found_memories("get_memory", None) == []  # null: not found
+    assert adapter.found_memories("get_memory", {"error": {"message": "no such note"}}) == []  # a 404's body
+    assert adapter.found_memories("list_memories", {"items": []}) is None  # no item paths named
+
+
+def test_the_examples_answers_give_checks_the_memory_id_owner_and_text(monkeypatch):
+    monkeypatch.setenv("NOTES_KEY", KEY)
+    scenario = load_scenario(str(EXAMPLE))
+    assert scenario.checks["enabled"] == ["search_hit", "rw_lag", "isolation", "audit"]
+    with NotesV2(KEY) as server:
+        adapter = HttpAdapter(
+            PreflightClient(server.url, timeout_s=5), options=AdapterOptions.for_scenario(scenario)
+        )
+        mine = adapter.create_memory("u1", "I like green tea")
+        theirs = adapter.create_memory("u2", "green tea for u2")
+        assert mine and theirs
+        wanted = FoundMemory(mine, "u1", "I like green tea")
+        assert adapter.found_memories("search", adapter.search("u1", "green tea")) == [wanted]
+        assert adapter.found_memories("list_memories", adapter.list_memories("u1", 10)) == [wanted]
+        assert adapter.found_memories("get_memory", adapter.get_memory("u1", mine)) == [wanted]
+        assert adapter.found_memories("get_memory", adapter.get_memory("u1", theirs)) == []  # null
+        adapter.delete_memory("u1", mine)
+        assert adapter.found_memories("search", adapter.search("u1", "green tea")) == []

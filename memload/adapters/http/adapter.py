@@ -8,8 +8,12 @@ field fails the request with the reason instead of passing unseen:
   reference adapter, whose service answers none).
 - create_memory_batch: the ids at ``ids`` (a list, or a path with ``[*]``).
 - get_memory: a ``null`` answer fails as not found (a 404 fails by its status, as everywhere), and
-  so does an answer without the ``content`` path when one is named.
+  so does an answer without the ``content`` (else ``item_id``) path when one is named.
 - list_memories, search: the ``results`` path must hold a list (an empty one is a valid answer).
+- get_memory, list_memories, search return the decoded answer: ``found_memories`` reads each memory's
+  id, owner and text at ``item_id``, ``item_user``, ``item_content`` (inside each result; for a get,
+  inside the answer) for memload's [checks]; the [http] parser refuses a check whose paths are not
+  named (memload.adapters.http.spec.CHECK_NEEDS).
 - delete_memory: accepted when its status is expected; the user then forgets the id.
 - rag_query: the ``answer`` path must be there when named. llm_chat and embed speak the OpenAI wire
   format at the given path (memload.adapters.openai_compat).
@@ -21,8 +25,9 @@ from collections.abc import Callable
 from typing import Any
 
 from memload.adapters import openai_compat
-from memload.adapters.base import Adapter, AdapterOptions, HttpClient
+from memload.adapters.base import Adapter, AdapterOptions, FoundMemory, HttpClient
 from memload.adapters.http.jsonpath import MISSING, find, parse_path
+from memload.adapters.http.spec import ITEM_KEYS
 from memload.adapters.http.templates import render, render_path
 from memload.adapters.openai_stream import StreamStats
 
@@ -31,6 +36,9 @@ NOT_FOUND = "not found (the service answered null)"
 
 class HttpAdapter(Adapter):
     name = "http"
+    # every check: the [http] table says which it can read; a scenario enabling one whose paths it does
+    # not name is refused on load (memload.adapters.http.spec.CHECK_NEEDS)
+    checks = frozenset({"search_hit", "rw_lag", "isolation", "audit"})
 
     def __init__(self, client: HttpClient, *, options: AdapterOptions) -> None:
         super().__init__(client, options=options)
@@ -41,7 +49,7 @@ class HttpAdapter(Adapter):
         self.paths = {
             (op, key): parse_path(spec[key])
             for op, spec in self.specs.items()
-            for key in ("id", "ids", "results", "content", "answer")
+            for key in ("id", "ids", "results", "content", "answer", *ITEM_KEYS)
             if key in spec
         }
 
@@ -100,22 +108,52 @@ class HttpAdapter(Adapter):
         found = self._found(op, "ids", reply)
         return [str(i) for i in found if isinstance(i, (str, int))] if isinstance(found, list) else []
 
-    def get_memory(self, user_id: str, memory_id: str) -> None:
+    def get_memory(self, user_id: str, memory_id: str) -> Any:
         op = "get_memory"
-        check = self._needs(op, "content", (str, int, float, dict, list)) or _not_null
-        self._call(op, {"user_id": user_id, "memory_id": memory_id}, check)
+        check = (
+            self._needs(op, "content", (str, int, float, dict, list))
+            or self._needs(op, "item_id", (str, int))
+            or _not_null
+        )
+        return self._call(op, {"user_id": user_id, "memory_id": memory_id}, check)
 
-    def list_memories(self, user_id: str, limit: int) -> None:
+    def list_memories(self, user_id: str, limit: int) -> Any:
         op = "list_memories"
-        self._call(op, {"user_id": user_id, "limit": limit}, self._needs(op, "results", list))
+        return self._call(op, {"user_id": user_id, "limit": limit}, self._needs(op, "results", list))
 
     def delete_memory(self, user_id: str, memory_id: str) -> bool:
         return self._call("delete_memory", {"user_id": user_id, "memory_id": memory_id}) is not None
 
-    def search(self, user_id: str, query: str) -> None:
+    def search(self, user_id: str, query: str) -> Any:
         op = "search"
         values = {"user_id": user_id, "query": query, "top_k": self.options.top_k}
-        self._call(op, values, self._needs(op, "results", list))
+        return self._call(op, values, self._needs(op, "results", list))
+
+    def found_memories(self, operation: str, reply: Any) -> list[FoundMemory] | None:
+        """The memories at the operation's item paths; None when it names none (nothing to read)."""
+        spec = self.specs.get(operation, {})
+        if not any(key in spec for key in ITEM_KEYS):
+            return None
+        if operation == "get_memory":
+            if reply is None:
+                return []
+            memory = self._memory(operation, reply)
+            # no id where item_id is (e.g. a 404's body during a check's poll): not the memory
+            return [] if "item_id" in spec and memory.id is None else [memory]
+        items = self._found(operation, "results", reply)
+        return [self._memory(operation, item) for item in items] if isinstance(items, list) else None
+
+    def _memory(self, op: str, item: Any) -> FoundMemory:
+        def at(key: str, kinds: tuple[type, ...]) -> str | None:
+            steps = self.paths.get((op, key))
+            value = MISSING if steps is None else find(item, steps)
+            return str(value) if isinstance(value, kinds) and not isinstance(value, bool) else None
+
+        return FoundMemory(
+            id=at("item_id", (str, int)),
+            user_id=at("item_user", (str, int)),
+            content=at("item_content", (str,)),
+        )
 
     def rag_query(self, user_id: str, question: str) -> None:
         op = "rag_query"

@@ -13,6 +13,12 @@ header templates only, never the values of the environment variables they read).
     expect = [201]                               # statuses that succeed (default per method)
     id = "data.memory.uuid"                      # where the answer holds what memload needs
 
+    [http.search]                                # also list_memories; get_memory: paths in the answer
+    results = "hits"
+    item_id = "uuid"                             # in each result: what [checks] read
+    item_user = "owner"
+    item_content = "text"
+
 This module imports nothing of ``memload.scenario`` at run time (the scenario package imports it):
 it is handed a ``TableReader``.
 """
@@ -30,14 +36,17 @@ if TYPE_CHECKING:
 
 TARGET = "http"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# where one memory's id, owner and text are: in each result (search, list_memories) or in the answer
+# (get_memory); what memload's [checks] read (HttpAdapter.found_memories)
+ITEM_KEYS = ("item_id", "item_user", "item_content")
 # operation -> (placeholders its templates may use, the answer's paths it may name)
 OPERATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "create_memory": (("user_id", "content", "namespace"), ("id",)),
     "create_memory_batch": (("user_id", "contents", "items", "namespace"), ("ids",)),
-    "get_memory": (("user_id", "memory_id"), ("content",)),
-    "list_memories": (("user_id", "limit", "namespace"), ("results",)),
+    "get_memory": (("user_id", "memory_id"), ("content", *ITEM_KEYS)),
+    "list_memories": (("user_id", "limit", "namespace"), ("results", *ITEM_KEYS)),
     "delete_memory": (("user_id", "memory_id"), ()),
-    "search": (("user_id", "query", "top_k", "namespace"), ("results",)),
+    "search": (("user_id", "query", "top_k", "namespace"), ("results", *ITEM_KEYS)),
     "rag_query": (("user_id", "question", "top_k", "model"), ("answer",)),
     "llm_chat": ((), ()),  # the OpenAI wire format (memload.adapters.openai_compat): path only
     "embed": ((), ()),
@@ -48,10 +57,18 @@ POSTS = ("create_memory", "create_memory_batch", "search", "rag_query", "llm_cha
 DEFAULT_EXPECT = {"POST": (200, 201), "PUT": (200, 201), "PATCH": (200,), "GET": (200,), "DELETE": (200, 204)}
 REQUEST_KEYS = ("method", "path", "query", "body", "expect")
 TOP = ("headers", *OPERATIONS)
+# check -> the (operation, key) of [http] it needs; isolation needs item_user in one of ISOLATION_OPS
+CHECK_NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "search_hit": (("create_memory", "id"), ("search", "item_id")),
+    "rw_lag": (("create_memory", "id"), ("get_memory", "item_id"), ("search", "item_id")),
+    "audit": (("create_memory", "id"), ("get_memory", "item_id")),
+}
+ISOLATION_OPS = ("search", "list_memories", "get_memory")
 
 
-def parse_http(reader: TableReader, *, target: str, mix: object) -> dict[str, Any]:
-    """The checked ``[http]`` table; {} when the target is not ``http``."""
+def parse_http(reader: TableReader, *, target: str, mix: object, checks: object = None) -> dict[str, Any]:
+    """The checked ``[http]`` table; {} when the target is not ``http``. ``checks``: the scenario's raw
+    ``[checks]`` table; a check it enables must find in [http] the paths it reads."""
     if target != TARGET:
         if reader.raw:
             raise reader.error(
@@ -74,7 +91,30 @@ def parse_http(reader: TableReader, *, target: str, mix: object) -> dict[str, An
             f"the mix runs {', '.join(missing)} but [http] has no "
             f"{', '.join(f'[http.{op}]' for op in missing)}; described: {', '.join(operations) or 'nothing'}",
         )
+    _check_paths(reader, operations, checks)
     return {"headers": _headers(reader.table("headers")), "operations": operations}
+
+
+def _check_paths(reader: TableReader, operations: dict[str, dict[str, Any]], checks: object) -> None:
+    """Refuse a [checks] check that the [http] table gives no way to read (memload.checks.spec parses
+    the rest of [checks]: a malformed ``enabled`` is left to it)."""
+    enabled = checks.get("enabled", []) if isinstance(checks, dict) else []
+    names = tuple(CHECK_NEEDS) + ("isolation",) if enabled == "all" else enabled
+    if not isinstance(names, (list, tuple)):
+        return
+    for name in names:
+        for op, key in CHECK_NEEDS.get(name, ()):
+            if key not in operations.get(op, {}):
+                what = "where its answer holds the new id" if key == "id" else "where the memory's id is"
+                raise reader.error(
+                    f"{op}.{key}", f"missing: [checks] {name} needs it ({what}); or drop {name} from enabled"
+                )
+        if name == "isolation" and not any("item_user" in operations.get(op, {}) for op in ISOLATION_OPS):
+            raise reader.error(
+                "search.item_user",
+                "missing: [checks] isolation needs item_user (where a memory's owner is) in "
+                f"{' or '.join(f'[http.{op}]' for op in ISOLATION_OPS)}; or drop isolation from enabled",
+            )
 
 
 def _headers(reader: TableReader) -> dict[str, str]:
@@ -142,6 +182,10 @@ def _operation(reader: TableReader, op: str) -> dict[str, Any]:
             except ValueError as error:
                 raise reader.error(key, str(error)) from None
             spec[key] = text
+    if "results" in answers and "results" not in spec:
+        named = [key for key in ITEM_KEYS if key in spec]
+        if named:
+            raise reader.error(named[0], "a path inside each result: name `results` (where the list is) too")
     return spec
 
 
