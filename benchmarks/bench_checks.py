@@ -23,6 +23,7 @@ the users' operations (checks' own polls not counted), the ratio on/off (target 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import statistics
 import subprocess
@@ -34,7 +35,8 @@ MIX = "create_memory = 3\nsearch = 5\nget_memory = 1\nlist_memories = 1\ndelete_
 CLOSED = '[load]\nusers = 10\nspawn_rate = 10\nduration = "{seconds}s"\n[pacing]\nwait = "constant"\nseconds = {wait}\n'
 OPEN = '[arrival]\nrate = 250\ndistribution = "poisson"\ntenants = 20\nmax_concurrency = 100\nduration = "{seconds}s"\n'
 CHECKS = '[checks]\nenabled = "all"\nsearch_share = 0.5\nrw_sample = 0.3\nrw_limit = "3s"\n'
-DEFAULT_CHECKS = '[checks]\nenabled = "all"\n'  # the overhead: every check with its default shares
+# the overhead: every check with its default shares; the audit (after the load, not timed) reads back fast
+OVERHEAD_CHECKS = '[checks]\nenabled = "all"\naudit_rate = 5000\n'
 
 
 def scenario(path: Path, *, seconds: int, seed: int, faults: dict[str, float], model: str, checks: bool | str,
@@ -124,25 +126,72 @@ def user_rps(figures: dict[str, float]) -> float:
 
 def polls_per_s(run_dir: Path) -> float:
     """Requests/s of the read-your-writes polls (Locust's whole-run rows named "...|check=rw")."""
-    import csv
-
     with open(run_dir / "locust_stats.csv", newline="") as file:
         return sum(float(r["Requests/s"]) for r in csv.DictReader(file) if "|check=" in r["Name"])
 
 
+def cpu_s(run_dir: Path) -> dict[str, float]:
+    """CPU seconds in the load window (summary.json's window; 1 s samples of resources.csv and host.csv):
+    memload's Locust process, the target, and every other process on the machine."""
+    window = json.loads((run_dir / "report" / "summary.json").read_text())["window"]
+    start, end = window["load_start_unix"], window["load_end_unix"]
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with open(run_dir / name, newline="") as file:
+            return [r for r in csv.DictReader(file) if start < float(r["timestamp"]) <= end]
+
+    spent = {"locust": 0.0, "target": 0.0}
+    for row in rows("resources.csv"):
+        if row["role"] in spent:
+            spent[row["role"]] += float(row["cpu_pct"]) / 100.0
+    machine = sum(float(r["cpu_pct"]) / 100.0 * float(r["cores"]) for r in rows("host.csv"))
+    spent["other"] = max(0.0, machine - spent["locust"] - spent["target"])
+    spent["seconds"] = end - start
+    return spent
+
+
+def overhead_run(work: Path, name: str, *, seconds: int, wait: float, checks: bool) -> dict[str, float]:
+    figures, run_dir = run(work, name, seconds=seconds, seed=30, faults={}, model="closed",
+                           checks=OVERHEAD_CHECKS if checks else False, wait=wait)
+    spent = cpu_s(run_dir)
+    requests = user_rps(figures) * spent["seconds"]
+    return {
+        "rps": user_rps(figures),
+        "polls": polls_per_s(run_dir) if checks else 0.0,
+        "locust_ms": 1000.0 * spent["locust"] / requests,  # memload's CPU per user request
+        "target_ms": 1000.0 * spent["target"] / requests,
+        "other_pct": 100.0 * spent["other"] / spent["seconds"],  # of one core, other processes
+    }
+
+
+def describe(label: str, r: dict[str, float]) -> str:
+    return (f"{label} {r['rps']:7.1f} req/s (+{r['polls']:5.1f} polls/s), memload {r['locust_ms']:.3f} ms CPU/request, "
+            f"target {r['target_ms']:.3f}, other processes {r['other_pct']:4.1f} % of a core")
+
+
 def overhead(work: Path, seconds: int, rounds: int, wait: float) -> bool:
-    ratios = []
+    """Each round runs on and off, in alternating order (on first in odd rounds) so that a drift of the
+    machine does not favour one side. Two ratios: the users' throughput (what a run with checks gets
+    from the same target on the same cores), and memload's own ceiling (its CPU per user request
+    without checks / with them: a Locust process is one core's event loop, so the rate it can drive is
+    inversely proportional to the CPU it spends per request)."""
+    throughput, ceiling = [], []
     for n in range(rounds):
-        on, on_dir = run(work, f"on{n}", seconds=seconds, seed=30, faults={}, model="closed", checks=DEFAULT_CHECKS,
-                         wait=wait)
-        off, _ = run(work, f"off{n}", seconds=seconds, seed=30, faults={}, model="closed", checks=False, wait=wait)
-        ratios.append(user_rps(on) / user_rps(off))
-        polls = polls_per_s(on_dir)
-        print(f"round {n + 1} (users wait {wait:g} s): checks on {user_rps(on):.1f} requests/s (+ {polls:.1f}/s "
-              f"the checks' own polls), off {user_rps(off):.1f}: ratio {ratios[-1]:.3f}")
-    median = statistics.median(ratios)
-    print(f"throughput with checks / without (median of {rounds}): {median:.3f}  {'ok' if median >= 0.9 else 'FAIL'}")
-    return median >= 0.9
+        order = (True, False) if n % 2 == 0 else (False, True)
+        done = {on: overhead_run(work, f"{'on' if on else 'off'}{n}", seconds=seconds, wait=wait, checks=on)
+                for on in order}
+        on, off = done[True], done[False]
+        throughput.append(on["rps"] / off["rps"])
+        ceiling.append(off["locust_ms"] / on["locust_ms"])
+        print(f"round {n + 1} (users wait {wait:g} s, {'on first' if order[0] else 'off first'}):")
+        print("    " + describe("checks on ", on))
+        print("    " + describe("checks off", off))
+        print(f"    throughput ratio {throughput[-1]:.3f}; memload's ceiling ratio {ceiling[-1]:.3f}")
+    t, c = statistics.median(throughput), statistics.median(ceiling)
+    print(f"users' throughput with checks / without, median of {rounds}: {t:.3f}  {'ok' if t >= 0.9 else 'FAIL'}")
+    print(f"memload's ceiling with checks / without (CPU per request), median of {rounds}: {c:.3f}  "
+          f"{'ok' if c >= 0.9 else 'FAIL'}")
+    return t >= 0.9 and c >= 0.9
 
 
 def main() -> None:
@@ -150,12 +199,14 @@ def main() -> None:
     parser.add_argument("parts", nargs="*", default=["faults", "clean", "overhead"])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--clean-runs", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--wait", type=float, default=0.0, help="overhead: each user's wait between requests")
+    parser.add_argument("--keep", type=Path, help="write the runs here and keep them (default: a temporary directory)")
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-checks-") as tmp:
-        work = Path(tmp)
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         if "faults" in args.parts:
             ok &= faults(work, args.seconds)
         if "clean" in args.parts:

@@ -293,3 +293,4 @@ CHECKS_WRITES_CSV = "checks_writes.csv"  # every acknowledged create and delete,
 CKW_KIND, CKW_USER, CKW_ID, CKW_UNIX = "kind", "user_id", "memory_id", "unix_s"  # kind: create | delete
 CHECKS_WRITES_COLUMNS = (CKW_KIND, CKW_USER, CKW_ID, CKW_UNIX)
 CHECKS_AUDIT_JSON = "checks_audit.json"  # the audit: counts, duration, lost and resurrected ids
+AUDIT_NOT_RUN = "not_run"  # checks_audit.json of a load that did not complete: why there was no audit

@@ -33,6 +33,7 @@ class CheckAnalysis:
     figures: dict[str, float]
     series: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # per interval
     failures: list[str] = field(default_factory=list)  # what the report says first
+    notes: list[str] = field(default_factory=list)  # the report's warnings (a check that did not run or fail)
     files: CheckFiles | None = None
 
 
@@ -118,9 +119,17 @@ def check_analysis(
     figures = {f"checks.search.{k}": v for k, v in _search(files).items()}
     figures.update({f"checks.{k}": v for k, v in _rw(files, scenario, load_end_unix).items()})
     figures.update(_isolation(files))
-    if files.audit is not None:
+    notes = []
+    if files.audit is not None and C.AUDIT_NOT_RUN in files.audit:
+        notes.append(f"checks: the acknowledged-write audit did not run: {files.audit[C.AUDIT_NOT_RUN]}")
+    elif files.audit is not None:
         figures.update({f"checks.{k}": v for k, v in _audit(files.audit).items()})
+        notes.extend(_audit_notes(files.audit))
     failures = _failures(figures, scenario, files)
+    if not scenario.get("audit_fails_run", True):
+        audit_lines = [line for line in failures if line.startswith(AUDIT_FAILURES)]
+        failures = [line for line in failures if not line.startswith(AUDIT_FAILURES)]
+        notes.extend(f"checks (audit_fails_run = false): {line}" for line in audit_lines)
     figures["checks.failed"] = 1.0 if failures else 0.0
     series: dict[str, list[tuple[int, float]]] = {"hit_at_k": [], "rw_lag_p95_ms": []}
     for interval in files.counts:
@@ -131,7 +140,26 @@ def check_analysis(
         lag = files.histograms[interval].get(S.CK_RW_LAG)
         if lag is not None and lag.get_total_count():
             series["rw_lag_p95_ms"].append((interval, _ms(lag, 95.0)))
-    return CheckAnalysis(figures=figures, series=series, failures=failures, files=files)
+    return CheckAnalysis(figures=figures, series=series, failures=failures, notes=notes, files=files)
+
+
+def _audit_notes(audit: Mapping[str, Any]) -> list[str]:
+    notes = []
+    if audit.get("stopped"):
+        notes.append(
+            f"checks: the audit was stopped by hand after {audit.get('audited', 0):,} of "
+            f"{audit.get('chosen', 0):,} reads"
+        )
+    used, asked = audit.get("sample_used"), audit.get("sample")
+    if used is not None and asked is not None and used < asked:
+        notes.append(
+            f"checks: the audit read back a share of {used:.3g} of {audit.get('creates_logged', 0):,} "
+            f"acknowledged creates (audit_max = {audit.get('max')}; audit_sample = {asked:g})"
+        )
+    return notes
+
+
+AUDIT_FAILURES = ("lost writes:", "resurrected deletes:")  # the failure lines of the audit
 
 
 def _failures(figures: Mapping[str, float], scenario: Mapping[str, Any], files: CheckFiles) -> list[str]:

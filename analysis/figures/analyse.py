@@ -144,6 +144,7 @@ def analyse(run_dir: Path) -> Analysis:
     if checks is not None:
         figures.update(checks.figures)
         integrity = replace(integrity, checks_failed=checks.failures)
+        warnings.extend(checks.notes)
     results = evaluate(thresholds, figures)
     missing = [r.threshold.address for r in results if r.measured is None]
     if missing:

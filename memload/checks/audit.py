@@ -9,8 +9,8 @@ Locust, through the scenario's adapter on the preflight's client (memload.adapte
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
-import random
 import time
 from pathlib import Path
 from typing import Any
@@ -21,17 +21,39 @@ from memload.scenario import Scenario
 MAX_LISTED = 100  # ids listed in checks_audit.json per kind
 
 
-def expected_state(path: Path) -> dict[str, tuple[str, bool]]:
-    """memory id -> (user, whether it should exist), from the write log in order of time."""
+def picked(memory_id: str, share: float, seed: object) -> bool:
+    """Whether the audit reads ``memory_id`` back: a hash of the id, so that its create and its delete
+    are kept or left together, and only the ids picked are ever held in memory."""
+    if share >= 1.0:
+        return True
+    digest = hashlib.blake2b(f"{seed}:{memory_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") < share * 2**64
+
+
+def count_creates(path: Path) -> int:
+    with open(path, newline="") as file:
+        return sum(1 for row in csv.DictReader(file) if row[C.CKW_KIND] == "create")
+
+
+def expected_state(path: Path, share: float = 1.0, seed: object = 0) -> dict[str, tuple[str, bool]]:
+    """memory id -> (user, whether it should exist), from the write log in order of time; only the ids
+    ``picked`` at ``share``."""
     rows = []
     with open(path, newline="") as file:
         for row in csv.DictReader(file):
-            rows.append((float(row[C.CKW_UNIX]), row[C.CKW_KIND], row[C.CKW_USER], row[C.CKW_ID]))
+            if picked(row[C.CKW_ID], share, seed):
+                rows.append((float(row[C.CKW_UNIX]), row[C.CKW_KIND], row[C.CKW_USER], row[C.CKW_ID]))
     rows.sort()
     state: dict[str, tuple[str, bool]] = {}
     for _, kind, user, memory_id in rows:
         state[memory_id] = (user, kind == "create")
     return state
+
+
+def audit_share(options: dict[str, Any], creates: int) -> float:
+    """``audit_sample``, lowered so that about ``audit_max`` ids are read back."""
+    share = float(options["audit_sample"])
+    return min(share, int(options["audit_max"]) / creates) if creates else share
 
 
 def run_audit(scenario: Scenario, host: str, run_dir: Path, *, stop: Any = None) -> dict[str, Any] | None:
@@ -45,9 +67,9 @@ def run_audit(scenario: Scenario, host: str, run_dir: Path, *, stop: Any = None)
     from memload.adapters.registry import load_adapter_class
 
     started = time.monotonic()
-    expected = expected_state(log)
-    rng = random.Random(f"audit:{scenario.seed}")
-    chosen = [(i, e) for i, e in expected.items() if rng.random() < options["audit_sample"]]
+    creates = count_creates(log)
+    share = audit_share(options, creates)
+    chosen = list(expected_state(log, share, f"audit:{scenario.seed}").items())[: int(options["audit_max"])]
     adapter_class = load_adapter_class(scenario.target, base_dir=Path(scenario.path).parent)
     client = PreflightClient(host, timeout_s=scenario.timeout_s)
     adapter = adapter_class(client, options=AdapterOptions.for_scenario(scenario))
@@ -78,8 +100,10 @@ def run_audit(scenario: Scenario, host: str, run_dir: Path, *, stop: Any = None)
         elif exists and not should_exist:
             resurrected.append(memory_id)
     result = {
-        "writes_logged": len(expected),
+        "creates_logged": creates,
         "sample": options["audit_sample"],
+        "sample_used": round(share, 6),  # lower than sample when audit_max bounds the audit
+        "max": options["audit_max"],
         "rate_per_s": options["audit_rate"],
         "chosen": len(chosen),
         "audited": audited,
@@ -88,6 +112,7 @@ def run_audit(scenario: Scenario, host: str, run_dir: Path, *, stop: Any = None)
         "resurrected_deletes": len(resurrected),
         "errors": errors,
         "duration_s": round(time.monotonic() - started, 3),
+        "stopped": bool(stop is not None and stop.is_set()),  # stopped by hand before every id was read
         "lost_ids": lost[:MAX_LISTED],
         "resurrected_ids": resurrected[:MAX_LISTED],
     }
@@ -100,11 +125,22 @@ def audited(
 ) -> tuple[str, str]:
     """After a completed load and before the target stops (the runner): the audit, if the scenario's
     [checks] has one, and its line on the console; the run's outcome unchanged."""
-    if outcome[0] == "completed" and scenario.checks:
-        audit = run_audit(scenario, host, run_dir, stop=stop)
-        if audit is not None:
-            echo(
-                f"checks audit: {audit['audited']:,} writes read back in {audit['duration_s']:g} s: "
-                f"{audit['lost_writes']} lost, {audit['resurrected_deletes']} deletes resurrected"
+    if "audit" not in scenario.checks.get("enabled", ()):
+        return outcome
+    if outcome[0] != "completed":
+        why = f"the load did not complete ({outcome[0]}); its acknowledged writes: {C.CHECKS_WRITES_CSV}"
+        (run_dir / C.CHECKS_AUDIT_JSON).write_text(json.dumps({C.AUDIT_NOT_RUN: why}, indent=1) + "\n")
+        echo(f"checks audit: not run: {why}")
+        return outcome
+    audit = run_audit(scenario, host, run_dir, stop=stop)
+    if audit is not None:
+        echo(
+            f"checks audit: {audit['audited']:,} writes read back in {audit['duration_s']:g} s: "
+            f"{audit['lost_writes']} lost, {audit['resurrected_deletes']} deletes resurrected"
+            + (
+                f" (a share of {audit['sample_used']:.3g}: audit_max)"
+                if audit["sample_used"] < audit["sample"]
+                else ""
             )
+        )
     return outcome

@@ -38,6 +38,7 @@ def checker_for(scenario: Scenario) -> Checker | None:
             interval_s=float(options["rw_poll_interval_s"]),
             limit_s=float(options["rw_limit_s"]),
             max_pollers=int(options["rw_max_pollers"]),
+            max_rate=float(options["rw_max_rate"]),
         )
     return checker
 

@@ -32,6 +32,46 @@ OWN_PER_TENANT = 256  # acknowledged (id, text) a tenant picks self-retrieval qu
 KNOWN_OWNERS = 200_000  # ids whose owner this process remembers (oldest forgotten first)
 
 
+class OwnMemories:
+    """The newest ``OWN_PER_TENANT`` acknowledged memories of a tenant still there (id -> text), with
+    a random one drawn in constant time: a ring of ids (a slot's old id is forgotten when a new one
+    takes it) and the texts by id (a deleted id leaves the texts; its slot is skipped when drawn)."""
+
+    def __init__(self, size: int = OWN_PER_TENANT) -> None:
+        self.ring: list[str] = []
+        self.texts: dict[str, str] = {}
+        self.size, self.next_slot = size, 0
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def add(self, memory_id: str, text: str) -> None:
+        if memory_id in self.texts:
+            self.texts[memory_id] = text
+            return
+        if len(self.ring) < self.size:
+            self.ring.append(memory_id)
+        else:
+            self.texts.pop(self.ring[self.next_slot], None)
+            self.ring[self.next_slot] = memory_id
+            self.next_slot = (self.next_slot + 1) % self.size
+        self.texts[memory_id] = text
+
+    def remove(self, memory_id: str) -> None:
+        self.texts.pop(memory_id, None)
+
+    def draw(self, rng: random.Random) -> tuple[str, str] | None:
+        """A random memory still there (None when there is none)."""
+        for _ in range(8):  # deleted slots are skipped; after 8 misses, look through them all
+            if not self.texts:
+                return None
+            memory_id = self.ring[rng.randrange(len(self.ring))]
+            if memory_id in self.texts:
+                return memory_id, self.texts[memory_id]
+        memory_id = rng.choice(list(self.texts))
+        return memory_id, self.texts[memory_id]
+
+
 class Checker:
     """The checks of one Locust process: its state, the ids it saw created, its own random draws."""
 
@@ -46,30 +86,27 @@ class Checker:
 
     # -- what the tenant stored -----------------------------------------------------------------
     @staticmethod
-    def own(tenant: Tenant) -> OrderedDict[str, str]:
-        """The tenant's acknowledged memories still there, id -> text (the newest OWN_PER_TENANT)."""
+    def own(tenant: Tenant) -> OwnMemories:
+        """The tenant's acknowledged memories still there (the newest OWN_PER_TENANT)."""
         mine = tenant.__dict__.get("_checks_own")
         if mine is None:
-            mine = tenant.__dict__["_checks_own"] = OrderedDict()
+            mine = tenant.__dict__["_checks_own"] = OwnMemories()
         return mine
 
     def created(self, tenant: Tenant, memory_id: str | None, text: str) -> None:
         if not memory_id:
             return
-        mine = self.own(tenant)
-        mine[memory_id] = text
-        if len(mine) > OWN_PER_TENANT:
-            mine.popitem(last=False)
+        self.own(tenant).add(memory_id, text)
         self.owners[memory_id] = tenant.user_id
         if len(self.owners) > KNOWN_OWNERS:
             self.owners.popitem(last=False)
         if "audit" in self.enabled:
             self.state.wrote("create", tenant.user_id, memory_id)
-        if self.poller is not None and self.rng.random() < self.options["rw_sample"]:
+        if self.poller is not None and self.rng.random() < self.options["rw_sample"] and self.poller.admits():
             self.poller.start(tenant, memory_id, text)
 
     def deleted(self, tenant: Tenant, memory_id: str) -> None:
-        self.own(tenant).pop(memory_id, None)
+        self.own(tenant).remove(memory_id)
         if "audit" in self.enabled:
             self.state.wrote("delete", tenant.user_id, memory_id)
 
@@ -111,11 +148,7 @@ class Checker:
     def wants_self_retrieval(self, tenant: Tenant) -> tuple[str, str] | None:
         if "search_hit" not in self.enabled or self.rng.random() >= self.options["search_share"]:
             return None
-        mine = self.own(tenant)
-        if not mine:
-            return None
-        memory_id = self.rng.choice(list(mine))
-        return memory_id, mine[memory_id]
+        return self.own(tenant).draw(self.rng)
 
     def retrieved(self, tenant: Tenant, memory_id: str, reply: Any) -> None:
         """Where the asked-for memory came in a self-retrieval search's answer."""

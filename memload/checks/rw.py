@@ -34,10 +34,25 @@ BACKOFF = 0.05
 
 
 class Poller:
-    def __init__(self, state: CheckState, *, interval_s: float, limit_s: float, max_pollers: int) -> None:
+    def __init__(
+        self, state: CheckState, *, interval_s: float, limit_s: float, max_pollers: int, max_rate: float = 1e9
+    ) -> None:
         self.state = state
         self.interval_s, self.limit_s, self.max_pollers = interval_s, limit_s, max_pollers
         self.active = 0
+        self.max_rate = max_rate  # creates admitted per second: a token bucket of one second's worth
+        self.tokens, self.filled_s = min(max_rate, 1.0), time.monotonic()
+
+    def admits(self) -> bool:
+        """Whether a sampled create may be polled now (at most ``max_rate`` a second, on average)."""
+        now_s = time.monotonic()
+        self.tokens = min(max(self.max_rate, 1.0), self.tokens + (now_s - self.filled_s) * self.max_rate)
+        self.filled_s = now_s
+        if self.tokens < 1.0:
+            self.state.count(S.CK_RW_OVER_RATE)
+            return False
+        self.tokens -= 1.0
+        return True
 
     def start(self, tenant: Tenant, memory_id: str, text: str) -> None:
         if self.active >= self.max_pollers:

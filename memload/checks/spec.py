@@ -6,11 +6,14 @@ enabled = ["search_hit", "rw_lag", "isolation", "audit"]   # or "all"
 search_share = 0.2        # share of searches that ask for the exact text of one of the user's memories
 hit_k = 10                # k of hit@k (default: [data] top_k)
 rw_sample = 0.1           # share of acknowledged creates polled until visible
+rw_max_rate = 20          # creates polled per second per Locust process, at most (bounds the polls' cost)
 rw_poll_interval = "50ms" # between polls of one create
 rw_limit = "10s"          # never visible within this: counted as never visible
 isolation_fails_run = true
 audit_sample = 1.0        # share of acknowledged writes read back after the load
 audit_rate = 200          # reads per second of the audit
+audit_max = 20000         # at most this many reads (the share is lowered to fit: a long run's is bounded)
+audit_fails_run = true    # a lost write or a resurrected delete fails the run
 ```
 """
 
@@ -38,10 +41,13 @@ KEYS = (
     "rw_poll_interval",
     "rw_limit",
     "rw_max_pollers",
+    "rw_max_rate",
     "isolation_fails_run",
     "isolation_examples",
     "audit_sample",
     "audit_rate",
+    "audit_max",
+    "audit_fails_run",
 )
 DEFAULTS: dict[str, Any] = {
     "enabled": [],
@@ -51,10 +57,13 @@ DEFAULTS: dict[str, Any] = {
     "rw_poll_interval_s": 0.05,
     "rw_limit_s": 10.0,
     "rw_max_pollers": 200,
+    "rw_max_rate": 20.0,
     "isolation_fails_run": True,
     "isolation_examples": 20,
     "audit_sample": 1.0,
     "audit_rate": 200.0,
+    "audit_max": 20_000,
+    "audit_fails_run": True,
 }
 
 # Counters of checks_counts.csv (memload.names); isolation ones per operation: "isolation_checked:search"
@@ -68,6 +77,7 @@ CK_RW_SAMPLED = "rw_sampled"  # creates polled until visible
 CK_RW_VISIBLE = "rw_visible"
 CK_RW_NEVER = "rw_never_visible"  # not visible within rw_limit
 CK_RW_SKIPPED = "rw_skipped"  # sampled, but rw_max_pollers were busy
+CK_RW_OVER_RATE = "rw_over_rate"  # sampled, but rw_max_rate creates were already polled in that second
 # histograms of checks_histograms.csv: from a create's answer to the first poll that found it
 CK_RW_LAG = "rw_lag_ms"  # by get and by search
 CK_RW_GET_LAG = "rw_get_lag_ms"  # by get
@@ -139,10 +149,13 @@ def parse_checks(reader: TableReader, *, target: str, base_dir: Path) -> dict[st
         "rw_poll_interval_s": reader.duration("rw_poll_interval", default=d["rw_poll_interval_s"]),
         "rw_limit_s": reader.duration("rw_limit", default=d["rw_limit_s"]),
         "rw_max_pollers": reader.int("rw_max_pollers", default=d["rw_max_pollers"], minimum=1),
+        "rw_max_rate": float(reader.number("rw_max_rate", default=d["rw_max_rate"], minimum=0.1)),
         "isolation_fails_run": reader.bool("isolation_fails_run", default=d["isolation_fails_run"]),
         "isolation_examples": reader.int("isolation_examples", default=d["isolation_examples"], minimum=0),
         "audit_sample": _share(reader, "audit_sample", d["audit_sample"]),
         "audit_rate": reader.number("audit_rate", default=d["audit_rate"], minimum=0.1),
+        "audit_max": reader.int("audit_max", default=d["audit_max"], minimum=1),
+        "audit_fails_run": reader.bool("audit_fails_run", default=d["audit_fails_run"]),
     }
     if options["rw_poll_interval_s"] <= 0 or options["rw_limit_s"] < options["rw_poll_interval_s"]:
         raise reader.error("rw_limit", "needs 0 < rw_poll_interval <= rw_limit")

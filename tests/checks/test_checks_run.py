@@ -1,7 +1,7 @@
 """One short `memload run` with [checks] against the reference target with two correctness faults
 injected (the default suite's one integration run for issue 20; benchmarks/bench_checks.py proves the
 rates): the run fails, the report opens with what the checks found, summary.json has the figures,
-and the checks' own polls stay out of the users' figures."""
+the checks' own polls stay out of the users' figures, and audit_max bounds the audit."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ cross_tenant_leak_rate = 0.1
 enabled = "all"
 rw_sample = 0.2
 rw_limit = "1s"
+audit_max = 100
 [thresholds]
 "checks.search.hit_at_k" = "> 0.99"
 """
@@ -58,6 +59,8 @@ def test_faults_are_found_reported_first_and_fail_the_run(tmp_path: Path) -> Non
     summary = json.loads((run_dir / C.REPORT_DIR / C.SUMMARY_JSON).read_text())
     figures = summary["figures"]
     assert figures["checks.failed"] == 1.0 and figures["checks.isolation_violations"] > 0
+    assert 50 <= figures["checks.audited"] <= 100  # audit_max: a share of the acknowledged creates
+    assert any(w.startswith("checks: the audit read back a share of") for w in summary["warnings"])
     assert 0.05 < figures["checks.lost_write_rate"] < 0.4 and figures["checks.search.hit_at_k"] < 0.99
     assert summary["notices"][0].startswith("CHECK FAILED: tenant isolation:")
     assert summary["notices"][1].startswith("CHECK FAILED: lost writes:")
