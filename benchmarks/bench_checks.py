@@ -23,12 +23,14 @@ the users' operations (checks' own polls not counted), the ratio on/off (target 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 MIX = "create_memory = 3\nsearch = 5\nget_memory = 1\nlist_memories = 1\ndelete_memory = 0.5\n"
@@ -194,6 +196,98 @@ def overhead(work: Path, seconds: int, rounds: int, wait: float) -> bool:
     return t >= 0.9 and c >= 0.9
 
 
+def users_requests(run_dir: Path, intervals: set[int]) -> int:
+    """The users' requests in these 10 s intervals (interval_counts.csv; the polls' scopes left out)."""
+    with open(run_dir / "interval_counts.csv", newline="") as file:
+        return sum(
+            int(r["requests"])
+            for r in csv.DictReader(file)
+            if int(r["interval_start"]) in intervals and "|" not in r["scope"] and r["scope"] != "total"
+        )
+
+
+def locust_cpu_s(run_dir: Path, start: float, end: float) -> float:
+    """CPU seconds of the run's Locust process between two unix times (resources.csv, 1 s samples)."""
+    with open(run_dir / "resources.csv", newline="") as file:
+        return sum(
+            float(r["cpu_pct"]) / 100.0
+            for r in csv.DictReader(file)
+            if r["role"] == "locust" and start < float(r["timestamp"]) <= end
+        )
+
+
+def load_window(run_dir: Path) -> tuple[float, float]:
+    window = json.loads((run_dir / "report" / "summary.json").read_text())["window"]
+    return window["load_start_unix"], window["load_end_unix"]
+
+
+@contextlib.contextmanager
+def target(log_path: Path) -> Iterator[str]:
+    """One `memload serve` on a free loopback port, shared by the two runs of a round."""
+    with open(log_path, "wb") as log:
+        argv = [sys.executable, "-m", "memload", "serve", "--host", "127.0.0.1", "--port", "0"]
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL)
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().decode().strip()
+            if not url.startswith("http://127.0.0.1:"):
+                sys.exit(f"memload serve did not start: see {log_path}")
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def paired(work: Path, seconds: int, rounds: int, wait: float) -> bool:
+    """Both at once: two `memload run`s of the same scenario, one with every check on and one without,
+    started together against one shared target, so that the machine's speed and the target's state
+    are the same for both. Each run's users' requests are counted over the 10 s intervals both ran
+    whole; the ratio on/off is what the checks cost memload's users on equal terms (the polls' load
+    on the target falls on both). Seeds (user ids, content) swap sides each round."""
+    ratios, ceilings = [], []
+    for n in range(rounds):
+        seeds = {True: 30 + n % 2, False: 31 - n % 2}
+        with target(work / f"paired-target{n}.log") as url:
+            runs = {}
+            for on in (True, False):
+                name = f"paired-{'on' if on else 'off'}{n}"
+                toml = scenario(work / f"{name}.toml", seconds=seconds, seed=seeds[on], faults={},
+                                model="closed", checks=OVERHEAD_CHECKS if on else False, wait=wait)
+                argv = [sys.executable, "-m", "memload", "run", str(toml), "--host", url,
+                        "--out", str(work / name), "--quiet"]
+                runs[on] = (subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True),
+                            work / name)
+            dirs = {}
+            for on, (process, out) in runs.items():
+                _, stderr = process.communicate(timeout=600)
+                found = [p for p in out.iterdir() if p.is_dir()]
+                if len(found) != 1 or not (found[0] / "report" / "summary.json").exists():
+                    sys.exit(f"{out.name}: no report (exit {process.returncode}): {stderr[-1500:]}")
+                dirs[on] = found[0]
+        windows = [load_window(d) for d in dirs.values()]
+        start, end = max(w[0] for w in windows), min(w[1] for w in windows)
+        both = {i for i in range(int(start // 10 + 1) * 10, int(end), 10) if i + 10 <= end}
+        if not both:
+            sys.exit(f"round {n + 1}: the two runs shared no whole 10 s interval; try a longer --seconds")
+        on_req, off_req = users_requests(dirs[True], both), users_requests(dirs[False], both)
+        lo, hi = min(both), max(both) + 10
+        on_ms = 1000.0 * locust_cpu_s(dirs[True], lo, hi) / on_req
+        off_ms = 1000.0 * locust_cpu_s(dirs[False], lo, hi) / off_req
+        ratios.append(on_req / off_req)
+        ceilings.append(off_ms / on_ms)
+        span = 10 * len(both)
+        print(f"paired round {n + 1} ({span} s both ran whole, seeds on {seeds[True]} off {seeds[False]}): "
+              f"checks on {on_req / span:.1f} users' req/s at {on_ms:.3f} ms of memload's CPU each, "
+              f"off {off_req / span:.1f} at {off_ms:.3f}: throughput ratio {ratios[-1]:.3f}, "
+              f"ceiling ratio {ceilings[-1]:.3f}")
+    t, c = statistics.median(ratios), statistics.median(ceilings)
+    print(f"paired: users' throughput with checks / without, one run, median of {rounds}: {t:.3f}  "
+          f"{'ok' if t >= 0.9 else 'FAIL'}")
+    print(f"paired: memload's ceiling with checks / without (CPU per request), median of {rounds}: {c:.3f}  "
+          f"{'ok' if c >= 0.9 else 'FAIL'}")
+    return t >= 0.9 and c >= 0.9
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("parts", nargs="*", default=["faults", "clean", "overhead"])
@@ -213,6 +307,8 @@ def main() -> None:
             ok &= clean(work, args.seconds, args.clean_runs)
         if "overhead" in args.parts:
             ok &= overhead(work, args.seconds, args.rounds, args.wait)
+        if "paired" in args.parts:
+            ok &= paired(work, args.seconds, args.rounds, args.wait)
     sys.exit(0 if ok else 1)
 
 

@@ -113,12 +113,12 @@ class Checker:
     # -- what came back -------------------------------------------------------------------------
     def foreign(self, tenant: Tenant, found: list[FoundMemory]) -> list[FoundMemory]:
         """The memories of an answer that belong to another user, as far as memload can tell."""
-        user = tenant.user_id
+        user, owner_of = tenant.user_id, self.owners.get
         return [
             m
             for m in found
             if (m.user_id is not None and m.user_id != user)
-            or (m.id is not None and self.owners.get(m.id, user) != user)
+            or (m.id is not None and owner_of(m.id, user) != user)
         ]
 
     def inspect(self, tenant: Tenant, operation: str, request: dict[str, Any], reply: Any) -> None:

@@ -6,7 +6,7 @@ enabled = ["search_hit", "rw_lag", "isolation", "audit"]   # or "all"
 search_share = 0.2        # share of searches that ask for the exact text of one of the user's memories
 hit_k = 10                # k of hit@k (default: [data] top_k)
 rw_sample = 0.1           # share of acknowledged creates polled until visible
-rw_max_rate = 20          # creates polled per second per Locust process, at most (bounds the polls' cost)
+rw_max_rate = 10          # creates polled per second per Locust process, at most (bounds the polls' cost)
 rw_poll_interval = "50ms" # between polls of one create
 rw_limit = "10s"          # never visible within this: counted as never visible
 isolation_fails_run = true
@@ -57,7 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "rw_poll_interval_s": 0.05,
     "rw_limit_s": 10.0,
     "rw_max_pollers": 200,
-    "rw_max_rate": 20.0,
+    "rw_max_rate": 10.0,
     "isolation_fails_run": True,
     "isolation_examples": 20,
     "audit_sample": 1.0,

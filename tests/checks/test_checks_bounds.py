@@ -36,7 +36,7 @@ def scenario(**checks: Any) -> Any:
 
 def test_new_keys_have_defaults_and_are_validated() -> None:
     options = scenario().checks
-    assert (options["rw_max_rate"], options["audit_max"], options["audit_fails_run"]) == (20.0, 20_000, True)
+    assert (options["rw_max_rate"], options["audit_max"], options["audit_fails_run"]) == (10.0, 20_000, True)
     options = scenario(rw_max_rate=5, audit_max=10, audit_fails_run=False).checks
     assert (options["rw_max_rate"], options["audit_max"], options["audit_fails_run"]) == (5.0, 10, False)
     with pytest.raises(Exception, match="checks.audit_max"):
