@@ -11,13 +11,19 @@ it prints the injected value, the measured one and their ratio (target: within 2
 
 Then `clean`: every fault off, N runs (closed model, open model, 2 workers in turn): every check must
 report nothing (no violation, no lost or resurrected write, nothing never visible, hit@k = 1).
-Then `overhead`: the same scenario with every check on (default shares: 20 % of searches self-retrieval,
-10 % of creates polled, every answer checked, every write logged) and off, alternating rounds in this one invocation,
-users without waits (--wait: as fast as the harness and the target go on these cores): requests/s of
-the users' operations (checks' own polls not counted), the ratio on/off (target >= 0.90).
+What the checks cost (target: with them, at least 0.90 of the throughput without), the same scenario
+with every check on (default shares: 20 % of searches self-retrieval, 10 % of creates polled, at most
+rw_max_rate a second, every answer checked, every write logged) and off, users without waits (--wait):
+- `paired` (the issue's "one run"): both at once, started together against one shared `memload serve`,
+  counted over the 10 s intervals both ran whole: the users' requests/s on/off, and memload's ceiling,
+  its CPU per users' request off/on (a Locust process is one core's event loop: the rate it can drive
+  is inversely proportional to that). Same machine, same moment, same target: the noise of this shared
+  machine falls on both sides.
+- `overhead`: on and off one after the other, each with its own target, alternating which goes first;
+  the same two ratios, and the target's CPU per request (what the polls and longer queries cost it).
 
-    flock /tmp/memload-load.lock .venv/bin/python benchmarks/bench_checks.py [faults] [clean] [overhead]
-        [--seconds 20] [--clean-runs 5] [--rounds 3] [--wait 0]
+    flock /tmp/memload-load.lock .venv/bin/python benchmarks/bench_checks.py [faults] [clean] [paired] [overhead]
+        [--seconds 20] [--clean-runs 5] [--rounds 5] [--wait 0] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -290,7 +296,7 @@ def paired(work: Path, seconds: int, rounds: int, wait: float) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("parts", nargs="*", default=["faults", "clean", "overhead"])
+    parser.add_argument("parts", nargs="*", default=["faults", "clean", "paired", "overhead"])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--clean-runs", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)

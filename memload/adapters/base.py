@@ -174,6 +174,12 @@ class Adapter:
         returned it; None when the answer says nothing usable (a failure)."""
         return None
 
+    def answer_items(self, operation: str, reply: Any) -> list[Any] | None:
+        """The answer's memories as the JSON objects it holds, when each names its id and owner under
+        ``id`` and ``user_id``: the isolation check's fast path (every answer of a run), which goes to
+        ``found_memories`` only when it sees another owner. None: no fast path for this answer."""
+        return None
+
     # Helpers for subclasses.
     def call_json(
         self,

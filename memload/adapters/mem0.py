@@ -108,10 +108,13 @@ class Mem0Adapter(Adapter):
     def found_memories(self, operation: str, reply: Any) -> list[FoundMemory] | None:
         """A memory is ``{"id", "memory", "user_id", ...}``; search and list answer a list of them,
         bare or under ``results``; get answers one."""
+        return found_in(self.answer_items(operation, reply), content_key="memory")
+
+    def answer_items(self, operation: str, reply: Any) -> list[Any] | None:
         if operation == "get_memory":
-            return found_in([reply], content_key="memory") if isinstance(reply, dict) else None
+            return [reply] if isinstance(reply, dict) else None
         items = reply.get("results") if isinstance(reply, dict) else reply
-        return found_in(items, content_key="memory")
+        return items if isinstance(items, list) else None
 
     # -- the platform's asynchronous add --------------------------------------------------------
     def _poll(self, event_id: str, started_perf_s: float) -> list[str]:

@@ -92,10 +92,13 @@ class ReferenceAdapter(Adapter):
 
     def found_memories(self, operation: str, reply: Any) -> list[FoundMemory] | None:
         """Search: ``{"results": [...]}``; list: ``{"memories": [...]}``; get: the memory."""
+        return found_in(self.answer_items(operation, reply))
+
+    def answer_items(self, operation: str, reply: Any) -> list[Any] | None:
         if not isinstance(reply, dict):
             return None
         items = [reply] if operation == "get_memory" else reply.get("results", reply.get("memories"))
-        return found_in(items)
+        return items if isinstance(items, list) else None
 
     def llm_chat(self, messages: list[dict[str, str]]) -> StreamStats | None:
         return openai_compat.chat(self, messages, path="/v1/chat/completions")

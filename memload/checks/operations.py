@@ -18,6 +18,7 @@ import json
 import random
 import time
 from collections import OrderedDict
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from memload.adapters.base import LIST_LIMIT, FoundMemory
@@ -121,14 +122,31 @@ class Checker:
             or (m.id is not None and owner_of(m.id, user) != user)
         ]
 
+    def clean_at_a_glance(self, user: str, items: list[Any] | None) -> bool:
+        """True when every item of the answer is a JSON object whose ``user_id`` is ``user`` or
+        absent and whose ``id`` is none this process saw another user create: the common case,
+        decided in C loops (map over dict.get) rather than item by item. False: look closer."""
+        if items is None:
+            return False
+        try:
+            owners = set(map(dict.get, items, repeat("user_id")))
+            known = set(map(self.owners.get, map(dict.get, items, repeat("id"))))
+        except TypeError:  # an item that is not an object, or an id that is not hashable
+            return False
+        allowed = {user, None}
+        return owners <= allowed and known <= allowed
+
     def inspect(self, tenant: Tenant, operation: str, request: dict[str, Any], reply: Any) -> None:
         """Tenant isolation of one answer (a failed request is not checked)."""
         if "isolation" not in self.enabled or reply is None:
             return
+        state = self.state
+        if self.clean_at_a_glance(tenant.user_id, tenant.adapter.answer_items(operation, reply)):
+            state.count(S.per_operation(S.CK_ISOLATION_CHECKED, operation))
+            return
         found = tenant.adapter.found_memories(operation, reply)
         if found is None:
             return
-        state = self.state
         state.count(S.per_operation(S.CK_ISOLATION_CHECKED, operation))
         foreign = self.foreign(tenant, found)
         if not foreign:

@@ -1,7 +1,7 @@
 """What bounds the checks' cost, without any process: the polls' rate cap, the tenant's own memories
 drawn in constant time from a bounded ring, the audit's share lowered to ``audit_max`` (reading only
 the picked ids of the log), an interrupted load's audit recorded as not run, and
-``audit_fails_run = false``."""
+``audit_fails_run = false``, and the isolation check's fast path deciding as the slow one."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 
 from memload import names as C
+from memload.adapters.base import FoundMemory
+from memload.adapters.reference import ReferenceAdapter, found_in
 from memload.analysis.checks.figures import check_analysis
 from memload.analysis.checks.read import read_check_files
 from memload.checks import audit
 from memload.checks import spec as S
-from memload.checks.operations import OwnMemories
+from memload.checks.operations import Checker, OwnMemories
 from memload.checks.rw import Poller
 from memload.checks.state import CheckState, CheckWriter
 from memload.scenario import parse_scenario
@@ -145,4 +147,53 @@ def test_a_bounded_or_stopped_audit_says_so(tmp_path: Path) -> None:
         "checks: the audit was stopped by hand after 100 of 20,000 reads",
         "checks: the audit read back a share of 0.05 of 400,000 acknowledged creates "
         "(audit_max = 20000; audit_sample = 1)",
+    ]
+
+
+class SlowReference(ReferenceAdapter):
+    """The reference adapter without the isolation check's fast path: every answer read item by item."""
+
+    def answer_items(self, operation: str, reply: Any) -> list[Any] | None:
+        return None
+
+    def found_memories(self, operation: str, reply: Any) -> list[FoundMemory] | None:
+        return found_in(ReferenceAdapter.answer_items(self, operation, reply))
+
+
+ANSWERS: list[tuple[str, Any]] = [
+    ("search", {"results": [{"id": "a1", "user_id": "alice"}, {"id": "a2"}]}),  # hers
+    ("search", {"results": [{"id": "a1", "user_id": "alice"}, {"id": "b1"}]}),  # b1 seen made by bob
+    ("list_memories", {"memories": [{"id": "zz", "user_id": "carol"}]}),  # the answer names another
+    ("list_memories", {"memories": [{"id": "x", "user_id": 7}, "junk", {"id": ["l"]}]}),  # odd items
+    ("get_memory", {"id": "b1", "user_id": "alice"}),  # says hers, but bob created it
+    ("get_memory", {"id": "new", "user_id": "alice"}),
+    ("search", {"results": "not a list"}),  # nothing usable: not checked
+    ("search", {"results": []}),
+]
+
+
+def test_the_isolation_fast_path_decides_as_the_item_by_item_reading() -> None:
+    verdicts = []
+    for adapter_class in (ReferenceAdapter, SlowReference):
+        c = Checker(scenario(rw_sample=0.0), CheckState())
+        adapter = adapter_class.__new__(adapter_class)
+        alice = SimpleNamespace(user_id="alice", adapter=adapter)
+        bob = SimpleNamespace(user_id="bob", adapter=adapter)
+        c.created(bob, "b1", "bob's")
+        c.created(alice, "a1", "alice's")
+        for operation, reply in ANSWERS:
+            c.inspect(alice, operation, {}, reply)
+        counts = {name: v for (_, name), v in c.state.counts.items()}
+        verdicts.append((counts, [e["foreign"] for e in c.state.examples]))
+    fast, slow = verdicts
+    assert fast == slow
+    counts, foreign = fast
+    assert counts[S.per_operation(S.CK_ISOLATION_CHECKED, "search")] == 3
+    assert counts[S.per_operation(S.CK_ISOLATION_VIOLATIONS, "search")] == 1
+    assert counts[S.per_operation(S.CK_ISOLATION_VIOLATIONS, "list_memories")] == 1
+    assert counts[S.per_operation(S.CK_ISOLATION_VIOLATIONS, "get_memory")] == 1
+    assert foreign == [
+        [{"id": "b1", "user_id": None}],
+        [{"id": "zz", "user_id": "carol"}],
+        [{"id": "b1", "user_id": "alice"}],
     ]

@@ -199,6 +199,9 @@ def test_a_drained_payload_carries_counts_histograms_examples_and_writes() -> No
 
 
 class FakeAdapter:
+    def answer_items(self, operation: str, reply: Any) -> list[Any] | None:
+        return None  # no fast path: every answer read item by item
+
     def found_memories(self, operation: str, reply: Any) -> list[FoundMemory] | None:
         return [FoundMemory(id=i.get("id"), user_id=i.get("user_id")) for i in reply["items"]]
 
