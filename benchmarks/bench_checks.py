@@ -1,6 +1,7 @@
 """Correctness under load (issue 20): do memload's [checks] see what the reference target breaks on
 purpose, at the rate or delay it was broken with? Each case is one `memload run` against the
-reference target memload starts, with one fault of `memload serve` injected and every check on;
+reference target memload starts, with one fault of `memload serve` injected and every check on
+(search_share 0.5, rw_sample 0.3, rw_max_rate 1000: as many lag samples as the share gives);
 it prints the injected value, the measured one and their ratio (target: within 20 %):
 
 - index delay (index_delay_ms): the read-your-writes lag's median (checks.rw_lag_p50_ms), open model;
@@ -22,7 +23,9 @@ rw_max_rate a second, every answer checked, every write logged) and off, users w
 - `overhead`: on and off one after the other, each with its own target, alternating which goes first;
   the same two ratios, and the target's CPU per request (what the polls and longer queries cost it).
 
-    flock /tmp/memload-load.lock .venv/bin/python benchmarks/bench_checks.py [faults] [clean] [paired] [overhead]
+- `micro`: the checks' own Python per answer and per create (timeit, no load).
+
+    flock /tmp/memload-load.lock .venv/bin/python benchmarks/bench_checks.py [faults] [clean] [paired] [overhead] [micro]
         [--seconds 20] [--clean-runs 5] [--rounds 5] [--wait 0] [--keep DIR]
 """
 
@@ -36,13 +39,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 MIX = "create_memory = 3\nsearch = 5\nget_memory = 1\nlist_memories = 1\ndelete_memory = 0.5\n"
 CLOSED = '[load]\nusers = 10\nspawn_rate = 10\nduration = "{seconds}s"\n[pacing]\nwait = "constant"\nseconds = {wait}\n'
 OPEN = '[arrival]\nrate = 250\ndistribution = "poisson"\ntenants = 20\nmax_concurrency = 100\nduration = "{seconds}s"\n'
-CHECKS = '[checks]\nenabled = "all"\nsearch_share = 0.5\nrw_sample = 0.3\nrw_limit = "3s"\n'
+CHECKS = '[checks]\nenabled = "all"\nsearch_share = 0.5\nrw_sample = 0.3\nrw_max_rate = 1000\nrw_limit = "3s"\n'
 # the overhead: every check with its default shares; the audit (after the load, not timed) reads back fast
 OVERHEAD_CHECKS = '[checks]\nenabled = "all"\naudit_rate = 5000\n'
 
@@ -294,6 +298,53 @@ def paired(work: Path, seconds: int, rounds: int, wait: float) -> bool:
     return t >= 0.9 and c >= 0.9
 
 
+def micro() -> bool:
+    """The checks' own Python per answer and per create, in this process (timeit, best of 5): the
+    isolation check with its fast path (reference adapter) and read item by item (an adapter without
+    ``answer_items``), a create's bookkeeping, a search's self-retrieval draw."""
+    import timeit
+    from itertools import count
+    from types import SimpleNamespace
+
+    from memload.adapters.base import FoundMemory
+    from memload.adapters.reference import ReferenceAdapter, found_in
+    from memload.checks.operations import Checker
+    from memload.checks.state import CheckState
+    from memload.scenario import parse_scenario
+
+    class ItemByItem(ReferenceAdapter):
+        """The reference adapter without the isolation check's fast path."""
+
+        def answer_items(self, operation: str, reply: Any) -> None:
+            return None
+
+        def found_memories(self, operation: str, reply: Any) -> list[FoundMemory] | None:
+            return found_in(ReferenceAdapter.answer_items(self, operation, reply))
+
+    raw = {"load": {"users": 1, "duration": "5s"}, "mix": {"create_memory": 1, "search": 1},
+           "checks": {"enabled": "all"}}
+    checker = Checker(parse_scenario(raw, source="micro.toml"), CheckState())
+    for n in range(10_000):
+        checker.owners[f"m{n}"] = "u1"
+    text = "a memory of some forty words " * 6
+    search = {"results": [{"id": f"m{n}", "user_id": "u1", "content": text, "score": 0.5} for n in range(10)]}
+    listed = {"memories": [{"id": f"m{n}", "user_id": "u1", "content": text} for n in range(20)]}
+
+    def best_us(call: Callable[[], object], number: int = 20_000) -> float:
+        return min(timeit.repeat(call, number=number, repeat=5)) / number * 1e6
+
+    for label, adapter_class in (("fast path", ReferenceAdapter), ("item by item", ItemByItem)):
+        tenant = SimpleNamespace(user_id="u1", adapter=adapter_class.__new__(adapter_class))
+        print(f"isolation, {label}: 10-result search {best_us(lambda: checker.inspect(tenant, 'search', {}, search)):.2f} µs, "
+              f"20-item list {best_us(lambda: checker.inspect(tenant, 'list_memories', {}, listed)):.2f} µs")
+    tenant = SimpleNamespace(user_id="u1", adapter=ReferenceAdapter.__new__(ReferenceAdapter))
+    ids = count()
+    print(f"a create's bookkeeping (own memories, owner, write log): "
+          f"{best_us(lambda: checker.created(tenant, f'n{next(ids)}', text)):.2f} µs; "
+          f"a search's self-retrieval draw: {best_us(lambda: checker.wants_self_retrieval(tenant)):.2f} µs")
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("parts", nargs="*", default=["faults", "clean", "paired", "overhead"])
@@ -313,6 +364,8 @@ def main() -> None:
             ok &= clean(work, args.seconds, args.clean_runs)
         if "overhead" in args.parts:
             ok &= overhead(work, args.seconds, args.rounds, args.wait)
+        if "micro" in args.parts:
+            ok &= micro()
         if "paired" in args.parts:
             ok &= paired(work, args.seconds, args.rounds, args.wait)
     sys.exit(0 if ok else 1)
