@@ -18,6 +18,7 @@ import json
 import random
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
@@ -129,8 +130,9 @@ class Checker:
         if items is None:
             return False
         try:
-            owners = set(map(dict.get, items, repeat("user_id")))
-            known = set(map(self.owners.get, map(dict.get, items, repeat("id"))))
+            owners: set[Any] = set(map(dict.get, items, repeat("user_id")))
+            owner_of: Callable[[Any], Any] = self.owners.get
+            known: set[Any] = set(map(owner_of, map(dict.get, items, repeat("id"))))
         except TypeError:  # an item that is not an object, or an id that is not hashable
             return False
         allowed = {user, None}
