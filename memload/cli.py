@@ -39,6 +39,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "memload.analysis.history.cli:history",
         "Every run of a scenario in the results folder: key figures over runs, baselines marked.",
     ),
+    "audit": (
+        "memload.checks.cli:audit",
+        "Read back a run's acknowledged writes from the service: lost writes, resurrected deletes.",
+    ),
     "soak": (
         "memload.analysis.cli:soak",
         "The report of a long run with its soak analysis: leaks, latency drift, error bursts.",

@@ -76,7 +76,7 @@ def run_audit(scenario: Scenario, host: str, run_dir: Path, *, stop: Any = None)
     gap_s = 1.0 / float(options["audit_rate"])
     lost: list[str] = []
     resurrected: list[str] = []
-    errors = audited = 0
+    errors = audited = audited_present = 0
     for n, (memory_id, (user, should_exist)) in enumerate(chosen):
         if stop is not None and stop.is_set():
             break
@@ -95,6 +95,7 @@ def run_audit(scenario: Scenario, host: str, run_dir: Path, *, stop: Any = None)
             errors += 1
             continue
         audited += 1
+        audited_present += should_exist
         if should_exist and not exists:
             lost.append(memory_id)
         elif exists and not should_exist:
@@ -108,6 +109,7 @@ def run_audit(scenario: Scenario, host: str, run_dir: Path, *, stop: Any = None)
         "chosen": len(chosen),
         "audited": audited,
         "expected_present": sum(1 for _, (_, keep) in chosen if keep),
+        "audited_present": audited_present,  # reads of creates not deleted: lost_write_rate's base
         "lost_writes": len(lost),
         "resurrected_deletes": len(resurrected),
         "errors": errors,
@@ -128,7 +130,10 @@ def audited(
     if "audit" not in scenario.checks.get("enabled", ()):
         return outcome
     if outcome[0] != "completed":
-        why = f"the load did not complete ({outcome[0]}); its acknowledged writes: {C.CHECKS_WRITES_CSV}"
+        why = (
+            f"the load did not complete ({outcome[0]}); its acknowledged writes are in "
+            f"{C.CHECKS_WRITES_CSV}: `memload audit RUN_DIR --host URL` reads them back"
+        )
         (run_dir / C.CHECKS_AUDIT_JSON).write_text(json.dumps({C.AUDIT_NOT_RUN: why}, indent=1) + "\n")
         echo(f"checks audit: not run: {why}")
         return outcome

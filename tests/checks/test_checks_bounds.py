@@ -112,7 +112,8 @@ def test_an_interrupted_load_records_that_its_audit_did_not_run(tmp_path: Path) 
     assert result is not None and "checks.audited" not in result.figures and result.failures == []
     assert result.notes == [
         "checks: the acknowledged-write audit did not run: the load did not complete (interrupted); "
-        f"its acknowledged writes: {C.CHECKS_WRITES_CSV}"
+        f"its acknowledged writes are in {C.CHECKS_WRITES_CSV}: `memload audit RUN_DIR --host URL` "
+        "reads them back"
     ]
     assert echoed[0].startswith("checks audit: not run: the load did not complete")
 
@@ -197,3 +198,9 @@ def test_the_isolation_fast_path_decides_as_the_item_by_item_reading() -> None:
         [{"id": "zz", "user_id": "carol"}],
         [{"id": "b1", "user_id": "alice"}],
     ]
+
+
+def test_the_lost_write_rate_is_of_the_creates_that_should_still_be_there(tmp_path: Path) -> None:
+    record = {"audited": 300, "audited_present": 240, "lost_writes": 48, "resurrected_deletes": 0}
+    result = check_analysis(read_check_files(checks_dir(tmp_path, record)), {}, load_end_unix=time.time())
+    assert result is not None and result.figures["checks.lost_write_rate"] == 0.2  # not 48 / 300

@@ -65,13 +65,14 @@ def harness_error_line(result: subprocess.CompletedProcess) -> str:
 
 
 def start_reference_target(
-    db: Path, *, port: int = 0, log: Path | None = None
+    db: Path, *, port: int = 0, log: Path | None = None, flags: tuple[str, ...] = ()
 ) -> tuple[subprocess.Popen, str]:
-    """``memload serve`` on 127.0.0.1:``port`` (0: a free one) with its database at ``db``; and its URL."""
+    """``memload serve`` on 127.0.0.1:``port`` (0: a free one) with its database at ``db`` and more
+    ``flags`` (e.g. a fault); and its URL."""
     log_file = open(log or os.devnull, "ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "memload", "serve", "--host", "127.0.0.1"]
-        + ["--port", str(port), "--db", str(db)],
+        + ["--port", str(port), "--db", str(db), *flags],
         stdout=subprocess.PIPE,
         stderr=log_file,
         text=True,
