@@ -109,7 +109,7 @@ def run_audit(scenario: Scenario, host: str, run_dir: Path, *, stop: Any = None)
         "chosen": len(chosen),
         "audited": audited,
         "expected_present": sum(1 for _, (_, keep) in chosen if keep),
-        "audited_present": audited_present,  # reads of creates not deleted: lost_write_rate's base
+        "audited_present": audited_present,  # reads of creates whose delete was not acknowledged
         "lost_writes": len(lost),
         "resurrected_deletes": len(resurrected),
         "errors": errors,
