@@ -84,7 +84,10 @@ def finish(process: subprocess.Popen, timeout: float = 120) -> tuple[int, str, s
 
 def test_a_master_on_127_0_0_2_and_two_workers_in_their_own_directories(tmp_path: Path) -> None:
     port = port_pair()
-    master = start_master(tmp_path / "results", port, workers=2, duration="12s")
+    # 20 s: smoke's 3 s warm-up leaves a steady window over 15 s, which always holds a whole 10 s
+    # interval after the warm-up (at 12 s it held none when the warm-up ended early in an interval:
+    # every threshold n/a, FAIL; 2 runs of 9)
+    master = start_master(tmp_path / "results", port, workers=2, duration="20s")
     workers = [start_worker(port, tmp_path / f"worker-{i}") for i in (1, 2)]
     code, out, err = finish(master)
     worker_codes = [w.wait(timeout=30) for w in workers]

@@ -82,7 +82,8 @@ def test_a_worker_killed_mid_run_is_reported(tmp_path: Path, allow: bool) -> Non
 
 
 def test_workers_that_quit_at_the_end_are_not_lost(tmp_path: Path) -> None:
-    process = start_memload("run", "smoke", "--workers", "2", "--duration", "16s", "--out", str(tmp_path))
+    # 20 s: a steady window over 15 s always holds a whole 10 s interval after smoke's 3 s warm-up
+    process = start_memload("run", "smoke", "--workers", "2", "--duration", "20s", "--out", str(tmp_path))
     try:
         stdout, stderr = process.communicate(timeout=150)
     finally:
